@@ -1,0 +1,3 @@
+from integramap.cli import run
+
+run()

@@ -1,0 +1,60 @@
+"""Shared test set-up: headless Chromium for dash.testing, paths to shipped and public data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+]
+
+
+def pytest_setup_options():  # type: ignore[no-untyped-def]
+    """Webdriver options for dash.testing: Debian's Chromium, headless, no network chatter."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    binary = shutil.which("chromium") or "/usr/bin/chromium"
+    options.binary_location = binary
+    for arg in CHROMIUM_ARGS:
+        options.add_argument(arg)
+    return options
+
+
+def shared_file(*parts: str) -> Path:
+    """A file under ../shared/data, or skip the test naming what is missing."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"public reference file not present: {path} (see README, 'Reference data')")
+    return path
+
+
+def model_files() -> list[Path]:
+    """Every site model that ships in models/."""
+    return sorted(MODELS.glob("*.yaml"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests need Chromium and its driver; where absent, skip them saying so."""
+    if shutil.which("chromedriver") and (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
+        return
+    reason = "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
+    for item in items:
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.skip(reason=reason))
