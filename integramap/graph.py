@@ -43,6 +43,8 @@ def to_graph(site: Site) -> nx.MultiDiGraph:
     """
     g = nx.MultiDiGraph()
     g.graph.update(site.model_dump(mode="json", exclude={"units", "links"}))
+    # Edge iteration follows node adjacency, not file order; keep the order to rebuild it.
+    g.graph["link_order"] = [link.id for link in site.links]
     for unit in site.units:
         g.add_node(unit.id, **unit.model_dump(mode="json", exclude={"id"}))
     for unit in site.units:
@@ -56,13 +58,15 @@ def to_graph(site: Site) -> nx.MultiDiGraph:
 
 def from_graph(g: nx.MultiDiGraph) -> Site:
     """Rebuild a site from :func:`to_graph`'s graph (validated as any site is)."""
-    data: dict[str, Any] = dict(g.graph)
+    data: dict[str, Any] = {k: v for k, v in g.graph.items() if k != "link_order"}
     data["units"] = [{"id": node, **attrs} for node, attrs in g.nodes(data=True)]
     links = []
     for source, target, key, attrs in g.edges(keys=True, data=True):
         if attrs.get("relation") == LINK:
             fields = {k: v for k, v in attrs.items() if k != "relation"}
             links.append({"id": key, "source": source, "target": target, **fields})
+    order = {link_id: i for i, link_id in enumerate(g.graph.get("link_order", []))}
+    links.sort(key=lambda lk: order.get(lk["id"], len(order)))
     data["links"] = links
     return validate_site(data)
 

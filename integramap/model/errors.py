@@ -6,7 +6,7 @@ at the first fault, so a person fixing a file sees every fault at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +101,7 @@ class IntegrityError(ValueError):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
-def problems_from_validation(errors: list[dict[str, Any]]) -> list[Problem]:
+def problems_from_validation(errors: Sequence[Mapping[str, Any]]) -> list[Problem]:
     """Turn pydantic's ``ValidationError.errors()`` into :class:`Problem` values."""
     problems: list[Problem] = []
     for err in errors:
@@ -115,7 +115,7 @@ def problems_from_validation(errors: list[dict[str, Any]]) -> list[Problem]:
     return problems
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
     given = err.get("input")

@@ -180,8 +180,6 @@ class Site(_Strict):
     links: list[Link] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
-
     @model_validator(mode="after")
     def _check_integrity(self) -> "Site":
         from .integrity import IntegrityError, check_site
