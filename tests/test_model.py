@@ -141,6 +141,18 @@ def test_structure_errors_are_collected_across_sections() -> None:
     assert len(problems_of(data)) == 3
 
 
+def test_type_and_reference_faults_are_reported_together() -> None:
+    data = copy.deepcopy(base())
+    data["areas"][0]["population"] = "many"
+    data["links"][0]["target"] = "nobody"
+    data["units"][1]["parent"] = 42
+    found = problems_of(data)
+    assert any(p.startswith("areas[0].population:") for p in found), found
+    assert any(p.startswith("links[0].target: unknown unit 'nobody'") for p in found), found
+    assert any(p.startswith("units[1].parent:") and "string" in p for p in found), found
+    assert len(found) == 3, found
+
+
 def test_top_level_must_be_a_mapping() -> None:
     with pytest.raises(SiteError, match="expected a mapping"):
         validate_site(["not", "a", "site"])

@@ -66,4 +66,11 @@ def validate_site(data: object, source: str | None = None) -> Site:
     try:
         return Site.model_validate(data)
     except ValidationError as exc:
-        raise SiteError(problems_from_validation(exc.errors()), source=source) from None
+        problems = problems_from_validation(exc.errors())
+    # The integrity validator only runs once every field is well typed: check references on the
+    # raw data too, so a file's reference faults are not hidden behind its type faults.
+    from .integrity import check_raw
+
+    seen = {(p.loc, p.message) for p in problems}
+    problems += [p for p in check_raw(data) if (p.loc, p.message) not in seen]
+    raise SiteError(problems, source=source)

@@ -1,13 +1,16 @@
 """Cross-reference checks of a site, each fault reported with its location.
 
-The checks run after pydantic has checked every field's type, and collect
-every fault rather than stopping at the first.
+The checks collect every fault rather than stopping at the first. They run on
+a site whose fields pydantic has type-checked (:func:`check_site`) and, when the
+type check itself fails, on the raw data (:func:`check_raw`) so that one
+reading of a file reports both kinds of fault.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .enums import UnitKind
 from .errors import IntegrityError, Problem
@@ -15,7 +18,24 @@ from .errors import IntegrityError, Problem
 if TYPE_CHECKING:
     from .site import Site
 
-__all__ = ["IntegrityError", "check_site"]
+__all__ = ["IntegrityError", "check_raw", "check_site"]
+
+
+_KINDS = {k.value for k in UnitKind}
+
+
+class _UnitRef(NamedTuple):
+    id: str | None
+    parent: str | None
+    kind: str | None
+    org_type: str | None
+    footprint: tuple[str, ...]
+
+
+class _LinkRef(NamedTuple):
+    id: str | None
+    source: str | None
+    target: str | None
 
 
 def check_site(site: "Site") -> list[Problem]:
@@ -31,38 +51,79 @@ def check_site(site: "Site") -> list[Problem]:
     ["units[0].parent: parent chain loops back to 'a' (a → b → a); a unit cannot contain itself",
      "units[1].parent: parent chain loops back to 'b' (b → a → b); a unit cannot contain itself"]
     """
+    units = [_UnitRef(u.id, u.parent, str(u.kind), None if u.org_type is None else str(u.org_type),
+                      tuple(u.footprint)) for u in site.units]
+    links = [_LinkRef(lk.id, lk.source, lk.target) for lk in site.links]
+    return _check([a.id for a in site.areas], units, links)
+
+
+def check_raw(data: Mapping[str, Any]) -> list[Problem]:
+    """The same checks on plain data whose fields may be partly malformed.
+
+    Used when the structure itself is invalid, so that reference faults are
+    reported together with type faults instead of only after they are fixed.
+    Values of the wrong type are skipped here: the type check reports them.
+
+    Examples
+    --------
+    >>> [str(p) for p in check_raw({"units": [{"id": "a", "kind": 7}],
+    ...                              "links": [{"id": "l", "source": "a", "target": "zz"}]})]
+    ["links[0].target: unknown unit 'zz'; expected the id of a unit in this site"]
+    """
+    def text(item: Any, key: str) -> str | None:
+        value = item.get(key) if isinstance(item, dict) else None
+        return value if isinstance(value, str) else None
+
+    def items(key: str) -> list[Any]:
+        value = data.get(key)
+        return value if isinstance(value, list) else []
+
+    units = []
+    for u in items("units"):
+        footprint = u.get("footprint") if isinstance(u, dict) else None
+        keys = tuple(k for k in footprint if isinstance(k, str)) if isinstance(footprint, dict) else ()
+        kind = text(u, "kind")
+        kind = kind if kind in _KINDS else None  # an unknown kind is the type check's to report
+        units.append(_UnitRef(text(u, "id"), text(u, "parent"), kind, text(u, "org_type"), keys))
+    links = [_LinkRef(text(lk, "id"), text(lk, "source"), text(lk, "target")) for lk in items("links")]
+    return _check([text(a, "id") for a in items("areas")], units, links)
+
+
+def _check(area_list: list[str | None], units: list[_UnitRef], links: list[_LinkRef]) -> list[Problem]:
     problems: list[Problem] = []
-    problems += _duplicates("areas", [a.id for a in site.areas], "area")
-    problems += _duplicates("units", [u.id for u in site.units], "unit")
-    problems += _duplicates("links", [lk.id for lk in site.links], "link")
+    problems += _duplicates("areas", area_list, "area")
+    problems += _duplicates("units", [u.id for u in units], "unit")
+    problems += _duplicates("links", [lk.id for lk in links], "link")
 
-    unit_ids = {u.id for u in site.units}
-    area_ids = {a.id for a in site.areas}
-    parents = {u.id: u.parent for u in site.units}
+    unit_ids = {u.id for u in units if u.id is not None}
+    area_ids = {a for a in area_list if a is not None}
+    parents = {u.id: u.parent for u in units if u.id is not None}
 
-    for i, unit in enumerate(site.units):
+    for i, unit in enumerate(units):
         if unit.parent is not None and unit.parent not in unit_ids:
             problems.append(Problem(("units", i, "parent"),
                                     f"unknown unit {unit.parent!r}; expected the id of a unit in this site"))
-        if unit.org_type is not None and unit.kind is not UnitKind.ORGANISATION:
+        if unit.org_type is not None and unit.kind is not None and unit.kind != UnitKind.ORGANISATION:
             problems.append(Problem(("units", i, "org_type"),
                                     f"org_type is only for organisations, and this unit's kind is {unit.kind}"))
         for area_id in unit.footprint:
             if area_id not in area_ids:
                 problems.append(Problem(("units", i, "footprint", area_id),
                                         f"unknown area {area_id!r}; expected the id of an area in this site"))
-        loop = _parent_loop(unit.id, parents)
+        loop = _parent_loop(unit.id, parents) if unit.id is not None else []
         if loop:
             chain = " → ".join(loop)
             problems.append(Problem(("units", i, "parent"),
                                     f"parent chain loops back to {unit.id!r} ({chain}); a unit cannot contain itself"))
 
-    for i, link in enumerate(site.links):
+    for i, link in enumerate(links):
         for end in ("source", "target"):
             ref = getattr(link, end)
-            if ref not in unit_ids:
+            if ref is not None and ref not in unit_ids:
                 problems.append(Problem(("links", i, end),
                                         f"unknown unit {ref!r}; expected the id of a unit in this site"))
+        if link.source is None or link.target is None:
+            continue
         if link.source == link.target:
             problems.append(Problem(("links", i, "target"),
                                     f"link joins {link.source!r} to itself; expected two different units"))
@@ -75,12 +136,12 @@ def check_site(site: "Site") -> list[Problem]:
     return problems
 
 
-def _duplicates(section: str, ids: list[str], what: str) -> list[Problem]:
+def _duplicates(section: str, ids: list[str | None], what: str) -> list[Problem]:
     counts = Counter(ids)
     seen: set[str] = set()
     out = []
     for i, item_id in enumerate(ids):
-        if counts[item_id] > 1:
+        if item_id is not None and counts[item_id] > 1:
             if item_id in seen:
                 out.append(Problem((section, i, "id"),
                                    f"duplicate {what} id {item_id!r}; every {what} needs its own id"))
