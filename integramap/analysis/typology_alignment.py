@@ -1,0 +1,123 @@
+"""The boundary-alignment part of the typology descriptor.
+
+The layers that matter for integration are the primary care networks (PCNs),
+the local care networks (LCNs) they should sit inside, and the local
+authorities whose social care the LCNs work with. For each pair of those
+layers that a site has, the boundary analysis gives the coterminosity and the
+mismatches; the descriptor keeps the numbers and the names of the straddling
+units.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ..model import OrgType, Site, UnitKind
+
+LAYER_PAIRS: tuple[tuple[str, str], ...] = (("pcn", "lcn"), ("lcn", "local_authority"),
+                                            ("pcn", "local_authority"))
+"""Pairs compared, in this order. PCN with local authority is kept beside the two the
+design names because where there are no LCNs it is the alignment that matters."""
+
+
+class LayerAlignment(BaseModel):
+    """How one layer lines up with another: coterminosity and the count of each mismatch."""
+
+    model_config = ConfigDict(frozen=True)
+
+    layers: tuple[str, str]
+    coterminosity: float | None
+    straddles: int
+    gaps: int
+    double_cover: int
+    nesting_violations: int
+    unmanaged_interfaces: int
+    straddling_units: list[str]
+
+    @property
+    def mismatches(self) -> int:
+        """Every mismatch found, of every kind."""
+        return (self.straddles + self.gaps + self.double_cover + self.nesting_violations
+                + self.unmanaged_interfaces)
+
+
+class BoundaryAlignment(BaseModel):
+    """Alignment of the layers that matter; ``available`` is false when it could not be computed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    available: bool
+    note: str
+    pairs: list[LayerAlignment]
+    lowest_coterminosity: float | None
+    mismatches: int
+
+
+def layer_present(site: Site, layer: str) -> bool:
+    """Whether a site has any unit in a layer named by unit kind or org type.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> site = Site(id="s", name="S", units=[Unit(id="p", name="P", kind="pcn")])
+    >>> layer_present(site, "pcn"), layer_present(site, "local_authority")
+    (True, False)
+    """
+    if layer in {k.value for k in UnitKind}:
+        return any(u.kind == layer for u in site.units)
+    if layer in {t.value for t in OrgType}:
+        return any(u.org_type == layer for u in site.units)
+    return False
+
+
+def boundary_alignment(site: Site) -> BoundaryAlignment:
+    """Coterminosity and mismatch counts for each pair of layers the site has.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> boundary_alignment(Site(id="s", name="S", units=[Unit(id="p", name="P", kind="pcn")])).note
+    'the site has no PCN, LCN or local authority layers to compare'
+    """
+    wanted = [pair for pair in LAYER_PAIRS if layer_present(site, pair[0]) and layer_present(site, pair[1])]
+    if not wanted:
+        return BoundaryAlignment(available=True, pairs=[], lowest_coterminosity=None, mismatches=0,
+                                 note="the site has no PCN, LCN or local authority layers to compare")
+    try:
+        # Imported here: boundary analysis is a sibling feature, and the rest of the
+        # descriptor must not depend on it being installed.
+        from .boundaries import analyse
+    except ImportError:
+        return BoundaryAlignment(available=False, pairs=[], lowest_coterminosity=None, mismatches=0,
+                                 note="boundary analysis is not available in this installation")
+    pairs = [_alignment(site, a, b, analyse(site, a, b)) for a, b in wanted]
+    coterms = [p.coterminosity for p in pairs if p.coterminosity is not None]
+    return BoundaryAlignment(
+        available=True, pairs=pairs, lowest_coterminosity=min(coterms) if coterms else None,
+        mismatches=sum(p.mismatches for p in pairs),
+        note="" if coterms else "no footprints overlap, so coterminosity cannot be measured",
+    )
+
+
+def _alignment(site: Site, a: str, b: str, report: Any) -> LayerAlignment:
+    coterm = report.coterminosity
+    return LayerAlignment(
+        layers=(a, b),
+        coterminosity=None if coterm is None else round(float(coterm), 4),
+        straddles=len(report.straddles), gaps=len(report.gaps), double_cover=len(report.double_cover),
+        nesting_violations=len(report.nesting_violations),
+        unmanaged_interfaces=len(report.unmanaged_interfaces),
+        straddling_units=sorted({_unit_name(site, item) for item in report.straddles}),
+    )
+
+
+def _unit_name(site: Site, item: Any) -> str:
+    """The name of the unit a straddle is about, whatever shape the boundary report gives it."""
+    for attr in ("unit", "unit_id", "id"):
+        value = getattr(item, attr, None)
+        if isinstance(value, str):
+            unit = site.units_by_id.get(value)
+            return unit.name if unit is not None else value
+    return str(item)

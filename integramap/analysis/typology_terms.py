@@ -1,0 +1,124 @@
+"""The fixed terms the typology descriptor is built from: tiers of care, Leutz degrees, sector inference.
+
+Frameworks use "horizontal", "vertical" and "degree of integration" in
+different ways; IntegraMap fixes one meaning for each here, and the
+descriptor repeats the definitions in its output so that a reader never has
+to guess.
+"""
+
+from __future__ import annotations
+
+from ..model import Level, OrgType, Sector, Site, UnitKind
+
+TIERS: dict[str, tuple[Sector, ...]] = {
+    "primary": (Sector.PRIMARY_CARE,),
+    "secondary": (Sector.MENTAL_HEALTH, Sector.COMMUNITY_HEALTH, Sector.ACUTE),
+    "social_care": (Sector.SOCIAL_CARE,),
+}
+"""Tiers of care and the sectors in each. Secondary includes tertiary (specialist) care.
+
+Public health, commissioning, voluntary, independent and housing are not a
+tier of care in this sense: they can be in any tier, or in none, so a link
+with such an end is counted as outside the tiers rather than guessed.
+"""
+
+TIER_OF_SECTOR: dict[Sector, str] = {s: tier for tier, sectors in TIERS.items() for s in sectors}
+
+BREADTH_DEFINITIONS: dict[str, str] = {
+    "tiers": "primary = primary care; secondary = mental health, community health and acute "
+             "(including tertiary) care; social_care = social care. Public health, commissioning, "
+             "voluntary, independent and housing are outside the tiers.",
+    "horizontal": "a link whose two ends work in exactly the same tier(s) of care",
+    "vertical": "a link whose two ends work in different tiers of care "
+                "(primary, secondary/tertiary, social care)",
+    "outside_tiers": "a link with an end whose sectors are in no tier of care",
+}
+
+LEUTZ: dict[Level, str] = {
+    Level.INTERFACE: "linkage",
+    Level.CLOSER_WORKING: "linkage",
+    Level.CO_LOCATED: "coordination",
+    Level.POOLED_MANAGEMENT: "coordination",
+    Level.MERGED_GOVERNANCE: "full_integration",
+    Level.FULLY_MERGED: "full_integration",
+}
+"""Leutz's (1999) degree of each integration level, as in DESIGN.md's level table."""
+
+LEUTZ_DEGREES: tuple[str, ...] = ("linkage", "coordination", "full_integration")
+
+LEVEL_ABBREVIATIONS: dict[Level, str] = {
+    Level.INTERFACE: "IF",
+    Level.CLOSER_WORKING: "CW",
+    Level.CO_LOCATED: "CL",
+    Level.POOLED_MANAGEMENT: "PM",
+    Level.MERGED_GOVERNANCE: "MG",
+    Level.FULLY_MERGED: "FM",
+}
+"""Two letters per level, used in the typology code."""
+
+_KIND_SECTORS: dict[UnitKind, tuple[Sector, ...]] = {
+    UnitKind.PRACTICE: (Sector.PRIMARY_CARE,),
+    UnitKind.PCN: (Sector.PRIMARY_CARE,),
+}
+
+_ORG_TYPE_SECTORS: dict[OrgType, tuple[Sector, ...]] = {
+    OrgType.LOCAL_AUTHORITY: (Sector.SOCIAL_CARE,),
+    OrgType.GP_FEDERATION: (Sector.PRIMARY_CARE,),
+    OrgType.VOLUNTARY: (Sector.VOLUNTARY,),
+    OrgType.INDEPENDENT: (Sector.INDEPENDENT,),
+    OrgType.COMMISSIONER: (Sector.COMMISSIONING,),
+}
+
+
+def unit_sectors(site: Site, unit_id: str) -> tuple[Sector, ...]:
+    """The sectors a unit works in: its own, else its nearest ancestor's, else implied by its kind.
+
+    A practice or PCN with no sectors recorded is primary care; an organisation
+    is taken from its org type (a local authority is social care, a GP
+    federation primary care…). The result is in the order the sectors are
+    declared, so everything built from it is deterministic.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> site = Site(id="s", name="S", units=[
+    ...     Unit(id="trust", name="Trust", kind="organisation", org_type="nhs_trust",
+    ...          sectors=["community_health", "mental_health"]),
+    ...     Unit(id="t", name="Team", kind="team", parent="trust"),
+    ...     Unit(id="p", name="Practice", kind="practice")])
+    >>> [str(s) for s in unit_sectors(site, "t")], [str(s) for s in unit_sectors(site, "p")]
+    (['mental_health', 'community_health'], ['primary_care'])
+    """
+    for uid in [unit_id, *site.ancestors(unit_id)]:
+        unit = site.units_by_id[uid]
+        found: tuple[Sector, ...] = tuple(unit.sectors)
+        if not found and unit.kind in _KIND_SECTORS:
+            found = _KIND_SECTORS[unit.kind]
+        if not found and unit.org_type is not None:
+            found = _ORG_TYPE_SECTORS.get(unit.org_type, ())
+        if found:
+            return tuple(s for s in Sector if s in found)
+    return ()
+
+
+def unit_tiers(site: Site, unit_id: str) -> frozenset[str]:
+    """The tiers of care a unit works in (empty when none of its sectors is in a tier)."""
+    return frozenset(TIER_OF_SECTOR[s] for s in unit_sectors(site, unit_id) if s in TIER_OF_SECTOR)
+
+
+def sector_pair_key(a: Sector, b: Sector) -> str:
+    """The name of an unordered pair of sectors, in declaration order: ``primary_care+social_care``.
+
+    Examples
+    --------
+    >>> sector_pair_key(Sector.SOCIAL_CARE, Sector.PRIMARY_CARE)
+    'primary_care+social_care'
+    """
+    first, second = sorted((a, b), key=lambda s: list(Sector).index(s))
+    return f"{first}+{second}"
+
+
+def unit_label(site: Site, unit_id: str) -> str:
+    """A unit's name with its id, for explanations: ``Riverside MH team (rmh)``."""
+    unit = site.units_by_id.get(unit_id)
+    return f"{unit.name} ({unit_id})" if unit is not None else unit_id
