@@ -1,0 +1,448 @@
+"""Boundary mismatches between layers of units (DESIGN.md, "Boundary analysis").
+
+Every function is a pure function of a :class:`~integramap.model.Site` and
+returns pydantic results sorted deterministically, carrying names beside ids.
+Layers are :class:`~integramap.analysis.layers.Layer` values or their string
+specs (``"pcn"``, ``"local_authority"``, ``"team:mental_health"``).
+
+Overlap ``O(U, V) = Σ_a pop(a)·min(w(U, a), w(V, a))`` over the units'
+effective footprints (see :mod:`integramap.analysis.footprints`). Where
+weights are fractions, the minimum assumes the two shares of an area are the
+same people as far as they can be: overlaps are upper bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from ..model import Site, Unit
+from .boundary_results import (
+    BoundaryCounts,
+    BoundaryReport,
+    DoubleCover,
+    Gap,
+    LayerUnit,
+    NestingViolation,
+    Overlap,
+    OverlapMatrix,
+    Partner,
+    Straddle,
+    UnitRef,
+    UnmanagedInterface,
+)
+from .footprints import EPS, FloatArray, Footprints, footprints, overlap
+from .layers import Layer, as_layer
+
+__all__ = [
+    "DEFAULT_THRESHOLD", "analyse", "coterminosity", "double_cover", "gaps", "nesting_violations",
+    "no_footprint", "overlap_matrix", "straddles", "unmanaged_interfaces",
+]
+
+DEFAULT_THRESHOLD = 0.05
+"""Unmanaged interfaces: least shared population, as a share of the smaller unit's, to report."""
+
+LayerLike = Layer | str
+
+
+@dataclass(frozen=True)
+class _LayerRows:
+    layer: Layer
+    units: list[Unit]
+    matrix: sparse.csr_matrix
+    population: FloatArray
+
+    @classmethod
+    def of(cls, site: Site, fp: Footprints, layer: LayerLike) -> "_LayerRows":
+        lay = as_layer(layer)
+        units = lay.units(site)
+        rows = fp.rows([u.id for u in units])
+        return cls(lay, units, rows, np.asarray(rows @ fp.population, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class _Pair:
+    a: _LayerRows
+    b: _LayerRows
+    overlaps: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, site: Site, a: LayerLike, b: LayerLike) -> "_Pair":
+        fp = footprints(site)
+        ra, rb = _LayerRows.of(site, fp, a), _LayerRows.of(site, fp, b)
+        return cls(ra, rb, overlap(ra.matrix, rb.matrix, fp.population))
+
+
+def _ref(unit: Unit, population: float) -> UnitRef:
+    return UnitRef(id=unit.id, name=unit.name, population=float(population))
+
+
+def _entries(pair: _Pair) -> list[Overlap]:
+    coo = pair.overlaps.tocoo()
+    out = []
+    for i, j, v in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()):
+        ua, ub = pair.a.units[i], pair.b.units[j]
+        pa, pb = float(pair.a.population[i]), float(pair.b.population[j])
+        out.append(Overlap(a=ua.id, a_name=ua.name, b=ub.id, b_name=ub.name, population=v,
+                           share_of_a=v / pa if pa > 0 else 0.0, share_of_b=v / pb if pb > 0 else 0.0))
+    out.sort(key=lambda e: (e.a, -e.population, e.b))
+    return out
+
+
+def overlap_matrix(site: Site, a: LayerLike, b: LayerLike) -> OverlapMatrix:
+    """The population-weighted overlap of every unit of layer ``a`` with every unit of ``b``.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=30), Area(id="y", population=10)],
+    ...     units=[Unit(id="p", name="PCN", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="l1", name="LCN 1", kind="lcn", footprint={"x": 1}),
+    ...            Unit(id="l2", name="LCN 2", kind="lcn", footprint={"y": 0.5})])
+    >>> overlap_matrix(site, "pcn", "lcn").to_dict()
+    {'p': {'l1': 30.0, 'l2': 5.0}}
+    """
+    pair = _Pair.of(site, a, b)
+    return OverlapMatrix(
+        layer_a=str(pair.a.layer), layer_b=str(pair.b.layer),
+        units_a=[_ref(u, p) for u, p in zip(pair.a.units, pair.a.population.tolist())],
+        units_b=[_ref(u, p) for u, p in zip(pair.b.units, pair.b.population.tolist())],
+        overlaps=_entries(pair))
+
+
+def _straddles(pair: _Pair) -> list[Straddle]:
+    o = pair.overlaps
+    counts = np.diff(o.indptr)
+    out = []
+    for i in np.flatnonzero(counts >= 2).tolist():
+        lo, hi = o.indptr[i], o.indptr[i + 1]
+        values = o.data[lo:hi].tolist()
+        cols = o.indices[lo:hi].tolist()
+        total = float(sum(values))
+        # Largest share first; ties go to the partner with the smaller id.
+        ranked = sorted(zip(cols, values), key=lambda cv: (-cv[1], pair.b.units[cv[0]].id))
+        partners = [Partner(id=pair.b.units[j].id, name=pair.b.units[j].name, share=v / total,
+                            population=v) for j, v in ranked]
+        unit = pair.a.units[i]
+        out.append(Straddle(unit=unit.id, name=unit.name, population=total,
+                            alignment=partners[0].share, split={p.id: p.share for p in partners},
+                            partner_names=[p.name for p in partners], partners=partners))
+    out.sort(key=lambda s: (s.alignment, -s.population, s.unit))
+    return out
+
+
+def straddles(site: Site, a: LayerLike, b: LayerLike) -> list[Straddle]:
+    """Units of ``a`` that overlap two or more units of ``b``, least aligned first.
+
+    ``split`` gives each partner's share of the unit's overlap with ``b``
+    (summing to 1); ``alignment`` is the largest share. Overlaps through
+    zero-population areas carry no weight and so make no straddle.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id=f"a{i}") for i in range(3)], units=[
+    ...     Unit(id="lam", name="Lambeth", kind="organisation", org_type="local_authority",
+    ...          footprint={"a0": 1, "a1": 1}),
+    ...     Unit(id="sou", name="Southwark", kind="organisation", org_type="local_authority",
+    ...          footprint={"a2": 1}),
+    ...     Unit(id="crox", name="Croxted PCN", kind="pcn"),
+    ...     *[Unit(id=f"gp{i}", name=f"GP {i}", kind="practice", parent="crox", footprint={f"a{i}": 1})
+    ...       for i in range(3)]])
+    >>> [(s.name, s.partner_names, round(s.alignment, 3)) for s in straddles(site, "pcn", "local_authority")]
+    [('Croxted PCN', ['Lambeth', 'Southwark'], 0.667)]
+    """
+    return _straddles(_Pair.of(site, a, b))
+
+
+def _coterminosity(pair: _Pair) -> float | None:
+    o = pair.overlaps
+    total = float(o.sum())
+    if total <= 0.0:
+        return None
+    best = float(np.asarray(o.max(axis=1).todense()).sum())
+    return min(best / total, 1.0)
+
+
+def coterminosity(site: Site, a: LayerLike, b: LayerLike) -> float | None:
+    """``Σ_U max_V O(U,V) / Σ_U Σ_V O(U,V)``: 1.0 when every unit of ``a`` lies in one of ``b``.
+
+    ``None`` where the two layers share no population (either is empty, or
+    they do not meet).
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=3), Area(id="y", population=1)],
+    ...     units=[Unit(id="p", name="P", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1}),
+    ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
+    >>> coterminosity(site, "pcn", "lcn"), coterminosity(site, "lcn", "pcn"), coterminosity(site, "pcn", "place")
+    (0.75, 1.0, None)
+    """
+    return _coterminosity(_Pair.of(site, a, b))
+
+
+def _column_lists(matrix: sparse.csr_matrix, units: Sequence[Unit],
+                  columns: Sequence[int]) -> list[list[tuple[Unit, float]]]:
+    """For each column asked for, the units with a non-zero entry there, largest first."""
+    csc = sparse.csc_matrix(matrix)
+    out = []
+    for j in columns:
+        lo, hi = csc.indptr[j], csc.indptr[j + 1]
+        found = [(units[i], float(w)) for i, w in zip(csc.indices[lo:hi].tolist(), csc.data[lo:hi].tolist())]
+        found.sort(key=lambda uw: (-uw[1], uw[0].id))
+        out.append(found)
+    return out
+
+
+def gaps(site: Site, layer: LayerLike, scope: LayerLike | None = None, *, partial: bool = False,
+         within: LayerLike | None = None) -> list[Gap]:
+    """Areas in scope that no unit of ``layer`` covers, largest population first.
+
+    The scope is every area of the site, or, given ``scope``, the areas that
+    layer's units cover. With ``partial`` an area counts also when the layer
+    covers less than all of it. Each gap names the units of ``within``
+    (default: the scope layer) that cover it.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S",
+    ...     areas=[Area(id="x", name="Ward X", population=3), Area(id="y", name="Ward Y", population=5)],
+    ...     units=[Unit(id="t", name="Team", kind="team", footprint={"x": 1}),
+    ...            Unit(id="la", name="Council", kind="organisation", org_type="local_authority",
+    ...                 footprint={"x": 1, "y": 1})])
+    >>> [(g.name, g.population, g.within_names) for g in gaps(site, "team", "local_authority")]
+    [('Ward Y', 5.0, ['Council'])]
+    """
+    fp = footprints(site)
+    rows = _LayerRows.of(site, fp, layer)
+    cover = np.asarray(rows.matrix.sum(axis=0), dtype=np.float64).ravel()
+    if scope is None:
+        in_scope = np.ones(len(fp.area_ids), dtype=bool)
+    else:
+        scope_rows = _LayerRows.of(site, fp, scope)
+        in_scope = np.asarray(scope_rows.matrix.sum(axis=0), dtype=np.float64).ravel() > EPS
+    uncovered = cover < 1.0 - EPS if partial else cover <= EPS
+    found = np.flatnonzero(in_scope & uncovered).tolist()
+    named_by = within if within is not None else scope
+    names: list[list[tuple[Unit, float]]] = [[] for _ in found]
+    if named_by is not None:
+        name_rows = _LayerRows.of(site, fp, named_by)
+        names = _column_lists(name_rows.matrix, name_rows.units, found)
+    out = []
+    label = str(rows.layer)
+    for j, inside in zip(found, names):
+        area = site.areas[j]
+        pop = float(fp.population[j])
+        covered = min(float(cover[j]), 1.0)
+        out.append(Gap(layer=label, area=area.id, name=area.name, population=pop, covered=covered,
+                       uncovered_population=pop * (1.0 - covered), within=[u.id for u, _ in inside],
+                       within_names=[u.name for u, _ in inside]))
+    out.sort(key=lambda g: (-g.uncovered_population, g.area))
+    return out
+
+
+def double_cover(site: Site, layer: LayerLike) -> list[DoubleCover]:
+    """Areas that two or more units of one layer cover with total weight above 1.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=10)], units=[
+    ...     Unit(id="t1", name="Team 1", kind="team", footprint={"x": 1}),
+    ...     Unit(id="t2", name="Team 2", kind="team", footprint={"x": 0.5})])
+    >>> [(d.area, d.total_weight, d.excess_population, d.units) for d in double_cover(site, "team")]
+    [('x', 1.5, 5.0, {'t1': 1.0, 't2': 0.5})]
+    """
+    fp = footprints(site)
+    rows = _LayerRows.of(site, fp, layer)
+    csc = sparse.csc_matrix(rows.matrix)
+    counts = np.diff(csc.indptr)
+    totals = np.asarray(csc.sum(axis=0), dtype=np.float64).ravel()
+    found = np.flatnonzero((counts >= 2) & (totals > 1.0 + EPS)).tolist()
+    label = str(rows.layer)
+    out = []
+    for j, units in zip(found, _column_lists(rows.matrix, rows.units, found)):
+        area = site.areas[j]
+        pop = float(fp.population[j])
+        total = float(totals[j])
+        out.append(DoubleCover(layer=label, area=area.id, name=area.name, population=pop, total_weight=total,
+                               excess_population=pop * (total - 1.0), units={u.id: w for u, w in units},
+                               unit_names=[u.name for u, _ in units]))
+    out.sort(key=lambda d: (-d.excess_population, -d.total_weight, d.area))
+    return out
+
+
+def nesting_violations(site: Site, layers: Sequence[LayerLike] | None = None) -> list[NestingViolation]:
+    """Units whose effective footprint is not inside their parent's, most outside first.
+
+    Only units with a parent and a footprint are checked; ``layers`` narrows
+    the check to units of those layers. The share outside is by population,
+    or by weight where the unit's areas have no population at all.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=30), Area(id="y", population=10)],
+    ...     units=[Unit(id="org", name="Trust", kind="organisation", footprint={"x": 1}),
+    ...            Unit(id="t", name="Team", kind="team", parent="org", footprint={"x": 1, "y": 1})])
+    >>> [(v.name, v.parent_name, v.outside_population, v.outside_share) for v in nesting_violations(site)]
+    [('Team', 'Trust', 10.0, 0.25)]
+    """
+    fp = footprints(site)
+    wanted: set[str] | None = None
+    if layers is not None:
+        wanted = {u.id for lay in layers for u in as_layer(lay).units(site)}
+    children = [u for u in site.units if u.parent is not None and (wanted is None or u.id in wanted)]
+    if not children:
+        return []
+    child = fp.rows([u.id for u in children])
+    parent = fp.rows([u.parent for u in children if u.parent is not None])
+    outside = sparse.csr_matrix(child - parent)
+    outside.data[outside.data <= EPS] = 0.0
+    outside.eliminate_zeros()
+    n_out = np.diff(outside.indptr)
+    pop = np.asarray(child @ fp.population, dtype=np.float64)
+    pop_out = np.asarray(outside @ fp.population, dtype=np.float64)
+    weight = np.asarray(child.sum(axis=1), dtype=np.float64).ravel()
+    weight_out = np.asarray(outside.sum(axis=1), dtype=np.float64).ravel()
+    out = []
+    for i in np.flatnonzero(n_out > 0).tolist():
+        unit = children[i]
+        par = site.unit(unit.parent or "")
+        share = pop_out[i] / pop[i] if pop[i] > EPS else weight_out[i] / weight[i]
+        out.append(NestingViolation(unit=unit.id, name=unit.name, kind=str(unit.kind), parent=par.id,
+                                    parent_name=par.name, population=float(pop[i]),
+                                    outside_population=float(pop_out[i]), outside_share=float(share),
+                                    outside_areas=int(n_out[i])))
+    out.sort(key=lambda v: (-v.outside_share, -v.outside_population, v.unit))
+    return out
+
+
+def _linked_chains(site: Site) -> dict[str, set[str]]:
+    neighbours: dict[str, set[str]] = {}
+    for link in site.links:
+        neighbours.setdefault(link.source, set()).add(link.target)
+        neighbours.setdefault(link.target, set()).add(link.source)
+    return neighbours
+
+
+def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInterface]:
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be a share between 0 and 1, got {threshold}")
+    coo = pair.overlaps.tocoo()
+    pa = pair.a.population[coo.row]
+    pb = pair.b.population[coo.col]
+    smaller = np.minimum(pa, pb)
+    share = np.divide(coo.data, smaller, out=np.zeros_like(coo.data), where=smaller > 0)
+    keep = np.flatnonzero((share >= threshold - EPS) & (coo.data > 0))
+    neighbours = _linked_chains(site)
+    out = []
+    for k in keep.tolist():
+        ua, ub = pair.a.units[coo.row[k]], pair.b.units[coo.col[k]]
+        chain_a = [ua.id, *site.ancestors(ua.id)]
+        chain_b = [ub.id, *site.ancestors(ub.id)]
+        if ua.id in chain_b or ub.id in chain_a:
+            continue  # the same unit, or one contains the other: managed by structure
+        others = set(chain_b)
+        if any(neighbours.get(x, set()) & others for x in chain_a):
+            continue
+        v = float(coo.data[k])
+        out.append(UnmanagedInterface(a=ua.id, a_name=ua.name, b=ub.id, b_name=ub.name, population=v,
+                                      share=min(float(share[k]), 1.0), share_of_a=v / float(pa[k]),
+                                      share_of_b=v / float(pb[k])))
+    out.sort(key=lambda m: (-m.population, m.a, m.b))
+    return out
+
+
+def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
+                         threshold: float = DEFAULT_THRESHOLD) -> list[UnmanagedInterface]:
+    """Pairs sharing population with no link between them or any of their ancestors.
+
+    A pair counts when the population it shares is at least ``threshold`` (a
+    share from 0 to 1) of the smaller unit's population; a unit and one that
+    contains it are never an interface.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area, Link
+    >>> site = Site(id="s", name="S", areas=[Area(id=a, population=100) for a in "xyz"],
+    ...     units=[Unit(id="mh", name="MH trust", kind="organisation", org_type="nhs_trust"),
+    ...            Unit(id="t", name="Psychosis team", kind="team", parent="mh", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="p1", name="PCN 1", kind="pcn", footprint={"x": 1}),
+    ...            Unit(id="p2", name="PCN 2", kind="pcn", footprint={"y": 1, "z": 1})],
+    ...     links=[Link(id="l", source="mh", target="p1", level="interface")])
+    >>> [(m.b_name, m.population, m.share) for m in unmanaged_interfaces(site, "team", "pcn")]
+    [('PCN 2', 100.0, 0.5)]
+    >>> unmanaged_interfaces(site, "team", "pcn", threshold=0.6)
+    []
+    """
+    return _unmanaged(site, _Pair.of(site, a, b), threshold)
+
+
+def no_footprint(site: Site, layer: LayerLike) -> list[LayerUnit]:
+    """Units of a layer with no footprint, own or from below: they cannot be checked.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> [u.id for u in no_footprint(Site(id="s", name="S", units=[Unit(id="p", name="P", kind="pcn")]), "pcn")]
+    ['p']
+    """
+    fp = footprints(site)
+    rows = _LayerRows.of(site, fp, layer)
+    empty = np.flatnonzero(np.diff(rows.matrix.indptr) == 0).tolist()
+    label = str(rows.layer)
+    return sorted((LayerUnit(layer=label, id=rows.units[i].id, name=rows.units[i].name, population=0.0)
+                   for i in empty), key=lambda u: u.id)
+
+
+def analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_THRESHOLD) -> BoundaryReport:
+    """Every boundary finding for layers ``a`` and ``b``, with counts.
+
+    Straddles and unmanaged interfaces are of ``a``'s units over ``b``'s; gaps
+    and double cover are reported for both layers over all the site's areas
+    (each gap naming the other layer's units that cover it); nesting
+    violations for every unit of the site.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=3), Area(id="y", population=1)],
+    ...     units=[Unit(id="p", name="P", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1}),
+    ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
+    >>> report = analyse(site, "pcn", "lcn")
+    >>> report.coterminosity, report.counts.straddles, report.counts.unmanaged_interfaces
+    (0.75, 1, 2)
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be a share between 0 and 1, got {threshold}")
+    pair = _Pair.of(site, a, b)
+    la, lb = pair.a.layer, pair.b.layer
+    found_straddles = _straddles(pair)
+    found_gaps = sorted(gaps(site, la, within=lb) + gaps(site, lb, within=la),
+                        key=lambda g: (-g.uncovered_population, g.layer != str(la), g.area))
+    found_double = sorted(double_cover(site, la) + (double_cover(site, lb) if lb != la else []),
+                          key=lambda d: (-d.excess_population, -d.total_weight, d.layer != str(la), d.area))
+    found_nesting = nesting_violations(site)
+    found_unmanaged = _unmanaged(site, pair, threshold)
+    found_empty = no_footprint(site, la) + (no_footprint(site, lb) if lb != la else [])
+    counts = BoundaryCounts(
+        straddles=len(found_straddles), gaps=len(found_gaps), double_cover=len(found_double),
+        nesting_violations=len(found_nesting), unmanaged_interfaces=len(found_unmanaged),
+        no_footprint=len(found_empty),
+        mismatches=len(found_straddles) + len(found_gaps) + len(found_double) + len(found_nesting)
+        + len(found_unmanaged))
+    return BoundaryReport(
+        site=site.id, site_name=site.name, layer_a=str(la), layer_b=str(lb), label_a=la.label,
+        label_b=lb.label, units_a=len(pair.a.units), units_b=len(pair.b.units), threshold=threshold,
+        population_known=any(area.population is not None for area in site.areas),
+        coterminosity=_coterminosity(pair), counts=counts, straddles=found_straddles, gaps=found_gaps,
+        double_cover=found_double, nesting_violations=found_nesting, unmanaged_interfaces=found_unmanaged,
+        no_footprint=found_empty, overlaps=_entries(pair))

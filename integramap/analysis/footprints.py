@@ -1,0 +1,183 @@
+"""Effective footprints as sparse matrices, and population-weighted overlaps.
+
+A unit's *effective* footprint is its own footprint or, where it has none,
+the sum of its children's effective footprints, each weight capped at 1 (a
+PCN without a footprint of its own covers what its member practices cover).
+Children's shares add up because they stand for different people (practice
+lists in one area do not share patients); the cap keeps a share a share.
+
+Everything is held as ``scipy.sparse`` matrices, units × areas, beside the
+areas' population vector, so that national data (tens of thousands of areas,
+thousands of units) never meets a Python loop over areas × units.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from ..model import Site
+
+__all__ = ["EPS", "Footprints", "footprints", "overlap"]
+
+EPS = 1e-9
+"""Weights and populations closer than this to a bound count as on it (float noise)."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class Footprints:
+    """Every unit's effective footprint: ``matrix[i, j]`` is unit i's weight on area j.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S",
+    ...     areas=[Area(id="a1", population=100), Area(id="a2", population=50), Area(id="a3")],
+    ...     units=[Unit(id="pcn", name="PCN", kind="pcn"),
+    ...            Unit(id="p1", name="P1", kind="practice", parent="pcn", footprint={"a1": 0.7}),
+    ...            Unit(id="p2", name="P2", kind="practice", parent="pcn", footprint={"a1": 0.6, "a2": 1})])
+    >>> fp = footprints(site)
+    >>> fp.weights("pcn")
+    {'a1': 1.0, 'a2': 1.0}
+    >>> fp.population_of(["pcn", "p1"]).tolist()
+    [150.0, 70.0]
+    """
+
+    unit_ids: tuple[str, ...]
+    area_ids: tuple[str, ...]
+    population: FloatArray
+    matrix: sparse.csr_matrix
+    unit_index: dict[str, int] = field(repr=False)
+    area_index: dict[str, int] = field(repr=False)
+
+    def rows(self, unit_ids: Sequence[str]) -> sparse.csr_matrix:
+        """The footprints of these units, one row each, in the order given."""
+        idx = np.fromiter((self.unit_index[u] for u in unit_ids), dtype=np.int64, count=len(unit_ids))
+        out: sparse.csr_matrix = self.matrix[idx]
+        return out
+
+    def population_of(self, unit_ids: Sequence[str]) -> FloatArray:
+        """Each unit's population: ``Σ_a pop(a)·w(U, a)``."""
+        out: FloatArray = np.asarray(self.rows(unit_ids) @ self.population, dtype=np.float64)
+        return out
+
+    def weights(self, unit_id: str) -> dict[str, float]:
+        """One unit's effective footprint as ``{area_id: weight}``, in area order."""
+        row = self.matrix[self.unit_index[unit_id]]
+        return {self.area_ids[j]: float(w) for j, w in zip(row.indices, row.data)}
+
+
+def footprints(site: Site) -> Footprints:
+    """The effective footprints of every unit of a site (cached per site object).
+
+    A footprint whose weights are all zero counts as none. The loops here run
+    over units and footprint entries only; the union over children is one
+    sparse product.
+    """
+    with _LOCK:
+        cached = _CACHE.get(id(site))
+        if cached is not None and cached[0]() is site:
+            return cached[1]
+    built = _build(site)
+    with _LOCK:
+        _CACHE[id(site)] = (weakref.ref(site), built)
+        weakref.finalize(site, _CACHE.pop, id(site), None)
+    return built
+
+
+_CACHE: dict[int, tuple["weakref.ReferenceType[Site]", Footprints]] = {}
+_LOCK = threading.Lock()
+
+
+def _build(site: Site) -> Footprints:
+    area_ids = tuple(a.id for a in site.areas)
+    area_index = {a: j for j, a in enumerate(area_ids)}
+    population = np.fromiter((a.weight_population for a in site.areas), dtype=np.float64,
+                             count=len(area_ids))
+    unit_ids = tuple(u.id for u in site.units)
+    unit_index = {u: i for i, u in enumerate(unit_ids)}
+
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    own = np.zeros(len(unit_ids), dtype=bool)
+    for i, unit in enumerate(site.units):
+        for area_id, weight in unit.footprint.items():
+            if weight > 0.0:
+                rows.append(i)
+                cols.append(area_index[area_id])
+                vals.append(weight)
+                own[i] = True
+    own_matrix = sparse.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)),
+                                   shape=(len(unit_ids), len(area_ids)))
+
+    # contrib[u, v] = 1 when v's own footprint counts towards u's: v itself, or v the
+    # nearest unit with a footprint of its own below a chain of units without one.
+    c_rows: list[int] = []
+    c_cols: list[int] = []
+    parent_of = [unit_index[u.parent] if u.parent is not None else -1 for u in site.units]
+    for v in np.flatnonzero(own).tolist():
+        c_rows.append(v)
+        c_cols.append(v)
+        up = parent_of[v]
+        seen = 0
+        while up >= 0 and not own[up] and seen < len(unit_ids):
+            c_rows.append(up)
+            c_cols.append(v)
+            up = parent_of[up]
+            seen += 1
+    contrib = sparse.csr_matrix((np.ones(len(c_rows)), (c_rows, c_cols)),
+                                shape=(len(unit_ids), len(unit_ids)))
+    matrix = sparse.csr_matrix(contrib @ own_matrix)
+    np.minimum(matrix.data, 1.0, out=matrix.data)
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return Footprints(unit_ids=unit_ids, area_ids=area_ids, population=population, matrix=matrix,
+                      unit_index=unit_index, area_index=area_index)
+
+
+def overlap(a: sparse.spmatrix, b: sparse.spmatrix, population: FloatArray) -> sparse.csr_matrix:
+    """``O[i, j] = Σ_area pop(area)·min(a[i, area], b[j, area])``, vectorised.
+
+    The minimum is taken only where both are non-zero: the two matrices are
+    joined column by column on their non-zero patterns (every pair of entries
+    in the same area), so the work is the number of such pairs, never
+    rows × columns × areas. Pairs that share only zero-population areas drop
+    out.
+
+    Examples
+    --------
+    >>> a = sparse.csr_matrix(np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 1.0]]))
+    >>> b = sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 0.25, 1.0]]))
+    >>> overlap(a, b, np.array([10.0, 20.0, 30.0])).toarray().tolist()
+    [[20.0, 5.0], [20.0, 35.0]]
+    """
+    ac = sparse.csc_matrix(a)
+    bc = sparse.csc_matrix(b)
+    ac.sort_indices()
+    bc.sort_indices()
+    n_areas = ac.shape[1]
+    a_area = np.repeat(np.arange(n_areas, dtype=np.int64), np.diff(ac.indptr))
+    reps = np.diff(bc.indptr).astype(np.int64)[a_area]
+    total = int(reps.sum())
+    a_pos = np.repeat(np.arange(ac.nnz, dtype=np.int64), reps)
+    # Position of each pair's b entry: the start of its area's run in b, plus a
+    # ragged arange (0, 1, … within each run of repeats).
+    run_start = np.cumsum(reps) - reps
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(run_start, reps)
+    b_pos = np.repeat(bc.indptr[:-1].astype(np.int64)[a_area], reps) + offsets
+    values = population[a_area[a_pos]] * np.minimum(ac.data[a_pos], bc.data[b_pos])
+    out = sparse.csr_matrix((values, (ac.indices[a_pos], bc.indices[b_pos])),
+                            shape=(ac.shape[0], bc.shape[0]))
+    out.sum_duplicates()
+    out.eliminate_zeros()
+    return out
