@@ -1,0 +1,75 @@
+"""ONS lookups of LSOAs (2021) to local authority districts, from the Open Geography Portal.
+
+Accepts the usual spellings of ONS column names: ``LAD_CD`` or a year-stamped
+``LAD22CD``/``LAD23CD``/``LAD24CD``…, and the same for names, upper-tier
+authorities and regions. Lookups built from output areas repeat each LSOA once
+an output area: repeats that agree are merged, repeats that disagree are errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Problem
+from .nhs_records import LsoaRecord, is_code
+from .tabular import Column, import_error, read_csv_table, resolve_columns
+
+WHAT = "an ONS LSOA → local authority lookup"
+
+LSOA_LAD_COLUMNS = (
+    Column("LSOA21CD", ("LSOA_CD", "LSOA_CODE", "LSOA21_CD"), pattern=r"lsoa\d\dcd"),
+    Column("LSOA21NM", ("LSOA_NM", "LSOA_NAME", "LSOA21_NM"), pattern=r"lsoa\d\dnm", required=False),
+    Column("LAD_CD", ("LAD_CODE", "LTLA_CD"), pattern=r"(lad|ltla)\d\dcd"),
+    Column("LAD_NM", ("LAD_NAME", "LTLA_NM"), pattern=r"(lad|ltla)\d\dnm", required=False),
+    Column("UTLA_CD", ("UTLA_CODE",), pattern=r"utla\d\dcd", required=False),
+    Column("UTLA_NM", ("UTLA_NAME",), pattern=r"utla\d\dnm", required=False),
+    Column("RGN_NM", ("RGN_NAME", "REGION_NAME"), pattern=r"rgn\d\dnm", required=False),
+)
+"""Columns read; year-stamped ONS variants (``LAD23CD``) match by pattern."""
+
+
+def read_lsoa_lad(path: str | Path) -> list[LsoaRecord]:
+    """Read an LSOA → LAD lookup CSV: one record per LSOA, in file order.
+
+    Raises :class:`~integramap.model.SiteError` naming the file, line and
+    column for wrong columns, bad codes, or an LSOA given two districts.
+    """
+    table = read_csv_table(path)
+    pos = resolve_columns(table, LSOA_LAD_COLUMNS, what=WHAT)
+    i_lsoa, i_lad = pos["LSOA21CD"], pos["LAD_CD"]
+    i_name, i_lad_name = pos.get("LSOA21NM"), pos.get("LAD_NM")
+    i_utla, i_utla_name, i_rgn = pos.get("UTLA_CD"), pos.get("UTLA_NM"), pos.get("RGN_NM")
+    lsoa_col, lad_col = table.header[i_lsoa], table.header[i_lad]
+
+    def get(row: list[str], i: int | None) -> str:
+        return row[i] if i is not None and i < len(row) else ""
+
+    problems: list[Problem] = []
+    records: dict[str, LsoaRecord] = {}
+    for line, row in table.rows:
+        code = get(row, i_lsoa).upper()
+        lad = get(row, i_lad).upper()
+        if not is_code(code):
+            what = "is empty" if not code else f"{code!r} is not an LSOA code"
+            problems.append(table.problem(f"{what}; expected a code such as E01000001", line, lsoa_col))
+            continue
+        if not is_code(lad):
+            what = "is empty" if not lad else f"{lad!r} is not a local authority district code"
+            problems.append(table.problem(f"{what}; expected a code such as E09000022", line, lad_col))
+            continue
+        earlier = records.get(code)
+        if earlier is not None:
+            if earlier.lad_code != lad:
+                problems.append(table.problem(
+                    f"LSOA {code} is given two districts: {earlier.lad_code} (line {earlier.line}) and {lad} "
+                    "here; an LSOA lies in one district", line, lad_col))
+            continue
+        utla = get(row, i_utla).upper()
+        records[code] = LsoaRecord(code=code, name=get(row, i_name), lad_code=lad,
+                                   lad_name=get(row, i_lad_name) or lad, utla_code=utla,
+                                   utla_name=get(row, i_utla_name), region=get(row, i_rgn), line=line)
+    if problems:
+        raise import_error(problems, source=table.file)
+    if not records:
+        raise table.error("no LSOAs: the file has a header but no rows; expected one row an LSOA")
+    return list(records.values())
