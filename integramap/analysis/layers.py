@@ -146,8 +146,13 @@ class Layer(BaseModel):
 
     @property
     def singular(self) -> str:
-        """One unit of the layer in words: ``PCN``, ``local authority``."""
-        return _SINGULARS.get(self.word, self.word.replace("_", " "))
+        """One unit of the layer in words: ``PCN``, ``mental health team (psychosis)``."""
+        noun = _SINGULARS.get(self.word, self.word.replace("_", " "))
+        if self.sector is not None:
+            noun = f"{self.sector.label} {noun}"
+        if self.function is not None:
+            noun = f"{noun} ({self.function})"
+        return noun
 
     def units(self, site: Site) -> list[Unit]:
         """The site's units in this layer, in site order."""

@@ -1,0 +1,167 @@
+"""A boundary report as plain text (for an email) and as CSV rows (one per finding)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from .boundary_results import BoundaryReport
+from .layers import Layer
+
+__all__ = ["CSV_COLUMNS", "format_report", "report_csv", "report_rows"]
+
+T = TypeVar("T")
+
+CSV_COLUMNS = ["kind", "layer", "id", "name", "other_id", "other_name", "population", "share", "detail"]
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}" if abs(value - round(value)) < 0.05 or value >= 100 else f"{value:,.1f}"
+
+
+def _section(lines: list[str], title: str, items: Sequence[T], render: Callable[[T], str],
+             limit: int) -> None:
+    lines.append("")
+    lines.append(title)
+    shown = items if limit <= 0 else items[:limit]
+    lines += [f"  - {render(item)}" for item in shown]
+    if len(items) > len(shown):
+        lines.append(f"  … and {len(items) - len(shown)} more (--format csv lists them all)")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def format_report(report: BoundaryReport, limit: int = 25) -> str:
+    """The report in words a manager could paste into an email: names first, percentages.
+
+    Straddles are always listed in full; other sections show their first
+    ``limit`` findings (0 shows all).
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> from integramap.analysis.boundaries import analyse
+    >>> site = Site(id="s", name="Demo", areas=[Area(id="x", population=300), Area(id="y", population=100)],
+    ...     units=[Unit(id="p", name="Croxted PCN", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="l1", name="North LCN", kind="lcn", footprint={"x": 1}),
+    ...            Unit(id="l2", name="South LCN", kind="lcn", footprint={"y": 1})])
+    >>> print("\\n".join(format_report(analyse(site, "pcn", "lcn")).splitlines()[3:6]))
+    Straddles: 1 PCN lies across more than one LCN
+      - Croxted PCN (p), population 400: 75.0% North LCN, 25.0% South LCN
+    <BLANKLINE>
+    """
+    r = report
+    la, lb = Layer.parse(r.layer_a), Layer.parse(r.layer_b)
+    one = {r.layer_a: la.singular, r.layer_b: lb.singular}
+    people = "population" if r.population_known else "areas"
+    lines = [f"Boundary check for {r.site_name} ({r.site}): {r.label_a} ({r.units_a}) "
+             f"against {r.label_b} ({r.units_b})"]
+    if r.coterminosity is None:
+        lines.append(f"Coterminosity: not defined, as the {r.label_a} and {r.label_b} share no population.")
+    else:
+        lines.append(f"Coterminosity: {_pct(r.coterminosity)} (100% means each {la.singular} "
+                     f"lies wholly inside one {lb.singular})")
+    if not r.population_known:
+        lines.append("No area has a population, so the figures below count areas, not people.")
+
+    n = len(r.straddles)
+    _section(lines, f"Straddles: {_plural(n, la.singular, r.label_a)} {'lies' if n == 1 else 'lie'} "
+             f"across more than one {lb.singular}", r.straddles,
+             lambda s: f"{s.name} ({s.unit}), {people} {_count(s.population)}: "
+             + ", ".join(f"{_pct(p.share)} {p.name}" for p in s.partners), 0)
+    for layer in dict.fromkeys([r.layer_a, r.layer_b]):
+        found = [g for g in r.gaps if g.layer == layer]
+        uncovered = sum(g.uncovered_population for g in found)
+        _section(lines, f"Gaps: {_plural(len(found), 'area', 'areas')} ({people} {_count(uncovered)}) "
+                 f"that no {one[layer]} covers", found,
+                 lambda g: f"{g.name or g.area} ({g.area}), {people} {_count(g.uncovered_population)}"
+                 + (f", within {', '.join(g.within_names)}" if g.within_names else ""), limit)
+    _section(lines, f"Double cover: {_plural(len(r.double_cover), 'area', 'areas')} claimed by more than "
+             "one unit of the same layer", r.double_cover,
+             lambda d: f"{d.name or d.area} ({d.area}), {people} {_count(d.population)}: "
+             f"{', '.join(d.unit_names)} (total {_pct(d.total_weight)})", limit)
+    _section(lines, f"Nesting: {_plural(len(r.nesting_violations), 'unit reaches', 'units reach')} "
+             "outside the footprint of the unit above", r.nesting_violations,
+             lambda v: f"{v.name} ({v.unit}): {_pct(v.outside_share)} outside {v.parent_name} "
+             f"({people} {_count(v.outside_population)} in {_plural(v.outside_areas, 'area', 'areas')})",
+             limit)
+    _section(lines, f"Unmanaged interfaces: {_plural(len(r.unmanaged_interfaces), 'pair', 'pairs')} "
+             f"sharing at least {_pct(r.threshold)} of the smaller one's {people}, with no link between "
+             "them or their parents", r.unmanaged_interfaces,
+             lambda m: f"{m.a_name} and {m.b_name}: {people} {_count(m.population)} shared "
+             f"({_pct(m.share_of_a)} of {m.a_name}, {_pct(m.share_of_b)} of {m.b_name})", limit)
+    if r.no_footprint:
+        _section(lines, f"Not checked: {_plural(len(r.no_footprint), 'unit has', 'units have')} no footprint",
+                 r.no_footprint, lambda u: f"{u.name} ({u.id}, {one.get(u.layer, u.layer)})", limit)
+    return "\n".join(lines)
+
+
+def _safe(text: str) -> str:
+    """Keep a spreadsheet from reading a text cell as a formula."""
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def report_rows(report: BoundaryReport) -> list[dict[str, str]]:
+    """One row per finding, with a ``kind`` column; text cells are formula-safe.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> from integramap.analysis.boundaries import analyse
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", name="-x")],
+    ...     units=[Unit(id="p", name="=PCN", kind="pcn")])
+    >>> [(row["kind"], row["name"]) for row in report_rows(analyse(site, "pcn", "lcn"))]
+    [('coterminosity', ''), ('gap', "'-x"), ('gap', "'-x"), ('unchecked', "'=PCN")]
+    """
+    rows: list[dict[str, str]] = []
+
+    def add(kind: str, layer: str, id_: str, name: str, other_id: str = "", other_name: str = "",
+            population: float | None = None, share: float | None = None, detail: str = "") -> None:
+        rows.append({"kind": kind, "layer": _safe(layer), "id": _safe(id_), "name": _safe(name),
+                     "other_id": _safe(other_id), "other_name": _safe(other_name),
+                     "population": "" if population is None else _num(population),
+                     "share": "" if share is None else _num(share), "detail": _safe(detail)})
+
+    r = report
+    add("coterminosity", f"{r.layer_a} with {r.layer_b}", "", "",
+        share=r.coterminosity, detail="" if r.coterminosity is not None else "undefined: no shared population")
+    for s in r.straddles:
+        add("straddle", r.layer_a, s.unit, s.name, s.partners[0].id, s.partners[0].name, s.population,
+            s.alignment, "; ".join(f"{p.name} ({p.id}) {_pct(p.share)}" for p in s.partners))
+    for g in r.gaps:
+        add("gap", g.layer, g.area, g.name, population=g.uncovered_population, share=1.0 - g.covered,
+            detail=("within " + "; ".join(g.within_names)) if g.within_names else "")
+    for d in r.double_cover:
+        add("double_cover", d.layer, d.area, d.name, population=d.excess_population, share=d.total_weight,
+            detail="; ".join(f"{n} ({u}) {_pct(w)}" for (u, w), n in zip(d.units.items(), d.unit_names)))
+    for v in r.nesting_violations:
+        add("nesting_violation", v.kind, v.unit, v.name, v.parent, v.parent_name, v.outside_population,
+            v.outside_share, f"{v.outside_areas} areas outside")
+    for m in r.unmanaged_interfaces:
+        add("unmanaged_interface", f"{r.layer_a} with {r.layer_b}", m.a, m.a_name, m.b, m.b_name,
+            m.population, m.share)
+    for u in r.no_footprint:
+        add("unchecked", u.layer, u.id, u.name, detail="no footprint")
+    return rows
+
+
+def report_csv(report: BoundaryReport) -> str:
+    """:func:`report_rows` as CSV text with a header row."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(report_rows(report))
+    return buffer.getvalue()
