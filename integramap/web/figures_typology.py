@@ -1,0 +1,169 @@
+"""Figures for the Typology page: how deep each facet goes, and how the links spread over the levels.
+
+Pure functions of a site or of plain counts, returning plotly figures, so the
+numbers behind every picture are tested without a browser. Level colours come
+from the map's style table, so a "pooled management" bar here is the same
+blue as a pooled-management link on the map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from ..model import FACET_SCALES, Level, Site
+from .styles import LEVEL_COLOURS
+
+FACET_TITLES: dict[str, str] = {
+    "governance": "Governance", "finance": "Finance", "management": "Management", "hr": "HR",
+    "it": "IT", "estates": "Estates", "clinical": "Clinical",
+}
+"""How each facet is named on the radar's spokes."""
+
+HIGHEST_COLOUR = LEVEL_COLOURS[Level.MERGED_GOVERNANCE]
+TYPICAL_COLOUR = "#d95f02"
+FONT = "Helvetica, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class FacetDepth:
+    """How far one facet goes across a site's links, on that facet's own scale.
+
+    ``highest`` and ``typical`` are the highest and the median recorded value
+    (``None`` when no link records the facet); the shares are their rank as a
+    fraction of the top of the scale, so facets with scales of different
+    lengths can share one radar.
+    """
+
+    facet: str
+    scale: tuple[str, ...]
+    recorded: int
+    highest: str | None
+    typical: str | None
+
+    @property
+    def highest_share(self) -> float:
+        return self._share(self.highest)
+
+    @property
+    def typical_share(self) -> float:
+        return self._share(self.typical)
+
+    def _share(self, value: str | None) -> float:
+        if value is None or len(self.scale) < 2:
+            return 0.0
+        return self.scale.index(value) / (len(self.scale) - 1)
+
+
+def facet_depths(site: Site) -> list[FacetDepth]:
+    """Each facet's highest and typical (median) value over the links that record it.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Link
+    >>> site = Site(id="s", name="S", units=[
+    ...     Unit(id="a", name="A", kind="team"), Unit(id="b", name="B", kind="team")],
+    ...     links=[Link(id="l1", source="a", target="b", level="co_located",
+    ...                 facets={"it": "shared_record", "estates": "co_located"}),
+    ...            Link(id="l2", source="b", target="a", level="interface", facets={"it": "separate"})])
+    >>> depths = {d.facet: d for d in facet_depths(site)}
+    >>> depths["it"].highest, depths["it"].typical, round(depths["it"].highest_share, 3)
+    ('shared_record', 'separate', 0.667)
+    >>> depths["estates"].highest_share, depths["finance"].recorded
+    (1.0, 0)
+    """
+    out: list[FacetDepth] = []
+    for facet, scale in FACET_SCALES.items():
+        values = sorted((v for v in (getattr(link.facets, facet) for link in site.links) if v is not None),
+                        key=lambda v: v.rank)
+        highest = str(values[-1]) if values else None
+        # The lower median: a "typical" value must be one that a link actually has.
+        typical = str(values[(len(values) - 1) // 2]) if values else None
+        out.append(FacetDepth(facet=facet, scale=tuple(str(v) for v in scale), recorded=len(values),
+                              highest=highest, typical=typical))
+    return out
+
+
+def _words(value: str | None) -> str:
+    return "not recorded" if value is None else value.replace("_", " ")
+
+
+def facet_radar_figure(depths: Sequence[FacetDepth]) -> go.Figure:
+    """A radar of facet depths: the highest and the typical value of each facet, 0 to 100 %.
+
+    Examples
+    --------
+    >>> from integramap.model import Site
+    >>> fig = facet_radar_figure(facet_depths(Site(id="s", name="S")))
+    >>> [trace.name for trace in fig.data], len(fig.data[0].r)
+    (['Highest', 'Typical'], 8)
+    """
+    titles = [FACET_TITLES.get(d.facet, d.facet) for d in depths]
+    fig = go.Figure()
+    for name, colour, shares, values in (
+        ("Highest", HIGHEST_COLOUR, [d.highest_share for d in depths], [d.highest for d in depths]),
+        ("Typical", TYPICAL_COLOUR, [d.typical_share for d in depths], [d.typical for d in depths]),
+    ):
+        hover = [f"{t}: {_words(v)} ({d.recorded} link{'s' if d.recorded != 1 else ''} record it)"
+                 for t, v, d in zip(titles, values, depths)]
+        # The first point is repeated so the outline closes.
+        fig.add_trace(go.Scatterpolar(
+            r=[*(100 * s for s in shares), 100 * shares[0]] if shares else [],
+            theta=[*titles, titles[0]] if titles else [],
+            text=[*hover, hover[0]] if hover else [], hoverinfo="text", name=name, mode="lines+markers",
+            fill="toself" if name == "Highest" else "none", line={"color": colour, "width": 2},
+            opacity=0.85))
+    fig.update_layout(
+        polar={"radialaxis": {"range": [0, 100], "ticksuffix": "%", "tickvals": [0, 50, 100],
+                              "angle": 90, "tickfont": {"size": 9}},
+               "angularaxis": {"direction": "clockwise", "rotation": 90}},
+        showlegend=True, legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08},
+        margin={"l": 40, "r": 40, "t": 30, "b": 30}, height=360, font={"family": FONT},
+        paper_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def level_counts(distribution: Mapping[str, int] | Mapping[Level, int]) -> list[tuple[Level, int]]:
+    """Every level in order with its count (zero where the distribution leaves it out).
+
+    Examples
+    --------
+    >>> [(str(level), n) for level, n in level_counts({"fully_merged": 2, "interface": 1})][:2]
+    [('interface', 1), ('closer_working', 0)]
+    """
+    counts = {str(k): int(v) for k, v in distribution.items()}
+    unknown = set(counts) - {str(level) for level in Level}
+    if unknown:
+        raise ValueError(f"unknown integration level(s) {sorted(unknown)}; expected one of "
+                         f"{[str(level) for level in Level]}")
+    return [(level, counts.get(str(level), 0)) for level in Level]
+
+
+def level_distribution_figure(distribution: Mapping[str, int] | Mapping[Level, int]) -> go.Figure:
+    """Bars of how many links sit at each level, lowest to highest, in the map's level colours.
+
+    Examples
+    --------
+    >>> fig = level_distribution_figure({"co_located": 3, "interface": 1})
+    >>> list(fig.data[0].x)[:3], list(fig.data[0].y)[:3]
+    (['interface', 'closer working', 'co-located'], [1, 0, 3])
+    """
+    rows = level_counts(distribution)
+    labels = [_level_title(level) for level, _ in rows]
+    counts = [n for _, n in rows]
+    fig = go.Figure(go.Bar(
+        x=labels, y=counts, marker={"color": [LEVEL_COLOURS[level] for level, _ in rows]},
+        text=[str(n) if n else "" for n in counts], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y} link(s)<extra></extra>"))
+    fig.update_layout(
+        xaxis={"title": None, "categoryorder": "array", "categoryarray": labels},
+        yaxis={"title": "links", "rangemode": "tozero", "gridcolor": "#e5e8ec"},
+        margin={"l": 50, "r": 20, "t": 30, "b": 60}, height=320, font={"family": FONT},
+        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", showlegend=False)
+    return fig
+
+
+def _level_title(level: Level) -> str:
+    return "co-located" if level is Level.CO_LOCATED else level.label
