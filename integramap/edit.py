@@ -124,6 +124,7 @@ def add_unit(site: Site, fields: Fields) -> Site:
         kind = data.get("kind")
         data["id"] = new_id(site, str(kind) if isinstance(kind, str) and kind else "unit")
     unit = _item(Unit, data, flat)
+    _check_free(site.units_by_id, unit.id, "unit")
     return _rebuild(site, "units", len(site.units), flat, units=[*site.units, unit])
 
 
@@ -146,6 +147,8 @@ def update_unit(site: Site, unit_id: str, changes: Fields) -> Site:
     old = _find_unit(site, unit_id)
     data, flat = _form(Unit, changes, _UNIT_FLAT, base=old)
     unit = _item(Unit, data, flat)
+    if unit.id != old.id:
+        _check_free(site.units_by_id, unit.id, "unit")
     index = site.units.index(old)
     units = list(site.units)
     units[index] = unit
@@ -207,6 +210,7 @@ def add_link(site: Site, fields: Fields) -> Site:
     if not data.get("id"):
         data["id"] = new_id(site, "link")
     link = _item(Link, data, flat)
+    _check_free(site.links_by_id, link.id, "link")
     return _rebuild(site, "links", len(site.links), flat, links=[*site.links, link])
 
 
@@ -225,6 +229,8 @@ def update_link(site: Site, link_id: str, changes: Fields) -> Site:
     old = _find_link(site, link_id)
     data, flat = _form(Link, changes, _LINK_FLAT, base=old)
     link = _item(Link, data, flat)
+    if link.id != old.id:
+        _check_free(site.links_by_id, link.id, "link")
     index = site.links.index(old)
     links = list(site.links)
     links[index] = link
@@ -372,6 +378,14 @@ def _rebuild(site: Site, section: str, index: int, flat: dict[str, str], **lists
 
 _WHOLE = {"units": ("id",), "links": ("target",)}
 """Where a fault about a whole item is shown: a link to an ancestor is a fault of its target."""
+
+
+def _check_free(taken: Mapping[str, Unit] | Mapping[str, Link], item_id: str, what: str) -> None:
+    other = taken.get(item_id)
+    if other is not None:
+        called = f" ({other.name})" if isinstance(other, Unit) else ""
+        raise SiteError([Problem(("id",), f"the id {item_id!r} is already used by another {what}{called}; "
+                                          f"every {what} needs its own id")], summary=f"the {what} is not valid")
 
 
 def _find_unit(site: Site, unit_id: str) -> Unit:
