@@ -55,10 +55,10 @@ class CellProblem(Problem):
             parts.append(f"{'row' if self.sheet is not None else 'line'} {self.row}")
         if self.column is not None:
             parts.append(f"column {self.column!r}")
-        return ", ".join(parts) or "(file)"
+        return ", ".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return f"{self.where}: {self.message}" if self.where else self.message
 
 
 def import_error(problems: Sequence[Problem], source: str | None = None) -> SiteError:
