@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict
 
 from ..model import HR, IT, Clinical, Finance, Governance, Level, Link, Management, Mechanism, Site, UnitKind
-from .typology_terms import unit_sectors
+from .typology_terms import unit_label, unit_sectors
 
 RAINBOW_TYPES: tuple[str, ...] = ("system", "organisational", "professional", "clinical")
 RAINBOW_ENABLERS: tuple[str, ...] = ("functional", "normative")
@@ -105,9 +105,9 @@ def _system(site: Site) -> Iterator[str]:
         orgs = [uid for uid in site.descendants(unit.id)
                 if site.units_by_id[uid].kind is UnitKind.ORGANISATION]
         if len(orgs) >= 2:
-            yield f"{unit.kind} {unit.id} holds {len(orgs)} organisations"
+            yield f"{unit.kind} {unit_label(site, unit.id)} holds {len(orgs)} organisations"
         if any(unit.id in (lk.source, lk.target) for lk in site.links):
-            yield f"{unit.kind} {unit.id} is joined by an integration link"
+            yield f"{unit.kind} {unit_label(site, unit.id)} is joined by an integration link"
     for link in site.links:
         if link.level >= Level.MERGED_GOVERNANCE and _crosses_organisations(site, link):
             yield f"link {link.id} joins two organisations at {link.level.label}"

@@ -115,6 +115,8 @@ class AmbitionLink(_Frozen):
     link: str
     source: str
     target: str
+    source_name: str
+    target_name: str
     actual: Level
     target_level: Level
     gap: int
@@ -330,7 +332,9 @@ def _mechanisms(site: Site) -> dict[str, int]:
 
 
 def _ambition(site: Site) -> Ambition:
-    links = [AmbitionLink(link=lk.id, source=lk.source, target=lk.target, actual=lk.level,
+    names = {u.id: u.name for u in site.units}
+    links = [AmbitionLink(link=lk.id, source=lk.source, target=lk.target, source_name=names[lk.source],
+                          target_name=names[lk.target], actual=lk.level,
                           target_level=lk.target_level, gap=lk.target_level.rank - lk.level.rank)
              for lk in site.links if lk.target_level is not None and lk.target_level > lk.level]
     targets = [lk for lk in site.links if lk.target_level is not None]

@@ -96,7 +96,9 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
     coterms = [p.coterminosity for p in pairs if p.coterminosity is not None]
     return BoundaryAlignment(
         available=True, pairs=pairs, lowest_coterminosity=min(coterms) if coterms else None,
-        mismatches=sum(p.mismatches for p in pairs),
+        # Nesting violations are of the whole parent tree, not of one pair: count them once.
+        mismatches=sum(p.mismatches - p.nesting_violations for p in pairs)
+        + max(p.nesting_violations for p in pairs),
         note="" if coterms else "no footprints overlap, so coterminosity cannot be measured",
     )
 
@@ -119,5 +121,7 @@ def _unit_name(site: Site, item: Any) -> str:
         value = getattr(item, attr, None)
         if isinstance(value, str):
             unit = site.units_by_id.get(value)
-            return unit.name if unit is not None else value
+            name = unit.name if unit is not None else value
+            partners = getattr(item, "partner_names", None)
+            return f"{name} ({' / '.join(partners)})" if partners else name
     return str(item)

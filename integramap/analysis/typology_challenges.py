@@ -132,7 +132,8 @@ def _evidence(site: Site, link: Link, rule: _Rule) -> str | None:
             return f"management is recorded as {value.label}"
         return None
     if value is not None:
-        return f"{rule.facet} is recorded as {value.label}" if value == rule.separate else None
+        facet = {"it": "IT", "hr": "HR"}.get(rule.facet, rule.facet)
+        return f"{facet} is recorded as {value.label}" if value == rule.separate else None
     if rule.attribute is None:
         return None
     ends = [getattr(site.units_by_id[uid].attributes, rule.attribute) for uid in (link.source, link.target)]

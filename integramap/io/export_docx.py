@@ -1,0 +1,107 @@
+"""The typology descriptor as a Word document (``.docx``) for board papers.
+
+The same content as the Markdown page — summary, the descriptor table, the
+detail tables, structural challenges and the mismatch summary — laid out with
+Word headings and tables so it can be pasted into a trust's own template.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentType
+
+from ..analysis.typology import TypologyDescriptor
+from .export_markdown import descriptor_tables, overview_rows, summary_sentences, words
+from .safe_text import xml_text
+from .sitefile import write_text_atomic
+
+TABLE_STYLE = "Light Grid Accent 1"
+
+
+def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
+    """The descriptor as the bytes of a ``.docx`` file.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> from integramap.analysis.typology import describe_site
+    >>> data = descriptor_to_docx_bytes(describe_site(Site(id="s", name="S", units=[
+    ...     Unit(id="a", name="A", kind="team")])))
+    >>> data[:2]
+    b'PK'
+    """
+    doc = Document()
+    name = xml_text(d.site.name)
+    doc.core_properties.title = f"Integration model: {name}"[:255]
+    doc.core_properties.subject = f"Typology code {d.code}"
+    doc.add_heading(f"Integration model: {name}", level=0)
+    para = doc.add_paragraph("Typology code: ")
+    para.add_run(d.code).bold = True
+    doc.add_paragraph(xml_text(" ".join(summary_sentences(d))))
+
+    doc.add_heading("Typology descriptor", level=1)
+    _table(doc, ["", ""], overview_rows(d))
+    for heading, (header, rows) in descriptor_tables(d):
+        doc.add_heading(heading, level=1)
+        if rows:
+            _table(doc, header, rows)
+        else:
+            doc.add_paragraph("None recorded.")
+
+    doc.add_heading("Structural challenges", level=1)
+    if d.structural_challenges:
+        for c in d.structural_challenges:
+            item = doc.add_paragraph(style="List Bullet")
+            item.add_run(f"{words(c.rule)} (link {c.link}): ").bold = True
+            item.add_run(xml_text(c.explanation))
+    else:
+        doc.add_paragraph("None found: no link's facets contradict its level.")
+
+    doc.add_heading("Mismatch summary", level=1)
+    doc.add_paragraph(xml_text(_mismatch_summary(d)))
+
+    doc.add_heading("Definitions", level=1)
+    for key, text in d.breadth.definitions.items():
+        doc.add_paragraph(f"{words(key)}: {text}", style="List Bullet")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def write_descriptor_docx(d: TypologyDescriptor, path: str | Path) -> Path:
+    """Write the descriptor as a Word document, atomically (old file or new, never half)."""
+    return write_text_atomic(path, descriptor_to_docx_bytes(d))
+
+
+def _mismatch_summary(d: TypologyDescriptor) -> str:
+    align = d.boundary_alignment
+    if not align.available or not align.pairs:
+        return align.note or "No boundary layers to compare."
+    parts = []
+    for p in align.pairs:
+        coterm = "n/a" if p.coterminosity is None else f"{p.coterminosity:.2f}"
+        text = (f"{words(p.layers[0])} with {words(p.layers[1])}: coterminosity {coterm}; "
+                f"{p.straddles} straddle(s), {p.gaps} gap(s), {p.double_cover} double cover, "
+                f"{p.unmanaged_interfaces} unmanaged interface(s)")
+        if p.straddling_units:
+            text += f" — straddling: {', '.join(p.straddling_units)}"
+        parts.append(text + ".")
+    parts.append(f"{align.mismatches} mismatch(es) in all.")
+    return " ".join(parts)
+
+
+def _table(doc: DocumentType, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    try:
+        table.style = TABLE_STYLE
+    except (KeyError, ValueError):  # a template without the style still gets a plain table
+        table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = xml_text(text)
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = xml_text(text)

@@ -1,0 +1,165 @@
+"""A site's graph for other tools: GraphML (yEd, Cytoscape), GEXF (Gephi) and CSV tables.
+
+Graph tools read flat attributes only, so every list becomes ``a; b`` text,
+every nested field (facets, unit attributes) its own ``facets_it``-style
+attribute, and missing values are left out rather than written as "None".
+Units are nodes labelled with their names; integration links are edges with
+``relation="link"`` keyed by link id, and containment is an edge from child to
+parent with ``relation="parent"``, as in :func:`integramap.graph.to_graph`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from ..graph import LINK, PARENT, PARENT_KEY
+from ..model import Link, Site, Unit
+from .safe_text import neutralise_formula, xml_text
+from .sitefile import write_text_atomic
+
+UNIT_COLUMNS = ("id", "name", "kind", "org_type", "sectors", "parent", "basis", "age_groups",
+                "population_types", "functions", "employer", "it_system", "location", "staff_count",
+                "code", "x", "y", "footprint", "description")
+LINK_COLUMNS = ("id", "source", "source_name", "target", "target_name", "level", "level_rank",
+                "target_level", "governance", "finance", "management", "hr", "it", "estates", "clinical",
+                "mechanisms", "notes")
+
+
+def _joined(values: Iterable[object]) -> str:
+    return "; ".join(str(v) for v in values)
+
+
+def unit_record(unit: Unit) -> dict[str, Any]:
+    """A unit's fields as flat values (text, int or float), ``None`` where not recorded.
+
+    Examples
+    --------
+    >>> from integramap.model import Unit
+    >>> r = unit_record(Unit(id="t", name="Team", kind="team", sectors=["mental_health", "social_care"],
+    ...                      footprint={"a1": 1, "a2": 0.5}))
+    >>> r["sectors"], r["footprint"], r["org_type"]
+    ('mental_health; social_care', 'a1:1; a2:0.5', None)
+    """
+    attrs = unit.attributes
+    pos = attrs.position
+    return {
+        "id": unit.id, "name": unit.name, "kind": str(unit.kind),
+        "org_type": None if unit.org_type is None else str(unit.org_type),
+        "sectors": _joined(unit.sectors) or None, "parent": unit.parent,
+        "basis": None if unit.basis is None else str(unit.basis),
+        "age_groups": _joined(unit.age_groups) or None,
+        "population_types": _joined(unit.population_types) or None,
+        "functions": _joined(unit.functions) or None,
+        "employer": attrs.employer, "it_system": attrs.it_system, "location": attrs.location,
+        "staff_count": attrs.staff_count, "code": attrs.code,
+        "x": None if pos is None else pos.x, "y": None if pos is None else pos.y,
+        "footprint": _joined(f"{area}:{weight:g}" for area, weight in unit.footprint.items()) or None,
+        "description": unit.description or None,
+    }
+
+
+def link_record(site: Site, link: Link) -> dict[str, Any]:
+    """A link's fields as flat values, with the names of the units it joins."""
+    record: dict[str, Any] = {
+        "id": link.id, "source": link.source, "source_name": site.unit(link.source).name,
+        "target": link.target, "target_name": site.unit(link.target).name,
+        "level": str(link.level), "level_rank": link.level.rank,
+        "target_level": None if link.target_level is None else str(link.target_level),
+    }
+    for facet, value in link.facets:
+        record[facet] = None if value is None else str(value)
+    record["mechanisms"] = _joined(link.mechanisms) or None
+    record["notes"] = link.notes or None
+    return record
+
+
+def export_graph(site: Site) -> nx.MultiDiGraph:
+    """The site as a graph with flat, XML-safe attributes, ready for GraphML or GEXF.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Link
+    >>> site = Site(id="s", name="S", units=[Unit(id="a", name="A", kind="team"),
+    ...     Unit(id="b", name="B", kind="team")],
+    ...     links=[Link(id="l1", source="a", target="b", level="co_located", facets={"it": "separate"})])
+    >>> g = export_graph(site)
+    >>> g.nodes["a"]["label"], g.edges["a", "b", "l1"]["facets_it"]
+    ('A', 'separate')
+    """
+    g = nx.MultiDiGraph(name=xml_text(site.name), site_id=site.id)
+    for unit in site.units:
+        record = unit_record(unit)
+        record["label"] = record.pop("name")
+        del record["id"]
+        g.add_node(unit.id, **_clean(record))
+    for unit in site.units:
+        if unit.parent is not None:
+            g.add_edge(unit.id, unit.parent, key=PARENT_KEY, relation=PARENT)
+    for link in site.links:
+        record = link_record(site, link)
+        for name in ("id", "source", "target", "source_name", "target_name"):
+            del record[name]
+        for facet in ("governance", "finance", "management", "hr", "it", "estates", "clinical"):
+            record[f"facets_{facet}"] = record.pop(facet)
+        g.add_edge(link.source, link.target, key=link.id, relation=LINK, **_clean(record))
+    return g
+
+
+def _clean(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: xml_text(v) if isinstance(v, str) else v for k, v in record.items() if v is not None}
+
+
+def write_graphml(site: Site, path: str | Path) -> Path:
+    """Write the site's graph as GraphML (yEd, Cytoscape, Gephi), atomically."""
+    out = io.BytesIO()
+    nx.write_graphml(export_graph(site), out, encoding="utf-8", prettyprint=True)
+    return write_text_atomic(path, out.getvalue())
+
+
+def write_gexf(site: Site, path: str | Path) -> Path:
+    """Write the site's graph as GEXF (Gephi), atomically; edges carry link ids as their GEXF ids."""
+    g = export_graph(site)
+    for source, target, key, attrs in g.edges(keys=True, data=True):
+        # "~" cannot occur in a link id, so a containment edge's id never collides with one.
+        attrs["id"] = f"{source}~{target}" if key == PARENT_KEY else key
+    out = io.BytesIO()
+    nx.write_gexf(g, out, encoding="utf-8", prettyprint=True)
+    return write_text_atomic(path, out.getvalue())
+
+
+def csv_text(columns: Iterable[str], records: Iterable[dict[str, Any]]) -> str:
+    """Records as CSV text, every text cell protected against running as a formula.
+
+    Examples
+    --------
+    >>> print(csv_text(["id", "name"], [{"id": "a", "name": "=1+1"}]), end="")
+    id,name
+    a,'=1+1
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    cols = list(columns)
+    writer.writerow(cols)
+    for record in records:
+        writer.writerow(["" if record.get(c) is None else
+                         neutralise_formula(record[c]) if isinstance(record[c], str) else record[c]
+                         for c in cols])
+    return out.getvalue()
+
+
+def write_csv_tables(site: Site, folder: str | Path) -> list[Path]:
+    """Write ``units.csv`` and ``links.csv`` into a folder (created if need be); both built first."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is a file; CSV export needs a folder for units.csv and links.csv")
+    units = csv_text(UNIT_COLUMNS, (unit_record(u) for u in site.units))
+    links = csv_text(LINK_COLUMNS, (link_record(site, lk) for lk in site.links))
+    # utf-8-sig: Excel reads a BOM-less UTF-8 CSV as the local code page and garbles names.
+    return [write_text_atomic(folder / "units.csv", units.encode("utf-8-sig")),
+            write_text_atomic(folder / "links.csv", links.encode("utf-8-sig"))]

@@ -1,0 +1,230 @@
+"""Typology descriptors and comparisons as Markdown: one readable page for a board paper.
+
+The words and tables here are shared with the Word export, which lays out the
+same content; user text is escaped cell by cell so a unit named ``=A1|B``
+cannot break a table or run as a formula when the page is pasted into a
+spreadsheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..analysis.compare import WEIGHTS, Comparison, SiteDiff
+from ..analysis.typology import TypologyDescriptor
+from ..analysis.typology_terms import LEUTZ
+from ..model import Level
+from .safe_text import markdown_cell, markdown_text
+
+Table = tuple[list[str], list[list[str]]]
+"""A table as plain text: header cells, then rows of cells (not yet escaped)."""
+
+
+def words(key: str | None) -> str:
+    """A key in words: ``pooled_management`` → ``pooled management``; ``None`` → ``none``."""
+    return "none" if key is None else str(key).replace("_", " ").replace("+", " + ")
+
+
+def _count_list(counts: dict[str, int]) -> str:
+    return ", ".join(f"{words(k)} ({n})" for k, n in counts.items()) or "none recorded"
+
+
+def summary_sentences(d: TypologyDescriptor) -> list[str]:
+    """The descriptor in a few plain sentences, as a manager would say it."""
+    b = d.basis
+    basis = {"geographic": "a geographically based model", "functional": "a functionally based model",
+             "mixed": "a mixed model, partly geographic and partly functional",
+             "unknown": "a model whose basis (geographic or functional) is not recorded"}[b.value]
+    out = [f"{d.site.name} is {basis} ({b.geographic} geographic, {b.functional} functional, "
+           f"{b.unrecorded} unrecorded among {b.counted})."]
+    ages = " and ".join(words(a) for a in d.populations.age_groups) or "no recorded age group"
+    types = ", ".join(d.populations.population_types)
+    out.append(f"It serves {ages}" + (f", including {types}." if types else "."))
+    out.append(f"{len(d.organisations)} organisation(s) across {len(d.sectors)} sector(s) take part: "
+               f"{', '.join(words(s) for s in d.sectors) or 'none recorded'}.")
+    if d.depth.highest is None:
+        out.append("No integration links are recorded.")
+    else:
+        n = sum(d.depth.distribution.values())
+        out.append(f"The closest integration is {words(d.depth.highest)} (Leutz: "
+                   f"{words(d.depth.leutz_degree)}); the typical link is {words(d.depth.median)}, "
+                   f"across {n} link(s).")
+        out.append(f"Links run within one tier of care {d.breadth.horizontal} time(s) (horizontal) and "
+                   f"across tiers {d.breadth.vertical} time(s) (vertical).")
+    if d.ambition.count:
+        out.append(f"{d.ambition.count} link(s) aim higher than they are now, "
+                   f"{d.ambition.total_gap} level step(s) in all.")
+    if d.structural_challenges:
+        out.append(f"{len(d.structural_challenges)} structural challenge(s) stand in the way of the "
+                   "levels claimed (see below).")
+    return out
+
+
+def overview_rows(d: TypologyDescriptor) -> list[list[str]]:
+    """The descriptor's headline facts as (question, answer) rows."""
+    align = d.boundary_alignment
+    if not align.available:
+        alignment = align.note
+    elif not align.pairs:
+        alignment = align.note or "no layers to compare"
+    else:
+        alignment = "; ".join(
+            f"{words(p.layers[0])}–{words(p.layers[1])} "
+            f"{'n/a' if p.coterminosity is None else f'{p.coterminosity:.2f}'}"
+            f" ({p.mismatches} mismatch(es))" for p in align.pairs)
+    rb = d.rainbow
+    return [
+        ["Typology code", d.code],
+        ["Basis", f"{d.basis.value} ({d.basis.geographic} geographic, {d.basis.functional} functional)"],
+        ["Age groups", _count_list(d.populations.age_groups)],
+        ["Population types", _count_list(d.populations.population_types)],
+        ["Organisations", ", ".join(o.name for o in d.organisations) or "none recorded"],
+        ["Sectors", _count_list(d.sectors)],
+        ["Highest level", f"{words(d.depth.highest)} (Leutz: {words(d.depth.leutz_degree)})"],
+        ["Typical (median) level", words(d.depth.median)],
+        ["Breadth", f"{d.breadth.value} ({d.breadth.horizontal} horizontal, {d.breadth.vertical} vertical, "
+                    f"{d.breadth.outside_tiers} outside the tiers)"],
+        ["Rainbow types", ", ".join(rb.types_present) or "none"],
+        ["Rainbow enablers", ", ".join(rb.enablers_present) or "none"],
+        ["Mechanisms", _count_list(d.mechanisms)],
+        ["Boundary alignment", alignment],
+        ["Ambition", f"{d.ambition.count} link(s) below target, {d.ambition.total_gap} step(s) in all, "
+                     f"largest gap {d.ambition.largest_gap}"],
+        ["Structural challenges", str(len(d.structural_challenges))],
+    ]
+
+
+def descriptor_tables(d: TypologyDescriptor) -> list[tuple[str, Table]]:
+    """The descriptor's detail tables, each with its heading, for Markdown and Word alike."""
+    tables: list[tuple[str, Table]] = [
+        ("Sectors joined", (["Sector pair", "Links", "Highest level"],
+                            [[words(p.pair), str(p.links), words(p.highest)] for p in d.sector_pairs])),
+        ("Depth: links by level", (["Level", "Links", "Leutz degree"],
+                                   [[words(lv), str(n), words(LEUTZ[Level(lv)])]
+                                    for lv, n in d.depth.distribution.items()])),
+        ("Rainbow Model (Valentijn)", (["Type", "Present", "Evidence"],
+                                       [[words(name), "yes" if f.present else "no", _evidence(f.evidence,
+                                                                                            f.evidence_count)]
+                                        for name, f in {**d.rainbow.types, **d.rainbow.enablers}.items()])),
+    ]
+    if d.boundary_alignment.pairs:
+        tables.append(("Boundary alignment", (
+            ["Layers", "Coterminosity", "Straddles", "Gaps", "Double cover", "Nesting violations",
+             "Unmanaged interfaces", "Straddling units"],
+            [[f"{words(p.layers[0])} with {words(p.layers[1])}",
+              "n/a" if p.coterminosity is None else f"{p.coterminosity:.2f}", str(p.straddles), str(p.gaps),
+              str(p.double_cover), str(p.nesting_violations), str(p.unmanaged_interfaces),
+              ", ".join(p.straddling_units)] for p in d.boundary_alignment.pairs])))
+    if d.ambition.links:
+        tables.append(("Ambition: links below their target", (
+            ["Link", "Between", "Now", "Target", "Gap"],
+            [[a.link, f"{a.source_name} – {a.target_name}", words(a.actual), words(a.target_level), str(a.gap)]
+             for a in d.ambition.links])))
+    return tables
+
+
+def _evidence(items: list[str], total: int) -> str:
+    more = f" (and {total - len(items)} more)" if total > len(items) else ""
+    return "; ".join(items) + more
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table with every cell escaped.
+
+    Examples
+    --------
+    >>> print(markdown_table(["Name", "Level"], [["A|B", "co_located"]]))
+    | Name | Level |
+    | --- | --- |
+    | A\\|B | co_located |
+    """
+    lines = ["| " + " | ".join(markdown_cell(h) for h in header) + " |",
+             "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def descriptor_to_markdown(d: TypologyDescriptor) -> str:
+    """The descriptor as one Markdown page.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> from integramap.analysis.typology import describe_site
+    >>> md = descriptor_to_markdown(describe_site(Site(id="s", name="=Demo", units=[
+    ...     Unit(id="a", name="A", kind="team")])))
+    >>> md.splitlines()[0]
+    "# Integration model: '=Demo"
+    """
+    parts = [f"# Integration model: {markdown_text(d.site.name)}", "",
+             f"Typology code: **`{d.code}`**", "",
+             " ".join(markdown_text(s) for s in summary_sentences(d)), "",
+             "## At a glance", "", markdown_table(["", ""], overview_rows(d)), ""]
+    for heading, (header, rows) in descriptor_tables(d):
+        parts += [f"## {heading}", "", markdown_table(header, rows) if rows else "None recorded.", ""]
+    parts += ["## Structural challenges", ""]
+    if d.structural_challenges:
+        parts += [f"- **{markdown_text(c.rule.replace('_', ' '))}** (link {markdown_text(c.link)}): "
+                  f"{markdown_text(c.explanation)}" for c in d.structural_challenges]
+    else:
+        parts.append("None found: no link's facets contradict its level.")
+    parts += ["", "## Definitions", ""]
+    parts += [f"- **{words(k)}**: {markdown_text(v)}" for k, v in d.breadth.definitions.items()]
+    parts += ["- **Leutz degree**: linkage = interface or closer working; coordination = co-located or "
+              "pooled management; full integration = merged governance or fully merged.",
+              "- **Typology code**: see `integramap describe --explain-code`.", ""]
+    return "\n".join(parts)
+
+
+def comparison_rows(c: Comparison) -> list[list[str]]:
+    """The sites side by side, one row per headline fact."""
+    rows = [[question] for question, _ in overview_rows(c.descriptors[0])]
+    for d in c.descriptors:
+        for row, (_, answer) in zip(rows, overview_rows(d)):
+            row.append(answer)
+    return [["Site", *(d.site.name for d in c.descriptors)], *rows]
+
+
+def comparison_to_markdown(c: Comparison) -> str:
+    """A comparison as one Markdown page: side by side, similarity, level matrix, version diff."""
+    labels = list(c.labels)
+    parts = ["# Comparison of integration models", "", markdown_table(["", *labels], comparison_rows(c)), "",
+             "## Similarity", "",
+             "Score from 0 (nothing in common) to 1 (the same model); weights: "
+             + ", ".join(f"{words(k)} {w:.2f}" for k, w in WEIGHTS.items()) + ".", ""]
+    parts.append(markdown_table(
+        ["Sites", "Score", *(words(k) for k in WEIGHTS)],
+        [[f"{s.a} – {s.b}", f"{s.score:.2f}", *(f"{comp.value:.2f}" for comp in s.components)]
+         for s in c.similarity]))
+    parts += ["", "## Highest level joining each pair of sectors", ""]
+    matrix = [[words(pair), *(words(lv) if lv is not None else "—" for lv in by_site.values())]
+              for pair, by_site in c.level_matrix.items()]
+    parts += [markdown_table(["Sector pair", *labels], matrix) if matrix else "No sectors are joined.", ""]
+    if c.diff is not None:
+        parts += diff_to_markdown(c.diff)
+    return "\n".join(parts)
+
+
+def diff_to_markdown(diff: SiteDiff) -> list[str]:
+    """The changes between two versions of a site, as Markdown lines."""
+    parts = [f"## Changes from {markdown_text(diff.before)} to {markdown_text(diff.after)}", "",
+             f"{len(diff.units_added)} unit(s) added, {len(diff.units_removed)} removed, "
+             f"{len(diff.units_changed)} changed; {len(diff.links_added)} link(s) added, "
+             f"{len(diff.links_removed)} removed, {len(diff.links_changed)} changed "
+             f"({diff.levels_up} level(s) up, {diff.levels_down} down).", ""]
+    rows = [["unit added", u.id, u.name, u.kind] for u in diff.units_added]
+    rows += [["unit removed", u.id, u.name, u.kind] for u in diff.units_removed]
+    rows += [["unit changed", u.id, u.name, "; ".join(f"{ch.field}: {ch.before} → {ch.after}" for ch in u.changes)]
+             for u in diff.units_changed]
+    rows += [["link added", lk.id, f"{lk.source} – {lk.target}", words(lk.level)] for lk in diff.links_added]
+    rows += [["link removed", lk.id, f"{lk.source} – {lk.target}", words(lk.level)] for lk in diff.links_removed]
+    for lk in diff.links_changed:
+        what = [f"level {words(lk.level_before)} → {words(lk.level_after)} ({lk.direction})"] \
+            if lk.direction != "same" else []
+        what += [f"{ch.field}: {ch.before} → {ch.after}" for ch in lk.changes]
+        rows.append(["link changed", lk.id, f"{lk.source} – {lk.target}", "; ".join(what)])
+    rows += [["area added", a, "", ""] for a in diff.areas_added]
+    rows += [["area removed", a, "", ""] for a in diff.areas_removed]
+    if rows:
+        parts += [markdown_table(["Change", "Id", "What", "Detail"], rows), ""]
+    return parts
