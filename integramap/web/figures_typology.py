@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from ..analysis.typology_code import parse_code
 from ..model import FACET_SCALES, Level, Site
 from .styles import LEVEL_COLOURS
 
@@ -167,3 +168,45 @@ def level_distribution_figure(distribution: Mapping[str, int] | Mapping[Level, i
 
 def _level_title(level: Level) -> str:
     return "co-located" if level is Level.CO_LOCATED else level.label
+
+
+_BASIS_WORDS = {"geographic": "geographically based", "functional": "functionally based",
+                "mixed": "mixed: partly geographic, partly functional", "unknown": "basis not recorded"}
+_BREADTH_WORDS = {"horizontal": "horizontal (within one tier of care)",
+                  "vertical": "vertical (across tiers of care)", "both": "horizontal and vertical",
+                  "none": "neither horizontal nor vertical"}
+
+
+def code_parts(code: str) -> list[tuple[str, str]]:
+    """Each part of a typology code with what it says, for reading the code at a glance.
+
+    Examples
+    --------
+    >>> for part, meaning in code_parts("G-AO-4S-FM/HV-R4fn-C0.67"):
+    ...     print(part, "=", meaning)
+    G = geographically based
+    AO = serves adults and older people
+    4S = 4 sectors take part
+    FM/HV = fully merged at most; horizontal and vertical
+    R4fn = 4 of 4 Rainbow types; functional and normative enablers
+    C0.67 = lowest coterminosity 0.67
+    """
+    p = parse_code(code)
+    parts = code.strip().split("-", 5)
+    ages = [a.replace("_", " ") for a in p["age_groups"]]
+    ages_text = ("serves " + " and ".join([", ".join(ages[:-1]), ages[-1]] if len(ages) > 1 else ages)
+                 if ages else "no age group recorded")
+    level = p["highest_level"]
+    depth = "no links" if level is None else f"{_level_title(Level(level))} at most"
+    enablers = [name for name, on in (("functional", p["functional_enabler"]),
+                                      ("normative", p["normative_enabler"])) if on]
+    rainbow_text = f"{p['rainbow_types']} of 4 Rainbow types; " + (
+        f"{' and '.join(enablers)} enabler{'s' if len(enablers) > 1 else ''}" if enablers else "no enablers")
+    coterm = p["coterminosity"]
+    alignment = "no PCN, LCN or local authority layers to compare" if coterm is None \
+        else f"lowest coterminosity {coterm:.2f}"
+    sectors = p["sector_count"]
+    meanings = [_BASIS_WORDS[p["basis"]], ages_text,
+                f"{sectors} sector{'s' if sectors != 1 else ''} take{'s' if sectors == 1 else ''} part",
+                f"{depth}; {_BREADTH_WORDS[p['breadth']]}", rainbow_text, alignment]
+    return list(zip(parts, meanings))

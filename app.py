@@ -1,0 +1,40 @@
+"""Serve the IntegraMap web app: ``python app.py [--host H] [--port P] [--debug]``.
+
+Binds to 127.0.0.1 unless told otherwise, so a map of local services is not
+offered to the whole network by accident. On start the store is opened
+(SQLite under ``$INTEGRAMAP_DATA_DIR`` or ``./instance``, or the PostgreSQL
+database named by ``$INTEGRAMAP_DATABASE_URL``) and the example sites in
+``models/`` that are not stored yet are loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from integramap.store import Store
+from integramap.web import create_app
+
+MODELS = Path(__file__).resolve().parent / "models"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the IntegraMap web app.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only)")
+    parser.add_argument("--port", type=int, default=8050, help="port to listen on (default 8050)")
+    parser.add_argument("--debug", action="store_true", help="reload on code changes and show Dash's debug tools")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    store = Store.from_env()
+    added = store.seed(MODELS)
+    if added:
+        logging.info("loaded example sites: %s", ", ".join(added))
+    logging.info("sites are stored in %s", store.describe())
+    app = create_app(store)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+
+
+if __name__ == "__main__":
+    main()

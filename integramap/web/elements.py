@@ -1,0 +1,287 @@
+"""From a site to the Cytoscape elements the browser draws.
+
+Pure functions of a :class:`~integramap.model.Site`: no Dash here, so the
+rules (what is shown, how it is filtered, when a large site is aggregated)
+are tested without a browser and measured by ``bench/web.py``.
+
+A site whose units and links fit the element budget is drawn whole. A larger
+one (a national site) is *aggregated*: starting from the drill-down root (the
+whole site, or the unit the user clicked), units are shown level by level down
+the parent tree while the budget allows; every other unit is counted inside
+its nearest shown ancestor, and links between hidden units are merged into one
+link per pair of shown units, so the browser never receives more than the
+budget.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Level, Site, Unit, UnitKind
+from .styles import kind_class, level_class, sector_class
+
+ELEMENT_BUDGET = 2000
+"""Most elements sent to the browser: Cytoscape.js 3.28 draws about this many smoothly."""
+
+AGGREGATE_NODE_BUDGET = 600
+"""Most units shown at once in an aggregated view; the rest of the budget is for links."""
+
+Positions = Mapping[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What the user asked to see. ``None`` in a filter means everything."""
+
+    compound: bool = True
+    kinds: frozenset[str] | None = None
+    sectors: frozenset[str] | None = None
+    organisations: frozenset[str] | None = None
+    level_min: int = 0
+    level_max: int = len(Level) - 1
+    search: str = ""
+    focus: str | None = None
+    focus_depth: int = 1
+    drill: str | None = None
+    show_targets: bool = True
+
+
+@dataclass
+class MapView:
+    """The elements to draw and what the page should say about them."""
+
+    elements: list[dict[str, Any]]
+    aggregated: bool
+    breadcrumb: list[tuple[str | None, str]]
+    units_shown: int
+    units_total: int
+    links_shown: int
+    links_hidden: int = 0
+    matches: list[str] = field(default_factory=list)
+
+    @property
+    def node_ids(self) -> list[str]:
+        return [e["data"]["id"] for e in self.elements if "source" not in e["data"]]
+
+
+def first_sector(unit: Unit) -> str | None:
+    return str(unit.sectors[0]) if unit.sectors else None
+
+
+def unit_label(unit: Unit) -> str:
+    return unit.name
+
+
+def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
+          extra_classes: Iterable[str] = (), count: int = 0) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": unit.id, "label": unit_label(unit), "kind": str(unit.kind),
+                            "sector": first_sector(unit) or ""}
+    if parent is not None:
+        data["parent"] = parent
+    classes = [kind_class(unit.kind), sector_class(first_sector(unit)), *extra_classes]
+    if count:
+        data["count"] = count
+        data["label"] = f"{unit.name}\n{count:,} unit{'s' if count != 1 else ''} inside"
+        classes.append("collapsed")
+    element: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
+    if position is not None:
+        element["position"] = {"x": round(position[0], 1), "y": round(position[1], 1)}
+    return element
+
+
+def _level_in_range(level: Level, options: ViewOptions) -> bool:
+    return options.level_min <= level.rank <= options.level_max
+
+
+def matches_search(unit: Unit, text: str) -> bool:
+    """Whether a unit's name, id or code contains the search text (any case)."""
+    needle = text.strip().casefold()
+    if not needle:
+        return False
+    code = unit.attributes.code or ""
+    return needle in unit.name.casefold() or needle in unit.id.casefold() or needle in code.casefold()
+
+
+def filtered_units(site: Site, options: ViewOptions) -> set[str]:
+    """The units that pass the kind, sector, organisation and focus filters."""
+    keep: set[str] = set()
+    for unit in site.units:
+        if options.kinds is not None and str(unit.kind) not in options.kinds:
+            continue
+        if options.sectors is not None and not ({str(s) for s in unit.sectors} & options.sectors):
+            continue
+        if options.organisations is not None:
+            org = site.organisation_of(unit.id)
+            if org is None or org not in options.organisations:
+                continue
+        keep.add(unit.id)
+    if options.focus is not None and options.focus in site.units_by_id:
+        keep &= focus_neighbourhood(site, options.focus, options.focus_depth, options)
+    return keep
+
+
+def focus_neighbourhood(site: Site, unit_id: str, depth: int, options: ViewOptions) -> set[str]:
+    """A unit, the units linked to it within ``depth`` steps, its containers and its contents."""
+    adjacent: dict[str, set[str]] = defaultdict(set)
+    for link in site.links:
+        if _level_in_range(link.level, options):
+            adjacent[link.source].add(link.target)
+            adjacent[link.target].add(link.source)
+    seen = {unit_id}
+    frontier = {unit_id}
+    for _ in range(max(depth, 0)):
+        frontier = {n for f in frontier for n in adjacent[f]} - seen
+        seen |= frontier
+    seen |= set(site.descendants(unit_id))
+    seen |= set(site.ancestors(unit_id))
+    return seen
+
+
+def build_view(site: Site, positions: Positions, options: ViewOptions = ViewOptions(),
+               budget: int = ELEMENT_BUDGET) -> MapView:
+    """The elements for the map of a site under the user's view options.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Link
+    >>> site = Site(id="s", name="S", units=[
+    ...     Unit(id="trust", name="Trust", kind="organisation", org_type="nhs_trust"),
+    ...     Unit(id="t1", name="Team one", kind="team", parent="trust", sectors=["mental_health"]),
+    ...     Unit(id="t2", name="Team two", kind="team", sectors=["social_care"])],
+    ...     links=[Link(id="l1", source="t1", target="t2", level="co_located",
+    ...                 target_level="fully_merged")])
+    >>> view = build_view(site, {})
+    >>> view.node_ids, view.aggregated
+    (['trust', 't1', 't2'], False)
+    >>> [e["data"]["id"] for e in view.elements if "source" in e["data"]]
+    ['l1', 'l1:target']
+    """
+    keep = filtered_units(site, options)
+    links = [lk for lk in site.links
+             if lk.source in keep and lk.target in keep and _level_in_range(lk.level, options)]
+    targets = [lk for lk in links if options.show_targets and lk.target_level is not None
+               and lk.target_level > lk.level]
+    if options.drill is None and len(keep) + len(links) + len(targets) <= budget:
+        return _full_view(site, positions, options, keep, links, targets)
+    return _aggregated_view(site, positions, options, keep, budget)
+
+
+def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set[str],
+               links: list[Any], targets: list[Any]) -> MapView:
+    matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
+    match_set = set(matches)
+    searching = bool(options.search.strip())
+    elements: list[dict[str, Any]] = []
+    for unit in site.units:
+        if unit.id not in keep:
+            continue
+        parent = unit.parent if options.compound and unit.parent in keep else None
+        extra: list[str] = []
+        if searching:
+            extra.append("match" if unit.id in match_set else "faded")
+        if unit.id == options.focus:
+            extra.append("focus")
+        elements.append(_node(unit, positions.get(unit.id), parent, extra))
+    for link in links:
+        classes = [level_class(link.level)]
+        if searching and not (link.source in match_set or link.target in match_set):
+            classes.append("faded")
+        elements.append({"data": {"id": link.id, "source": link.source, "target": link.target,
+                                  "level": str(link.level), "label": link.level.label},
+                         "classes": " ".join(classes)})
+    for link in targets:
+        assert link.target_level is not None
+        elements.append({"data": {"id": f"{link.id}:target", "source": link.source,
+                                  "target": link.target, "link": link.id,
+                                  "label": f"→ {link.target_level.label}"},
+                         "classes": "target"})
+    return MapView(elements=elements, aggregated=False, breadcrumb=[(None, site.name)],
+                   units_shown=len(keep), units_total=len(site.units), links_shown=len(links),
+                   matches=matches)
+
+
+def breadcrumb(site: Site, drill: str | None) -> list[tuple[str | None, str]]:
+    """The path from the whole site down to the drill-down root, for the "go back up" links."""
+    crumbs: list[tuple[str | None, str]] = [(None, site.name)]
+    if drill is None or drill not in site.units_by_id:
+        return crumbs
+    for uid in [*reversed(site.ancestors(drill)), drill]:
+        crumbs.append((uid, site.unit(uid).name))
+    return crumbs
+
+
+def shown_units(site: Site, drill: str | None, node_budget: int = AGGREGATE_NODE_BUDGET) -> list[str]:
+    """The units an aggregated view shows: the root's tree, level by level, while they fit."""
+    if drill is not None and drill in site.units_by_id:
+        level = list(site.children_by_id.get(drill, [])) or [drill]
+        shown = [drill] if level != [drill] else []
+    else:
+        level = [u.id for u in site.units if u.parent is None]
+        shown = []
+    while level and len(shown) + len(level) <= node_budget:
+        shown.extend(level)
+        level = [c for uid in level for c in site.children_by_id.get(uid, [])]
+    if not shown:  # even the first level is too wide: show the largest part of it
+        shown = level[:node_budget]
+    return shown
+
+
+def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, keep: set[str],
+                     budget: int) -> MapView:
+    shown = shown_units(site, options.drill, min(AGGREGATE_NODE_BUDGET, budget // 2))
+    shown_set = set(shown)
+    representative: dict[str, str] = {}
+    for unit in site.units:
+        for uid in [unit.id, *site.ancestors(unit.id)]:
+            if uid in shown_set:
+                representative[unit.id] = uid
+                break
+    inside: dict[str, int] = defaultdict(int)
+    for uid, rep in representative.items():
+        if uid != rep and uid in keep:
+            inside[rep] += 1
+    # A shown unit whose children are shown too is a container, not a collapsed group.
+    expanded = {site.unit(uid).parent for uid in shown if site.unit(uid).parent in shown_set}
+    matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
+    hit_reps = {representative[m] for m in matches if m in representative}
+    searching = bool(options.search.strip())
+    elements: list[dict[str, Any]] = []
+    for uid in shown:
+        unit = site.unit(uid)
+        parent = unit.parent if options.compound and unit.parent in shown_set else None
+        extra = ["match" if uid in hit_reps else "faded"] if searching else []
+        count = 0 if uid in expanded else inside.get(uid, 0)
+        elements.append(_node(unit, positions.get(uid), parent, extra, count=count))
+    pairs: dict[tuple[str, str], list[Level]] = defaultdict(list)
+    for link in site.links:
+        if link.source not in keep or link.target not in keep or not _level_in_range(link.level, options):
+            continue
+        a, b = representative.get(link.source), representative.get(link.target)
+        if a is None or b is None or a == b:
+            continue
+        pairs[(a, b) if a < b else (b, a)].append(link.level)
+    room = max(budget - len(elements), 0)
+    ranked = sorted(pairs.items(), key=lambda kv: (-max(kv[1]).rank, -len(kv[1]), kv[0]))
+    for (a, b), levels in ranked[:room]:
+        top = max(levels)
+        label = f"{len(levels)} links" if len(levels) > 1 else top.label
+        elements.append({"data": {"id": f"agg:{a}|{b}", "source": a, "target": b, "level": str(top),
+                                  "count": len(levels), "label": label},
+                         "classes": f"{level_class(top)} aggregate"})
+    return MapView(elements=elements, aggregated=True, breadcrumb=breadcrumb(site, options.drill),
+                   units_shown=len(shown), units_total=len(site.units),
+                   links_shown=min(len(ranked), room), links_hidden=max(len(ranked) - room, 0),
+                   matches=matches)
+
+
+def is_drillable(site: Site, unit_id: str) -> bool:
+    """Whether clicking a unit in an aggregated view can open it (it has units inside)."""
+    return bool(site.children_by_id.get(unit_id))
+
+
+def organisations(site: Site) -> list[Unit]:
+    """The site's organisations by name, for the organisation filter."""
+    return sorted((u for u in site.units if u.kind is UnitKind.ORGANISATION), key=lambda u: u.name)

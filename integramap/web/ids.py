@@ -1,0 +1,17 @@
+"""Component ids shared across the app shell and pages.
+
+Page-specific ids live as constants in each page module; the ones here are
+read by more than one page (the navigation bar and the site picker).
+"""
+
+from __future__ import annotations
+
+PAGES_LOCATION = "_pages_location"
+"""The location component that ``dash.page_container`` provides (Dash's own id)."""
+
+NAV_SITE = "nav-site"
+NAV_LOCATION = "nav-location"
+NAV_LINK = "nav-link"
+NAV_SITES_LOADED = "nav-sites-loaded"
+AUTHOR = "author-name"
+"""The editor's name, kept in the browser between visits (``localStorage``)."""

@@ -1,0 +1,79 @@
+"""Component ids of the Map page (layout in ``pages/map.py``, callbacks in ``map_*.py``)."""
+
+from __future__ import annotations
+
+SITE_REQUEST = "map-site-request"
+"""The site named in the address (``/map?site=…``)."""
+DRAFT = "map-draft"
+"""``{"token", "version", "fit"}``: the server-side working copy; a new version redraws the map."""
+DRILL = "map-drill"
+MOVED = "map-moved"
+"""Positions of nodes the user has dragged, written by ``assets/map.js``."""
+
+CY = "map-cy"
+STATUS = "map-status"
+MESSAGE = "map-message"
+TITLE = "map-title"
+BREADCRUMB = "map-breadcrumb"
+CRUMB = "map-crumb"
+VIEW_INFO = "map-view-info"
+
+UNDO = "map-undo"
+REDO = "map-redo"
+ARRANGE = "map-arrange"
+FIT = "map-fit"
+
+F_KINDS = "map-filter-kinds"
+F_SECTORS = "map-filter-sectors"
+F_ORGS = "map-filter-orgs"
+F_LEVELS = "map-filter-levels"
+F_SEARCH = "map-search"
+F_FOCUS = "map-focus"
+F_DEPTH = "map-focus-depth"
+F_COMPOUND = "map-compound"
+F_TARGETS = "map-targets"
+F_CLEAR = "map-filter-clear"
+
+TABS = "map-tabs"
+INSPECT = "map-inspect"
+
+UNIT_FORM = "unit"
+LINK_FORM = "link"
+FIELD = "field"
+ERROR = "error"
+UNIT_EDITING = "unit-editing"
+LINK_EDITING = "link-editing"
+UNIT_ADD = "unit-add"
+UNIT_UPDATE = "unit-update"
+UNIT_DELETE = "unit-delete"
+UNIT_NEW = "unit-new"
+LINK_ADD = "link-add"
+LINK_UPDATE = "link-update"
+LINK_DELETE = "link-delete"
+LINK_NEW = "link-new"
+UNIT_MESSAGE = "unit-message"
+LINK_MESSAGE = "link-message"
+
+SAVE_MESSAGE = "save-message"
+SAVE_AUTHOR = "save-author"
+SAVE = "save"
+SAVE_RESULT = "save-result"
+DISCARD = "discard"
+DOWNLOAD_YAML = "download-yaml"
+DOWNLOAD_JSON = "download-json"
+DOWNLOAD = "download"
+UPLOAD = "upload"
+UPLOAD_RESULT = "upload-result"
+
+
+def field_id(form: str, name: str) -> dict[str, str]:
+    """The id of one form input: pattern-matching, so a callback can read a whole form."""
+    return {"form": form, "role": FIELD, "name": name}
+
+
+def error_id(form: str, name: str) -> dict[str, str]:
+    """The id of the message shown beside one form input."""
+    return {"form": form, "role": ERROR, "name": name}
+
+UNIT_EDITING_ID = "unit-editing-id"
+LINK_EDITING_ID = "link-editing-id"

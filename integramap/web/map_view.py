@@ -1,0 +1,217 @@
+"""Map page callbacks that show things: open the site, draw it, filter, drill down, inspect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+
+from ..model import Level, Site
+from ..store import UnknownSiteError
+from . import map_ids as mid
+from .arrange import complete_positions, saved_positions
+from .elements import MapView, ViewOptions, build_view, organisations
+from .forms import choice_label
+from .services import Services
+from .working import WorkingCopyGone, draft_of, open_site, status_text
+
+FILTER_INPUTS = [mid.F_KINDS, mid.F_SECTORS, mid.F_ORGS, mid.F_LEVELS, mid.F_SEARCH, mid.F_FOCUS, mid.F_DEPTH,
+                 mid.F_COMPOUND, mid.F_TARGETS]
+
+
+def view_options(kinds: list[str] | None, sectors: list[str] | None, orgs: list[str] | None,
+                 levels: list[int] | None, search: str | None, focus: str | None, depth: int | None,
+                 compound: list[str] | None, targets: list[str] | None, drill: str | None) -> ViewOptions:
+    """The view options from the filter controls' values (an empty choice means everything)."""
+    low, high = (levels or [0, len(Level) - 1])[:2]
+    return ViewOptions(
+        compound=bool(compound), show_targets=bool(targets),
+        kinds=frozenset(kinds) if kinds else None, sectors=frozenset(sectors) if sectors else None,
+        organisations=frozenset(orgs) if orgs else None, level_min=int(low), level_max=int(high),
+        search=search or "", focus=focus or None, focus_depth=int(depth or 1), drill=drill)
+
+
+def view_with_positions(services: Services, token: str, site: Site, options: ViewOptions) -> MapView:
+    """The map view with a position for every node: saved, remembered, or newly computed."""
+    known = {**services.positions.get(token), **saved_positions(site)}
+    view = build_view(site, known, options)
+    missing = [nid for nid in view.node_ids if nid not in known]
+    if missing:
+        added = complete_positions(site, known, among=view.node_ids)
+        services.positions.update(token, added)
+        for element in view.elements:
+            nid = element["data"]["id"]
+            if "source" not in element["data"] and nid in added:
+                x, y = added[nid]
+                element["position"] = {"x": round(x, 1), "y": round(y, 1)}
+    return view
+
+
+def _crumbs(view: MapView) -> list[Any]:
+    if not view.aggregated:
+        return []
+    out: list[Any] = [html.Span("You are here: ", className="crumb-lead")]
+    for i, (uid, name) in enumerate(view.breadcrumb):
+        if i:
+            out.append(html.Span(" › ", className="crumb-sep"))
+        last = i == len(view.breadcrumb) - 1
+        out.append(html.Span(name, className="crumb current") if last else
+                   html.Button(name, id={"type": mid.CRUMB, "uid": uid or ""}, className="crumb link"))
+    return out
+
+
+def _info(view: MapView) -> str:
+    text = (f"Showing {view.units_shown:,} of {view.units_total:,} units and {view.links_shown:,} links.")
+    if view.aggregated:
+        text += " Large site: units are grouped inside their parents; click a group to open it."
+        if view.links_hidden:
+            text += f" {view.links_hidden:,} weaker link groups are not drawn."
+    if view.matches:
+        text += f" Search: {len(view.matches)} match{'es' if len(view.matches) != 1 else ''}."
+    return text
+
+
+def _rows(pairs: list[tuple[str, Any]]) -> html.Table:
+    body = [html.Tr([html.Th(key), html.Td(str(value))]) for key, value in pairs
+            if value not in (None, "", [], {})]
+    return html.Table(html.Tbody(body), className="inspect-table")
+
+
+def _words(values: Any) -> str:
+    return ", ".join(choice_label(str(v)) for v in values)
+
+
+def inspect_unit(site: Site, unit_id: str) -> list[Any]:
+    """Every field of a unit, as text, with the links that touch it."""
+    unit = site.unit(unit_id)
+    parent = site.units_by_id.get(unit.parent or "")
+    attrs = unit.attributes
+    covered = sum(site.areas_by_id[a].weight_population * w for a, w in unit.footprint.items()
+                  if a in site.areas_by_id)
+    pairs: list[tuple[str, Any]] = [
+        ("Name", unit.name), ("Id", unit.id), ("Kind", choice_label(str(unit.kind))),
+        ("Organisation type", choice_label(str(unit.org_type)) if unit.org_type else None),
+        ("Sectors", _words(unit.sectors)), ("Part of", parent.name if parent else None),
+        ("Basis", choice_label(str(unit.basis)) if unit.basis else None),
+        ("Age groups", _words(unit.age_groups)), ("Population types", ", ".join(unit.population_types)),
+        ("Functions", ", ".join(unit.functions)), ("Employer", attrs.employer), ("IT system", attrs.it_system),
+        ("Location", attrs.location), ("Staff", attrs.staff_count), ("Code", attrs.code),
+        ("Footprint", f"{len(unit.footprint)} areas, population {covered:,.0f}" if unit.footprint else None),
+        ("Units inside", len(site.children_by_id.get(unit.id, [])) or None),
+        ("Description", unit.description),
+    ]
+    links = [lk for lk in site.links if unit_id in (lk.source, lk.target)]
+    items = [html.Li(f"{site.unit(lk.target if lk.source == unit_id else lk.source).name} — "
+                     f"{lk.level.label}" + (f" (target {lk.target_level.label})" if lk.target_level else ""))
+             for lk in links]
+    return [html.H4(unit.name), _rows(pairs), html.H5(f"Links ({len(links)})"), html.Ul(items)]
+
+
+def inspect_link(site: Site, link_id: str) -> list[Any]:
+    """Every field of a link, as text."""
+    link = site.link(link_id)
+    pairs: list[tuple[str, Any]] = [
+        ("From", site.unit(link.source).name), ("To", site.unit(link.target).name), ("Id", link.id),
+        ("Level now", f"{link.level.rank} {link.level.label}"),
+        ("Target level", f"{link.target_level.rank} {link.target_level.label}" if link.target_level else None),
+        *[(name.upper() if name in ("hr", "it") else name.capitalize(), choice_label(str(value)))
+          for name, value in link.facets.recorded().items()],
+        ("Mechanisms", _words(link.mechanisms)), ("Notes", link.notes),
+    ]
+    return [html.H4(f"{site.unit(link.source).name} ↔ {site.unit(link.target).name}"), _rows(pairs)]
+
+
+def register_callbacks(app: Dash, services: Services) -> None:
+    @app.callback(Output(mid.DRAFT, "data"), Output(mid.MESSAGE, "children"),
+                  Input(mid.SITE_REQUEST, "data"))
+    def open_working_copy(site_id: str | None) -> tuple[Any, Any]:
+        if not site_id:
+            sites = services.store.list_sites()
+            if not sites:
+                return None, "No sites yet: create one on the Sites page."
+            site_id = sites[0].id
+        try:
+            return open_site(services, site_id), ""
+        except UnknownSiteError as err:
+            return None, f"{err} Choose a site from the list at the top."
+
+    @app.callback(Output(mid.TITLE, "children"), Output(mid.STATUS, "children"),
+                  Output(mid.UNDO, "disabled"), Output(mid.REDO, "disabled"),
+                  Output(mid.UNDO, "title"), Output(mid.REDO, "title"),
+                  Output(mid.F_ORGS, "options"), Output(mid.F_FOCUS, "options"),
+                  Input(mid.DRAFT, "data"))
+    def show_status(handle: dict[str, Any] | None) -> tuple[Any, ...]:
+        try:
+            draft = draft_of(services, handle)
+        except WorkingCopyGone as err:
+            return "", str(err) if handle else "", True, True, "", "", [], []
+        site = draft.site
+        orgs = [{"label": u.name, "value": u.id} for u in organisations(site)]
+        units = [{"label": u.name, "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
+        return (site.name, status_text(draft), not draft.can_undo, not draft.can_redo,
+                f"Undo {draft.undo_label}" if draft.undo_label else "",
+                f"Redo {draft.redo_label}" if draft.redo_label else "", orgs, units)
+
+    @app.callback(Output(mid.CY, "elements"), Output(mid.CY, "layout"), Output(mid.BREADCRUMB, "children"),
+                  Output(mid.VIEW_INFO, "children"),
+                  Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS],
+                  Input(mid.DRILL, "data"), Input(mid.FIT, "n_clicks"))
+    def draw(handle: dict[str, Any] | None, kinds: Any, sectors: Any, orgs: Any, levels: Any, search: Any,
+             focus: Any, depth: Any, compound: Any, targets: Any, drill: Any, _fit: Any) -> tuple[Any, ...]:
+        try:
+            draft = draft_of(services, handle)
+        except WorkingCopyGone:
+            return [], no_update, [], ""
+        assert handle is not None
+        site = draft.site
+        if drill is not None and drill not in site.units_by_id:
+            drill = None
+        options = view_options(kinds, sectors, orgs, levels, search, focus, depth, compound, targets, drill)
+        view = view_with_positions(services, str(handle["token"]), site, options)
+        fit = ctx.triggered_id != mid.DRAFT or bool(handle.get("fit"))
+        layout = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
+                  "positions": {e["data"]["id"]: e["position"] for e in view.elements if "position" in e},
+                  "nonce": f"{handle.get('version')}-{ctx.triggered_id}"}
+        if not fit:
+            layout["fit"] = False
+        return view.elements, layout, _crumbs(view), _info(view)
+
+    @app.callback(Output(mid.INSPECT, "children"), Output(mid.DRILL, "data"),
+                  Input(mid.CY, "tapNodeData"), Input(mid.CY, "tapEdgeData"),
+                  State(mid.DRAFT, "data"), State(mid.DRILL, "data"), prevent_initial_call=True)
+    def inspect(node: dict[str, Any] | None, edge: dict[str, Any] | None, handle: Any,
+                drill: str | None) -> tuple[Any, Any]:
+        try:
+            site = draft_of(services, handle).site
+        except WorkingCopyGone as err:
+            return str(err), no_update
+        prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
+        if prop.endswith("tapEdgeData") and edge:
+            link_id = edge.get("link") or edge.get("id", "")
+            if link_id in site.links_by_id:
+                return inspect_link(site, link_id), no_update
+            if str(edge.get("id", "")).startswith("agg:"):
+                a, b = site.units_by_id.get(edge["source"]), site.units_by_id.get(edge["target"])
+                return [html.H4("Grouped links"), html.P(
+                    f"{edge.get('count', 1)} links between units inside {a.name if a else '?'} and "
+                    f"{b.name if b else '?'}; the highest level is {choice_label(str(edge.get('level')))}. "
+                    "Open either group to see them.")], no_update
+            return no_update, no_update
+        if not node or node.get("id") not in site.units_by_id:
+            return no_update, no_update
+        if node.get("count"):
+            return inspect_unit(site, node["id"]), node["id"]
+        return inspect_unit(site, node["id"]), no_update
+
+    @app.callback(Output(mid.DRILL, "data", allow_duplicate=True),
+                  Input({"type": mid.CRUMB, "uid": ALL}, "n_clicks"), prevent_initial_call=True)
+    def go_up(clicks: list[int | None]) -> Any:
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+            return no_update
+        return ctx.triggered_id.get("uid") or None
+
+    @app.callback(*[Output(i, "value", allow_duplicate=True) for i in FILTER_INPUTS],
+                  Output(mid.DRILL, "data", allow_duplicate=True),
+                  Input(mid.F_CLEAR, "n_clicks"), prevent_initial_call=True)
+    def clear_filters(_n: Any) -> tuple[Any, ...]:
+        return None, None, None, [0, len(Level) - 1], "", None, 1, ["on"], ["on"], None

@@ -1,0 +1,192 @@
+"""The Map page: the site's network, its filters, legend, inspector and editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_cytoscape as cyto
+from dash import Dash, dcc, html
+
+from ...model import Level, Sector, UnitKind
+from .. import map_edit, map_files, map_view
+from .. import map_ids as mid
+from ..forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
+from ..pagespec import PageSpec
+from ..services import Services
+from ..styles import KIND_SHAPES, LEVEL_COLOURS, LEVEL_WIDTHS, SECTOR_COLOURS, TARGET_COLOUR, stylesheet
+
+
+def _options(values: Any) -> list[dict[str, str]]:
+    return [{"label": choice_label(str(v)), "value": str(v)} for v in values]
+
+
+def legend() -> html.Div:
+    """What the shapes, colours and line styles mean, drawn from the map's own style tables."""
+    kinds = [html.Li([html.Span(className=f"swatch shape shape-{shape}"), choice_label(str(kind))])
+             for kind, shape in KIND_SHAPES.items()]
+    sectors = [html.Li([html.Span(className="swatch", style={"backgroundColor": colour}),
+                        choice_label(str(sector))]) for sector, colour in SECTOR_COLOURS.items()]
+    levels = [html.Li([html.Span(className="line", style={"backgroundColor": LEVEL_COLOURS[level],
+                                                          "height": f"{LEVEL_WIDTHS[level]}px"}),
+                       f"{level.rank} {level.label}"]) for level in Level]
+    levels.append(html.Li([html.Span(className="line dashed", style={"borderColor": TARGET_COLOUR}),
+                           "target level (→ what the site wants)"]))
+    return html.Div([
+        html.H4("Legend"),
+        html.Div([html.H5("Unit kind"), html.Ul(kinds)]),
+        html.Div([html.H5("Sector (colour)"), html.Ul(sectors)]),
+        html.Div([html.H5("Link level"), html.Ul(levels)]),
+        html.P("A dashed box holds the units inside an organisation or network.", className="hint"),
+    ], className="legend", id="map-legend")
+
+
+def _filters() -> html.Div:
+    return html.Div([
+        html.H4("Show"),
+        dcc.Input(id=mid.F_SEARCH, type="search", placeholder="Search by name or code…", debounce=True,
+                  className="search"),
+        html.Label("Kinds"),
+        dcc.Dropdown(id=mid.F_KINDS, options=_options(UnitKind), multi=True, placeholder="All kinds"),
+        html.Label("Sectors"),
+        dcc.Dropdown(id=mid.F_SECTORS, options=_options(Sector), multi=True, placeholder="All sectors"),
+        html.Label("Organisations"),
+        dcc.Dropdown(id=mid.F_ORGS, multi=True, placeholder="All organisations"),
+        html.Label("Link levels"),
+        dcc.RangeSlider(id=mid.F_LEVELS, min=0, max=len(Level) - 1, step=1, value=[0, len(Level) - 1],
+                        marks={lv.rank: {"label": str(lv.rank)} for lv in Level}),
+        html.Label("Focus on a unit"),
+        dcc.Dropdown(id=mid.F_FOCUS, placeholder="Whole site"),
+        dcc.RadioItems(id=mid.F_DEPTH, options=[{"label": " 1 step", "value": 1},
+                                                 {"label": " 2 steps", "value": 2}],
+                       value=1, inline=True, className="radio"),
+        dcc.Checklist(id=mid.F_COMPOUND, options=[{"label": " Nest units in their organisation",
+                                                   "value": "on"}], value=["on"]),
+        dcc.Checklist(id=mid.F_TARGETS, options=[{"label": " Show target levels", "value": "on"}],
+                      value=["on"]),
+        html.Button("Clear filters", id=mid.F_CLEAR, className="button small"),
+    ], className="filters")
+
+
+def _field(form: str, spec: FieldSpec) -> html.Div:
+    fid = mid.field_id(form, spec.name)
+    control: Any
+    if spec.widget in ("choice", "unit"):
+        control = dcc.Dropdown(id=fid, options=_options(spec.choices) if spec.widget == "choice" else [],
+                               placeholder="—", clearable=not spec.required)
+    elif spec.widget == "multi":
+        control = dcc.Dropdown(id=fid, options=_options(spec.choices), multi=True, placeholder="—")
+    elif spec.widget == "textarea":
+        control = dcc.Textarea(id=fid, value="", rows=2)
+    else:
+        control = dcc.Input(id=fid, type="number" if spec.widget == "number" else "text",
+                            value=None if spec.widget == "number" else "", debounce=False)
+    label = spec.label + (" *" if spec.required else "")
+    return html.Div([
+        html.Label(label, title=spec.help),
+        control,
+        html.Div(id=mid.error_id(form, spec.name), className="field-error"),
+    ], className=f"field field-{spec.name}")
+
+
+def _form(form: str, fields: tuple[FieldSpec, ...], buttons: list[Any], editing_id: str,
+          message_id: str) -> html.Div:
+    return html.Div([
+        html.Div(id=editing_id, className="editing"),
+        *[_field(form, spec) for spec in fields],
+        html.Div(id=mid.error_id(form, GENERAL), className="field-error general"),
+        html.Div(buttons, className="buttons"),
+        html.Div(id=message_id, className="form-message"),
+    ], className="form")
+
+
+def _editor() -> dcc.Tabs:
+    unit_buttons = [html.Button("Add unit", id=mid.UNIT_ADD, className="button primary"),
+                    html.Button("Save changes", id=mid.UNIT_UPDATE, className="button"),
+                    html.Button("Delete", id=mid.UNIT_DELETE, className="button danger"),
+                    html.Button("Clear form", id=mid.UNIT_NEW, className="button small")]
+    link_buttons = [html.Button("Add link", id=mid.LINK_ADD, className="button primary"),
+                    html.Button("Save changes", id=mid.LINK_UPDATE, className="button"),
+                    html.Button("Delete", id=mid.LINK_DELETE, className="button danger"),
+                    html.Button("Clear form", id=mid.LINK_NEW, className="button small")]
+    return dcc.Tabs(id=mid.TABS, value="inspect", children=[
+        dcc.Tab(label="Inspect", value="inspect", children=html.Div(
+            html.P("Click a unit or a link on the map to see all its details.", className="hint"),
+            id=mid.INSPECT, className="inspect")),
+        dcc.Tab(label="Unit", value="unit",
+                children=_form(mid.UNIT_FORM, UNIT_FIELDS, unit_buttons, mid.UNIT_EDITING, mid.UNIT_MESSAGE)),
+        dcc.Tab(label="Link", value="link",
+                children=_form(mid.LINK_FORM, LINK_FIELDS, link_buttons, mid.LINK_EDITING, mid.LINK_MESSAGE)),
+        dcc.Tab(label="Save & files", value="files", children=_files()),
+    ], className="editor-tabs")
+
+
+def _files() -> html.Div:
+    return html.Div([
+        html.H4("Save a new revision"),
+        html.Label("Your name"),
+        dcc.Input(id=mid.SAVE_AUTHOR, type="text", placeholder="e.g. A. Patel", className="wide"),
+        html.Label("What changed"),
+        dcc.Input(id=mid.SAVE_MESSAGE, type="text", placeholder="e.g. Added the crisis team",
+                  className="wide"),
+        html.Div([html.Button("Save", id=mid.SAVE, className="button primary"),
+                  html.Button("Discard unsaved changes", id=mid.DISCARD, className="button danger")],
+                 className="buttons"),
+        html.Div(id=mid.SAVE_RESULT, className="form-message"),
+        html.H4("Download"),
+        html.Div([html.Button("YAML", id=mid.DOWNLOAD_YAML, className="button"),
+                  html.Button("JSON", id=mid.DOWNLOAD_JSON, className="button")], className="buttons"),
+        dcc.Download(id=mid.DOWNLOAD),
+        html.H4("Upload a site file"),
+        dcc.Upload(id=mid.UPLOAD, children=html.Div(["Drop a YAML, JSON or XLSX file here, or ",
+                                                     html.A("choose one")]),
+                   className="upload", multiple=False),
+        html.P("Up to 20 MB. It replaces the working copy; nothing is stored until you save.",
+               className="hint"),
+        html.Div(id=mid.UPLOAD_RESULT, className="form-message"),
+    ], className="form")
+
+
+def layout(site: str | None = None, **_query: Any) -> html.Div:
+    """The page for ``/map?site=ID``."""
+    return html.Div([
+        dcc.Store(id=mid.SITE_REQUEST, data=site),
+        dcc.Store(id=mid.DRAFT),
+        dcc.Store(id=mid.DRILL, data=None),
+        dcc.Store(id=mid.MOVED),
+        dcc.Store(id=mid.UNIT_EDITING_ID),
+        dcc.Store(id=mid.LINK_EDITING_ID),
+        html.Div([
+            html.H2(id=mid.TITLE, className="site-title"),
+            html.Span(id=mid.STATUS, className="status"),
+            html.Div([
+                html.Button("↶ Undo", id=mid.UNDO, className="button", disabled=True),
+                html.Button("↷ Redo", id=mid.REDO, className="button", disabled=True),
+                html.Button("Arrange", id=mid.ARRANGE, className="button",
+                            title="Lay the map out again on the server and keep the positions"),
+                html.Button("Fit", id=mid.FIT, className="button", title="Show the whole map"),
+            ], className="toolbar-buttons"),
+        ], className="toolbar"),
+        html.Div(id=mid.MESSAGE, className="page-message"),
+        html.Div([
+            html.Aside([_filters(), legend()], className="sidebar"),
+            html.Section([
+                html.Div(id=mid.BREADCRUMB, className="breadcrumb"),
+                cyto.Cytoscape(id=mid.CY, elements=[], stylesheet=stylesheet(),
+                               layout={"name": "preset"}, autoRefreshLayout=False,
+                               minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,
+                               boxSelectionEnabled=False, className="cy",
+                               style={"width": "100%", "height": "100%"}),
+                html.Div(id=mid.VIEW_INFO, className="view-info"),
+            ], className="canvas"),
+            html.Aside(_editor(), className="panel"),
+        ], className="map-body"),
+    ], className="map-page")
+
+
+PAGE = PageSpec(path="/map", name="Map", order=1, layout=layout)
+
+
+def register_callbacks(app: Dash, services: Services) -> None:
+    map_view.register_callbacks(app, services)
+    map_edit.register_callbacks(app, services)
+    map_files.register_callbacks(app, services)

@@ -1,0 +1,317 @@
+"""The Typology page: what kind of integration model a site is, at a glance.
+
+The typology code comes first, big, with what each part says; then the
+descriptor as a readable panel, a radar of how deep each facet goes, the
+links per level, the structural challenges in plain words, and downloads
+for a board paper (Markdown, JSON, Word).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from ...analysis.typology import TypologyDescriptor, describe_site
+from ...io.export_docx import descriptor_to_docx_bytes
+from ...io.export_markdown import descriptor_to_markdown, summary_sentences, words
+from ...model import SiteError
+from ...store import Revision, StoreError, UnknownSiteError
+from ..figures_typology import (
+    code_parts,
+    facet_depths,
+    facet_radar_figure,
+    level_distribution_figure,
+)
+from ..pagespec import PageSpec
+from ..services import Services
+
+REQUEST = "typology-request"
+"""``{"site", "revision"}`` from the address: ``/typology?site=ID[&revision=N]``."""
+TITLE = "typology-title"
+MESSAGE = "typology-message"
+BODY = "typology-body"
+CODE = "typology-code"
+CODE_PARTS = "typology-code-parts"
+SUMMARY = "typology-summary"
+PANEL = "typology-panel"
+RADAR = "typology-radar"
+LEVELS = "typology-levels"
+CHALLENGES = "typology-challenges"
+DOWNLOAD_MD = "typology-download-md"
+DOWNLOAD_JSON = "typology-download-json"
+DOWNLOAD_DOCX = "typology-download-docx"
+DOWNLOAD = "typology-download"
+
+CACHED_DESCRIPTORS = 32
+
+GRID: dict[str, Any] = {"display": "grid", "gridTemplateColumns": "minmax(320px, 1fr) minmax(320px, 1fr)",
+                        "gap": "16px", "alignItems": "start"}
+CARD: dict[str, Any] = {"background": "#ffffff", "border": "1px solid #dfe3e8", "borderRadius": "6px",
+                        "padding": "12px 16px", "marginBottom": "16px"}
+CODE_STYLE: dict[str, Any] = {"fontSize": "2.4rem", "fontFamily": "Menlo, Consolas, monospace",
+                              "fontWeight": "bold", "letterSpacing": "0.04em", "color": "#08306b",
+                              "margin": "4px 0 8px"}
+ERROR_STYLE: dict[str, Any] = {"color": "#a61b1b", "background": "#fdecea", "border": "1px solid #f5c2c0",
+                               "borderRadius": "4px", "padding": "8px 12px", "margin": "8px 0"}
+TERM_STYLE: dict[str, Any] = {"fontWeight": "bold", "marginTop": "8px", "color": "#34495e"}
+DEF_STYLE: dict[str, Any] = {"marginLeft": "0", "marginBottom": "4px"}
+HINT_STYLE: dict[str, Any] = {"color": "#5f6b7a", "fontSize": "0.85rem"}
+
+
+class DescriptorCache:
+    """Descriptors by (database, site, revision): a stored revision never changes, so neither does its
+    descriptor, and a national site takes a while to describe."""
+
+    def __init__(self, capacity: int = CACHED_DESCRIPTORS) -> None:
+        self._lock = threading.Lock()
+        self._data: OrderedDict[tuple[str, str, int], TypologyDescriptor] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, services: Services, revision: Revision) -> TypologyDescriptor:
+        key = (services.store.url, revision.site_id, revision.number)
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        descriptor = describe_site(revision.site)
+        with self._lock:
+            self._data[key] = descriptor
+            while len(self._data) > self._capacity:
+                self._data.popitem(last=False)
+        return descriptor
+
+
+DESCRIPTORS = DescriptorCache()
+
+
+def parse_revision(value: Any) -> int | None:
+    """A revision number from the address or a dropdown; ``None`` for blank; ``ValueError`` otherwise.
+
+    Examples
+    --------
+    >>> parse_revision("3"), parse_revision(None), parse_revision("")
+    (3, None, None)
+    >>> parse_revision("three")
+    Traceback (most recent call last):
+    ...
+    ValueError: revision 'three' is not a revision number; expected a whole number such as 3
+    """
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"revision {value!r} is not a revision number; expected a whole number "
+                         "such as 3") from None
+    if number < 1:
+        raise ValueError(f"revision {number} is not a revision number; revisions start at 1")
+    return number
+
+
+def load_revision(services: Services, site_id: str, revision: Any = None) -> Revision:
+    """A stored revision, or ``LookupError``/``ValueError`` with a message for the page."""
+    return services.store.get(site_id, parse_revision(revision))
+
+
+def problem_text(err: Exception) -> str:
+    """What went wrong, in a sentence for the page (never a traceback)."""
+    if isinstance(err, SiteError):
+        return err.render()
+    if isinstance(err, (UnknownSiteError, StoreError, ValueError)):
+        return str(err)
+    return f"Something went wrong: {err}"
+
+
+def error_box(text: str) -> html.Div:
+    return html.Div(text, className="error", style=ERROR_STYLE, role="alert")
+
+
+def when(revision: Any) -> str:
+    """A revision's time for people: ``2026-11-23 12:41 UTC``."""
+    return f"{revision.created_at:%Y-%m-%d %H:%M} UTC"
+
+
+def _count_items(counts: dict[str, int], empty: str = "none recorded") -> str:
+    return ", ".join(f"{words(k)} ({n})" for k, n in counts.items()) or empty
+
+
+def _entry(term: str, *definition: Any) -> list[Any]:
+    return [html.Dt(term, style=TERM_STYLE), *(html.Dd(d, style=DEF_STYLE) for d in definition)]
+
+
+def descriptor_panel(d: TypologyDescriptor) -> html.Dl:
+    """The descriptor as a definition list, in the order a manager reads a model."""
+    b = d.basis
+    orgs = [f"{o.name} ({words(str(o.org_type)) if o.org_type else 'organisation'})" for o in d.organisations]
+    pairs = [f"{words(p.pair)}: {words(p.highest)} ({p.links} link{'s' if p.links != 1 else ''})"
+             for p in d.sector_pairs]
+    rb = d.rainbow
+    findings = {**rb.types, **rb.enablers}
+    rainbow_rows = [html.Li([html.Strong(f"{words(name)}: "), "present" if f.present else "not seen",
+                             *([html.Ul([html.Li(e) for e in f.evidence]
+                                        + ([html.Li(f"… and {f.evidence_count - len(f.evidence)} more")]
+                                           if f.evidence_count > len(f.evidence) else []))]
+                               if f.present else [])])
+                    for name, f in findings.items()]
+    align = d.boundary_alignment
+    if align.pairs:
+        alignment: Any = html.Ul([html.Li(
+            f"{words(p.layers[0]).upper() if p.layers[0] in ('pcn', 'lcn') else words(p.layers[0])} with "
+            f"{words(p.layers[1]).upper() if p.layers[1] in ('pcn', 'lcn') else words(p.layers[1])}: "
+            f"coterminosity {'n/a' if p.coterminosity is None else f'{p.coterminosity:.2f}'}, "
+            f"{p.mismatches} mismatch{'es' if p.mismatches != 1 else ''}"
+            + (f" (straddling: {', '.join(p.straddling_units)})" if p.straddling_units else ""))
+            for p in align.pairs])
+    else:
+        alignment = align.note or "no layers to compare"
+    amb = d.ambition
+    ambition: list[Any] = [f"{amb.count} link{'s' if amb.count != 1 else ''} below target, "
+                           f"{amb.total_gap} level step{'s' if amb.total_gap != 1 else ''} in all "
+                           f"(largest gap {amb.largest_gap}); {amb.at_target} at target"]
+    if amb.links:
+        ambition.append(html.Ul([html.Li(
+            f"{getattr(a, 'source_name', a.source)} – {getattr(a, 'target_name', a.target)}: "
+            f"{words(a.actual)} → {words(a.target_level)}") for a in amb.links[:8]]
+            + ([html.Li(f"… and {len(amb.links) - 8} more")] if len(amb.links) > 8 else [])))
+    return html.Dl([
+        *_entry("Basis", f"{b.value} — {b.geographic} geographic, {b.functional} functional, "
+                         f"{b.unrecorded} not recorded (counting {b.counted})"),
+        *_entry("Populations", f"Age groups: {_count_items(d.populations.age_groups)}",
+                f"Population types: {_count_items(d.populations.population_types)}"),
+        *_entry("Organisations", ", ".join(orgs) or "none recorded"),
+        *_entry("Sectors", _count_items(d.sectors)),
+        *_entry("Sectors joined", html.Ul([html.Li(p) for p in pairs]) if pairs else "none"),
+        *_entry("Depth", f"highest {words(d.depth.highest)}, typical {words(d.depth.median)}; "
+                         f"Leutz degree: {words(d.depth.leutz_degree)}",
+                "Links by Leutz degree: " + _count_items(d.depth.leutz_distribution, "none")),
+        *_entry("Breadth", f"{d.breadth.value}: {d.breadth.horizontal} horizontal, {d.breadth.vertical} "
+                           f"vertical, {d.breadth.outside_tiers} outside the tiers of care",
+                html.Span(f"Horizontal = {d.breadth.definitions.get('horizontal', '')}; vertical = "
+                          f"{d.breadth.definitions.get('vertical', '')}.", style=HINT_STYLE)),
+        *_entry("Rainbow Model scope (Valentijn)",
+                f"types: {', '.join(rb.types_present) or 'none'}; enablers: "
+                f"{', '.join(rb.enablers_present) or 'none'}",
+                html.Details([html.Summary("Evidence"), html.Ul(rainbow_rows)])),
+        *_entry("Mechanisms", _count_items(d.mechanisms, "none recorded")),
+        *_entry("Boundary alignment", alignment),
+        *_entry("Ambition", *ambition),
+    ], className="descriptor-panel")
+
+
+def challenge_list(d: TypologyDescriptor) -> list[Any]:
+    """The structural challenges, each with the rule in words and its explanation."""
+    if not d.structural_challenges:
+        return [html.P("None found: no link's facets contradict its level.", style=HINT_STYLE)]
+    return [html.P(f"{len(d.structural_challenges)} link level"
+                   f"{'s are' if len(d.structural_challenges) != 1 else ' is'} contradicted by how the "
+                   "units actually work together:", style=HINT_STYLE),
+            html.Ul([html.Li([html.Strong(words(c.rule).capitalize()), f" (link {c.link}): ",
+                              c.explanation], className="challenge")
+                     for c in d.structural_challenges], className="challenges")]
+
+
+def layout(site: str | None = None, revision: str | None = None, **_query: Any) -> html.Div:
+    """The page for ``/typology?site=ID[&revision=N]``."""
+    return html.Div([
+        dcc.Store(id=REQUEST, data={"site": site, "revision": revision}),
+        html.H2(id=TITLE, className="site-title"),
+        html.Div(id=MESSAGE, className="page-message"),
+        dcc.Loading(html.Div(id=BODY, style={"display": "none"}, children=[
+            html.Section([
+                html.Div("Typology code", style=HINT_STYLE),
+                html.Div(id=CODE, style=CODE_STYLE),
+                html.Div(id=CODE_PARTS, className="code-parts"),
+                html.P(id=SUMMARY, style={"marginTop": "10px"}),
+                html.Div([
+                    html.Span("Download: ", style=HINT_STYLE),
+                    html.Button("Markdown", id=DOWNLOAD_MD, className="button"),
+                    html.Button("JSON", id=DOWNLOAD_JSON, className="button"),
+                    html.Button("Word", id=DOWNLOAD_DOCX, className="button"),
+                ], className="buttons"),
+                dcc.Download(id=DOWNLOAD),
+            ], style=CARD),
+            html.Div([
+                html.Section([html.H3("Descriptor"), html.Div(id=PANEL)], style=CARD),
+                html.Div([
+                    html.Section([html.H3("Facet depths"),
+                                  html.P("How far each facet goes on its own scale: the highest value "
+                                         "any link records, and the typical (median) one.", style=HINT_STYLE),
+                                  dcc.Graph(id=RADAR, config={"displaylogo": False})], style=CARD),
+                    html.Section([html.H3("Links by level"),
+                                  dcc.Graph(id=LEVELS, config={"displaylogo": False})], style=CARD),
+                    html.Section([html.H3("Structural challenges"), html.Div(id=CHALLENGES)], style=CARD),
+                ]),
+            ], style=GRID),
+        ]), type="circle"),
+    ], className="typology-page")
+
+
+PAGE = PageSpec(path="/typology", name="Typology", order=3, layout=layout)
+
+
+def _code_table(code: str) -> html.Table:
+    return html.Table([html.Tbody([
+        html.Tr([html.Td(html.Code(part), style={"paddingRight": "12px", "fontWeight": "bold"}),
+                 html.Td(meaning)]) for part, meaning in code_parts(code)])], className="code-table")
+
+
+def _file_name(d: TypologyDescriptor, revision: int, ext: str) -> str:
+    return f"{d.site.id}-r{revision}-typology.{ext}"
+
+
+def register_callbacks(app: Dash, services: Services) -> None:
+    @app.callback(Output(TITLE, "children"), Output(MESSAGE, "children"), Output(BODY, "style"),
+                  Output(CODE, "children"), Output(CODE_PARTS, "children"), Output(SUMMARY, "children"),
+                  Output(PANEL, "children"), Output(RADAR, "figure"), Output(LEVELS, "figure"),
+                  Output(CHALLENGES, "children"), Input(REQUEST, "data"))
+    def show(request: dict[str, Any] | None) -> tuple[Any, ...]:
+        site_id = (request or {}).get("site")
+        blank = (no_update,) * 7
+        if not site_id:
+            return ("Typology", html.P("Choose a site in the picker above to see its integration model.",
+                                       className="hint"), {"display": "none"}, *blank)
+        try:
+            rev = load_revision(services, site_id, (request or {}).get("revision"))
+            d = DESCRIPTORS.get(services, rev)
+        except (LookupError, ValueError, StoreError) as err:
+            return "Typology", error_box(problem_text(err)), {"display": "none"}, *blank
+        title = f"{rev.name} — integration model"
+        note = html.P(f"Revision {rev.number}, saved by {rev.author} at {when(rev)}", style=HINT_STYLE)
+        return (title, note, {"display": "block"}, d.code, _code_table(d.code),
+                " ".join(summary_sentences(d)), descriptor_panel(d),
+                facet_radar_figure(facet_depths(rev.site)),
+                level_distribution_figure(d.depth.distribution), challenge_list(d))
+
+    def exporter(render: Callable[[TypologyDescriptor, int], dict[str, Any]]) -> Callable[..., Any]:
+        def download(clicks: int | None, request: dict[str, Any] | None) -> Any:
+            if not clicks or not (request or {}).get("site"):
+                raise PreventUpdate
+            try:
+                rev = load_revision(services, request["site"], request.get("revision"))  # type: ignore[index]
+                return render(DESCRIPTORS.get(services, rev), rev.number), no_update
+            except (LookupError, ValueError, StoreError) as err:
+                return no_update, error_box(problem_text(err))
+        return download
+
+    def markdown(d: TypologyDescriptor, number: int) -> dict[str, Any]:
+        return dcc.send_string(descriptor_to_markdown(d), _file_name(d, number, "md"),
+                               type="text/markdown")
+
+    def json_file(d: TypologyDescriptor, number: int) -> dict[str, Any]:
+        return dcc.send_string(d.model_dump_json(indent=2), _file_name(d, number, "json"),
+                               type="application/json")
+
+    def word(d: TypologyDescriptor, number: int) -> dict[str, Any]:
+        return dcc.send_bytes(descriptor_to_docx_bytes(d), _file_name(d, number, "docx"),
+                              type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+    for button, render in ((DOWNLOAD_MD, markdown), (DOWNLOAD_JSON, json_file), (DOWNLOAD_DOCX, word)):
+        app.callback(Output(DOWNLOAD, "data", allow_duplicate=True),
+                     Output(MESSAGE, "children", allow_duplicate=True),
+                     Input(button, "n_clicks"), State(REQUEST, "data"),
+                     prevent_initial_call=True)(exporter(render))

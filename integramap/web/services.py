@@ -1,0 +1,51 @@
+"""What the web app's callbacks share: the store, the working copies and layout caches."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from ..drafts import DraftRegistry
+from ..store import Store
+
+Point = tuple[float, float]
+
+
+class PositionCache:
+    """Positions computed for units that have none saved, per working copy.
+
+    Kept beside the draft rather than in it: showing an unarranged site must not
+    count as an unsaved edit. Least recently used working copies are forgotten.
+    """
+
+    def __init__(self, capacity: int = 200) -> None:
+        self._lock = threading.Lock()
+        self._data: OrderedDict[str, dict[str, Point]] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, token: str) -> dict[str, Point]:
+        with self._lock:
+            positions = self._data.setdefault(token, {})
+            self._data.move_to_end(token)
+            while len(self._data) > self._capacity:
+                self._data.popitem(last=False)
+            return positions
+
+    def update(self, token: str, positions: dict[str, Point]) -> None:
+        cache = self.get(token)
+        with self._lock:
+            cache.update(positions)
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._data.pop(token, None)
+
+
+@dataclass
+class Services:
+    """The app's server-side state, handed to every page's ``register_callbacks``."""
+
+    store: Store
+    drafts: DraftRegistry = field(default_factory=DraftRegistry)
+    positions: PositionCache = field(default_factory=PositionCache)

@@ -1,0 +1,128 @@
+"""The app shell: the Dash app, its navigation bar, site picker and page routing."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import dash
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+
+from . import ids
+from .pagespec import PageSpec
+from .services import Services
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def page_modules() -> list[ModuleType]:
+    """Every module in ``integramap.web.pages`` that declares a ``PAGE``, in navigation order."""
+    from . import pages
+
+    found: list[ModuleType] = []
+    for info in pkgutil.iter_modules(pages.__path__):
+        module = importlib.import_module(f"{pages.__name__}.{info.name}")
+        if isinstance(getattr(module, "PAGE", None), PageSpec):
+            found.append(module)
+    return sorted(found, key=lambda m: (m.PAGE.order, m.PAGE.path))
+
+
+def create_app(store: Any, services: Services | None = None) -> Dash:
+    """A new Dash app serving the stored sites.
+
+    Every call builds a separate app with its own callbacks, so tests can make
+    as many as they need; the page registry (which Dash keeps globally) is
+    re-registered with the same layouts each time.
+    """
+    services = services or Services(store=store)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title="IntegraMap",
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    # Uploads arrive base64-encoded in one request: allow a 20 MB file plus encoding overhead.
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES * 4 // 3 + 1024 * 1024
+    modules = page_modules()
+    for module in modules:
+        spec: PageSpec = module.PAGE
+        dash.register_page(module.__name__, path=spec.path, name=spec.name, order=spec.order,
+                           title=spec.title or f"{spec.name} · IntegraMap", layout=spec.layout)
+    app.layout = _layout([m.PAGE for m in modules])
+    _register_shell_callbacks(app, services, [m.PAGE for m in modules])
+    for module in modules:
+        module.register_callbacks(app, services)
+    app.server.extensions["integramap"] = services
+    return app
+
+
+def _layout(specs: list[PageSpec]) -> html.Div:
+    links = [dcc.Link(spec.name, href=spec.path, id={"type": ids.NAV_LINK, "path": spec.path},
+                      className="nav-link") for spec in specs if spec.in_nav]
+    return html.Div([
+        dcc.Location(id=ids.NAV_LOCATION, refresh="callback-nav"),
+        dcc.Store(id=ids.AUTHOR, storage_type="local"),
+        html.Header([
+            dcc.Link("IntegraMap", href="/", className="brand"),
+            html.Nav(links, className="nav-links"),
+            html.Div([
+                html.Label("Site", htmlFor=ids.NAV_SITE, className="nav-label"),
+                dcc.Dropdown(id=ids.NAV_SITE, placeholder="Choose a site…", clearable=False,
+                             className="nav-site"),
+            ], className="nav-picker"),
+        ], className="topbar"),
+        html.Main(dash.page_container, className="page"),
+    ], className="app")
+
+
+def site_from_search(search: str | None) -> str | None:
+    """The ``site`` value of a query string, or ``None``.
+
+    Examples
+    --------
+    >>> site_from_search("?site=riverside-borough&x=1")
+    'riverside-borough'
+    >>> site_from_search("") is None
+    True
+    """
+    values = parse_qs((search or "").lstrip("?")).get("site")
+    return values[0] if values else None
+
+
+def _register_shell_callbacks(app: Dash, services: Services, specs: list[PageSpec]) -> None:
+    needs_site = {spec.path: spec.needs_site for spec in specs}
+
+    @app.callback(Output(ids.NAV_SITE, "options"), Output(ids.NAV_SITE, "value"),
+                  Input(ids.PAGES_LOCATION, "pathname"), Input(ids.PAGES_LOCATION, "search"))
+    def fill_picker(pathname: str | None, search: str | None) -> tuple[Any, Any]:
+        sites = services.store.list_sites()
+        options = [{"label": s.name, "value": s.id} for s in sites]
+        return options, site_from_search(search)
+
+    @app.callback(Output({"type": ids.NAV_LINK, "path": ALL}, "href"),
+                  Input(ids.PAGES_LOCATION, "search"),
+                  State({"type": ids.NAV_LINK, "path": ALL}, "id"))
+    def link_with_site(search: str | None, link_ids: list[dict[str, str]]) -> list[str]:
+        site = site_from_search(search)
+        out = []
+        for link_id in link_ids:
+            path = link_id["path"]
+            out.append(f"{path}?{urlencode({'site': site})}" if site and needs_site.get(path) else path)
+        return out
+
+    @app.callback(Output(ids.NAV_LOCATION, "href"), Input(ids.NAV_SITE, "value"),
+                  State(ids.PAGES_LOCATION, "pathname"), State(ids.PAGES_LOCATION, "search"),
+                  prevent_initial_call=True)
+    def pick_site(site: str | None, pathname: str | None, search: str | None) -> Any:
+        if not site or site == site_from_search(search):
+            return no_update
+        path = pathname if pathname and needs_site.get(pathname) else "/map"
+        return f"{path}?{urlencode({'site': site})}"

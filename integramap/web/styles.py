@@ -1,0 +1,130 @@
+"""How the map looks: shapes by unit kind, colours by sector, links by level.
+
+One table per visual channel, so the Cytoscape stylesheet and the legend are
+drawn from the same values and can never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Level, Sector, UnitKind
+
+KIND_SHAPES: dict[UnitKind, str] = {
+    UnitKind.SYSTEM: "octagon",
+    UnitKind.PLACE: "hexagon",
+    UnitKind.ORGANISATION: "round-rectangle",
+    UnitKind.DIRECTORATE: "rectangle",
+    UnitKind.TEAM: "ellipse",
+    UnitKind.PCN: "diamond",
+    UnitKind.LCN: "pentagon",
+    UnitKind.PRACTICE: "round-triangle",
+    UnitKind.HUB: "star",
+}
+"""Cytoscape node shape for each kind of unit."""
+
+SECTOR_COLOURS: dict[Sector, str] = {
+    Sector.PRIMARY_CARE: "#4e79a7",
+    Sector.MENTAL_HEALTH: "#b07aa1",
+    Sector.COMMUNITY_HEALTH: "#59a14f",
+    Sector.ACUTE: "#e15759",
+    Sector.SOCIAL_CARE: "#f28e2b",
+    Sector.PUBLIC_HEALTH: "#76b7b2",
+    Sector.COMMISSIONING: "#9c755f",
+    Sector.VOLUNTARY: "#edc948",
+    Sector.INDEPENDENT: "#8c8c8c",
+    Sector.HOUSING: "#ff9da7",
+}
+"""Fill colour for a unit's first sector (Tableau 10: distinguishable, print-safe)."""
+
+NO_SECTOR_COLOUR = "#c9ced6"
+
+LEVEL_COLOURS: dict[Level, str] = {
+    Level.INTERFACE: "#b9d3ea",
+    Level.CLOSER_WORKING: "#8fbce0",
+    Level.CO_LOCATED: "#5b9ccf",
+    Level.POOLED_MANAGEMENT: "#2f78b7",
+    Level.MERGED_GOVERNANCE: "#15529a",
+    Level.FULLY_MERGED: "#08306b",
+}
+"""A sequential ramp: the closer the integration, the darker the link."""
+
+LEVEL_WIDTHS: dict[Level, float] = {
+    Level.INTERFACE: 1.5,
+    Level.CLOSER_WORKING: 2.5,
+    Level.CO_LOCATED: 3.5,
+    Level.POOLED_MANAGEMENT: 5.0,
+    Level.MERGED_GOVERNANCE: 6.5,
+    Level.FULLY_MERGED: 8.0,
+}
+
+TARGET_COLOUR = "#d95f02"
+"""Target links are orange and dashed so the ambition never reads as what exists today."""
+
+
+def kind_class(kind: UnitKind | str) -> str:
+    return f"kind-{kind}"
+
+
+def sector_class(sector: Sector | str | None) -> str:
+    return f"sector-{sector or 'none'}"
+
+
+def level_class(level: Level | str) -> str:
+    return f"level-{level}"
+
+
+def stylesheet() -> list[dict[str, Any]]:
+    """The Cytoscape stylesheet for the map.
+
+    Labels come from ``data(label)``: Cytoscape draws them as text on a canvas,
+    so a name containing markup is shown as written, never interpreted.
+    """
+    rules: list[dict[str, Any]] = [
+        {"selector": "node", "style": {
+            "label": "data(label)", "font-size": 11, "font-family": "Helvetica, Arial, sans-serif",
+            "color": "#1f2933", "text-valign": "bottom", "text-margin-y": 4,
+            "text-wrap": "wrap", "text-max-width": 140, "width": 34, "height": 34,
+            "background-color": NO_SECTOR_COLOUR, "border-width": 1, "border-color": "#5f6b7a",
+            "text-background-color": "#ffffff", "text-background-opacity": 0.75,
+            "text-background-padding": 1}},
+        {"selector": ":parent", "style": {
+            "text-valign": "top", "text-halign": "center", "text-margin-y": -4, "font-weight": "bold",
+            "background-opacity": 0.07, "border-width": 1.5, "border-style": "dashed",
+            "padding": 18, "shape": "round-rectangle"}},
+        {"selector": "node.collapsed", "style": {
+            "border-width": 3, "border-style": "double", "width": "mapData(count, 1, 500, 36, 90)",
+            "height": "mapData(count, 1, 500, 36, 90)", "font-weight": "bold"}},
+        {"selector": "edge", "style": {
+            "curve-style": "bezier", "target-arrow-shape": "none", "opacity": 0.9,
+            "line-color": LEVEL_COLOURS[Level.INTERFACE], "width": 2}},
+        {"selector": "edge.aggregate", "style": {
+            "label": "data(label)", "font-size": 9, "color": "#34495e",
+            "text-background-color": "#ffffff", "text-background-opacity": 0.8}},
+        {"selector": "edge.target", "style": {
+            "line-style": "dashed", "line-dash-pattern": [6, 4], "line-color": TARGET_COLOUR,
+            "width": 2, "opacity": 0.85, "label": "data(label)", "font-size": 9, "color": TARGET_COLOUR,
+            "text-rotation": "autorotate", "text-background-color": "#ffffff",
+            "text-background-opacity": 0.85, "target-arrow-shape": "triangle",
+            "target-arrow-color": TARGET_COLOUR, "arrow-scale": 0.8}},
+        {"selector": ".faded", "style": {"opacity": 0.18}},
+        {"selector": "node.match", "style": {"border-width": 4, "border-color": "#f1c40f"}},
+        {"selector": "node.focus", "style": {"border-width": 4, "border-color": "#d35400"}},
+        {"selector": ":selected", "style": {"overlay-color": "#f39c12", "overlay-opacity": 0.25,
+                                            "overlay-padding": 6}},
+    ]
+    for kind, shape in KIND_SHAPES.items():
+        rules.append({"selector": f"node.{kind_class(kind)}", "style": {"shape": shape}})
+    rules.append({"selector": f"node.{kind_class(UnitKind.ORGANISATION)}",
+                  "style": {"width": 44, "height": 30}})
+    for sector, colour in SECTOR_COLOURS.items():
+        rules.append({"selector": f"node.{sector_class(sector)}", "style": {
+            "background-color": colour, "border-color": colour}})
+    # Compound boxes keep the sector colour as a tint; their shape stays a box.
+    rules.append({"selector": ":parent", "style": {"shape": "round-rectangle"}})
+    for level in Level:
+        rules.append({"selector": f"edge.{level_class(level)}", "style": {
+            "line-color": LEVEL_COLOURS[level], "width": LEVEL_WIDTHS[level]}})
+    # Later rules win: the target overlay must keep its own look over its level's.
+    rules.append({"selector": "edge.target", "style": {"line-color": TARGET_COLOUR, "width": 2}})
+    return rules
