@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import MODELS, model_files
 
-from conftest import model_files
 from integramap.cli import main
 from integramap.io import dump_site, parse_site, read_site
 from integramap.io.sitefile import Format
@@ -27,7 +27,7 @@ FILES = model_files()
 
 
 def site_named(site_id: str) -> Site:
-    return read_site(Path(__file__).resolve().parent.parent / "models" / f"{site_id}.yaml")
+    return read_site(MODELS / f"{site_id}.yaml")
 
 
 @pytest.fixture(scope="module")
