@@ -50,7 +50,8 @@ def test_heatmap_matrix_holds_ranks_and_words() -> None:
     assert list(trace.x) == ["A", "B"]
     assert list(trace.y) == ["primary care + social care", "mental health + social care"]
     assert [list(row) for row in trace.z] == [[None, 5], [2, None]]
-    assert [list(row) for row in trace.text] == [["not joined", "fully merged"], ["co-located", "not joined"]]
+    assert [list(row) for row in trace.text] == [["", "fully merged"], ["co-located", ""]]
+    assert [list(row) for row in trace.customdata] == [["not joined", "fully merged"], ["co-located", "not joined"]]
     assert list(trace.colorbar.ticktext)[0] == "interface"
 
 
@@ -116,3 +117,11 @@ def test_diff_stylesheet_has_a_rule_per_status_in_its_colour() -> None:
     for status, colour in DIFF_COLOURS.items():
         assert rules[f"edge.diff-{status}"]["line-color"] == colour
         assert rules[f"node.diff-{status}"]["border-color"] == colour
+
+
+def test_names_in_figures_show_as_text_not_markup() -> None:
+    name = "<a href='javascript:alert(1)'>Team</a>"
+    trace = sector_pair_heatmap(level_matrix({"primary_care+social_care": {name: "interface"}})).data[0]
+    assert "<a" not in trace.x[0] and "&lt;a href=" in trace.x[0]
+    fig = similarity_figure({"basis": 1.0}, title=f"{name} and B")
+    assert "<a" not in fig.layout.title.text

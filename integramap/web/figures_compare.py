@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import html
+import textwrap
+
 import plotly.graph_objects as go
 
 from ..analysis.compare import SiteDiff
@@ -25,10 +28,10 @@ DIFF_COLOURS: dict[str, str] = {
     "added": "#1a9850",
     "removed": "#d73027",
     "changed": "#f39c12",
-    "level_up": "#1a9850",
-    "level_down": "#d73027",
+    "level_up": "#2c7fb8",
+    "level_down": "#7b3294",
 }
-"""Green for what is new or closer, red for what went or loosened, amber for any other change."""
+"""Green for new, red for gone, amber for any other change; blue for a level up, purple for down."""
 
 DIFF_STATUSES: tuple[str, ...] = ("added", "removed", "changed", "level_up", "level_down")
 
@@ -92,6 +95,23 @@ def pair_title(pair: str) -> str:
     return " + ".join(part.replace("_", " ") for part in pair.split("+"))
 
 
+def plot_text(text: str, width: int = 0) -> str:
+    """User text made safe for a plotly label, optionally wrapped onto lines of ``width`` characters.
+
+    Plotly reads a few HTML tags in labels (``<b>``, ``<a href>``…); a name typed by
+    a person must show as written, so its ``<``, ``>`` and ``&`` become entities.
+
+    Examples
+    --------
+    >>> plot_text("<b>Team</b> & co")
+    '&lt;b&gt;Team&lt;/b&gt; &amp; co'
+    >>> plot_text("Riverside Borough (early-integrating London borough)", 24)
+    'Riverside Borough<br>(early-integrating<br>London borough)'
+    """
+    lines = textwrap.wrap(text, width) if width and len(text) > width else [text]
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
+
+
 def _level_colourscale() -> list[list[Any]]:
     """A stepped scale: each level's rank gets exactly its map colour, no blending between levels."""
     n = len(Level)
@@ -109,22 +129,24 @@ def sector_pair_heatmap(matrix: LevelMatrix) -> go.Figure:
     --------
     >>> fig = sector_pair_heatmap(level_matrix({"primary_care+social_care": {"A": "co_located"}},
     ...                                        columns=["A", "B"]))
-    >>> fig.data[0].z, fig.data[0].text
-    (([2, None],), (['co-located', 'not joined'],))
+    >>> fig.data[0].z, fig.data[0].text, fig.data[0].customdata
+    (([2, None],), (['co-located', ''],), (['co-located', 'not joined'],))
     """
     z = tuple(tuple(None if v is None else v.rank for v in row) for row in matrix.levels)
-    text = tuple(tuple("not joined" if v is None else _level_title(v) for v in row) for row in matrix.levels)
+    text = tuple(tuple("" if v is None else _level_title(v) for v in row) for row in matrix.levels)
+    hover = tuple(tuple("not joined" if v is None else _level_title(v) for v in row) for row in matrix.levels)
     rows = [pair_title(p) for p in matrix.pairs]
+    columns = [plot_text(c, 26) for c in matrix.columns]
     fig = go.Figure(go.Heatmap(
-        z=z, x=list(matrix.columns), y=rows, text=text, texttemplate="%{text}",
+        z=z, x=columns, y=rows, text=text, customdata=hover, texttemplate="%{text}",
         textfont={"size": 11}, colorscale=_level_colourscale(), zmin=-0.5, zmax=len(Level) - 0.5,
-        xgap=3, ygap=3, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+        xgap=3, ygap=3, hovertemplate="%{y}<br>%{x}: %{customdata}<extra></extra>",
         colorbar={"title": {"text": "highest level"}, "tickvals": [lv.rank for lv in Level],
                   "ticktext": [_level_title(lv) for lv in Level], "thickness": 14}))
     fig.update_layout(
-        xaxis={"side": "top", "title": None, "type": "category"},
+        xaxis={"side": "top", "title": None, "type": "category", "tickangle": 0},
         yaxis={"autorange": "reversed", "title": None, "type": "category"},
-        height=max(220, 90 + 34 * len(rows)), margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=max(220, 110 + 26 * len(rows)), margin={"l": 10, "r": 10, "t": 80, "b": 10},
         font={"family": FONT}, plot_bgcolor="#f4f5f7", paper_bgcolor="rgba(0,0,0,0)")
     return fig
 
@@ -153,7 +175,7 @@ def similarity_figure(components: Mapping[str, float], overall: float | None = N
         fig.add_vline(x=overall, line={"color": "#d95f02", "dash": "dash", "width": 2},
                       annotation_text=f"overall {overall:.2f}", annotation_position="top")
     fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 13}} if title else None,
+        title={"text": plot_text(title), "x": 0, "font": {"size": 13}} if title else None,
         xaxis={"range": [0, 1.12], "tickvals": [0, 0.25, 0.5, 0.75, 1], "gridcolor": "#e5e8ec",
                "title": "similarity (1 = the same)"},
         yaxis={"autorange": "reversed", "title": None},

@@ -117,8 +117,7 @@ def facet_radar_figure(depths: Sequence[FacetDepth]) -> go.Figure:
             fill="toself" if name == "Highest" else "none", line={"color": colour, "width": 2},
             opacity=0.85))
     fig.update_layout(
-        polar={"radialaxis": {"range": [0, 100], "ticksuffix": "%", "tickvals": [0, 50, 100],
-                              "angle": 90, "tickfont": {"size": 9}},
+        polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "showticklabels": False},
                "angularaxis": {"direction": "clockwise", "rotation": 90}},
         showlegend=True, legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08},
         margin={"l": 40, "r": 40, "t": 30, "b": 30}, height=360, font={"family": FONT},

@@ -8,6 +8,8 @@ for a board paper (Markdown, JSON, Word).
 
 from __future__ import annotations
 
+import base64
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -33,6 +35,7 @@ from ..services import Services
 REQUEST = "typology-request"
 """``{"site", "revision"}`` from the address: ``/typology?site=ID[&revision=N]``."""
 TITLE = "typology-title"
+SUBTITLE = "typology-subtitle"
 MESSAGE = "typology-message"
 BODY = "typology-body"
 CODE = "typology-code"
@@ -49,6 +52,8 @@ DOWNLOAD = "typology-download"
 
 CACHED_DESCRIPTORS = 32
 
+PAGE_STYLE: dict[str, Any] = {"padding": "12px 20px", "overflowY": "auto"}
+GRAPH_CONFIG: Any = {"displaylogo": False, "displayModeBar": False}
 GRID: dict[str, Any] = {"display": "grid", "gridTemplateColumns": "minmax(320px, 1fr) minmax(320px, 1fr)",
                         "gap": "16px", "alignItems": "start"}
 CARD: dict[str, Any] = {"background": "#ffffff", "border": "1px solid #dfe3e8", "borderRadius": "6px",
@@ -56,8 +61,6 @@ CARD: dict[str, Any] = {"background": "#ffffff", "border": "1px solid #dfe3e8", 
 CODE_STYLE: dict[str, Any] = {"fontSize": "2.4rem", "fontFamily": "Menlo, Consolas, monospace",
                               "fontWeight": "bold", "letterSpacing": "0.04em", "color": "#08306b",
                               "margin": "4px 0 8px"}
-ERROR_STYLE: dict[str, Any] = {"color": "#a61b1b", "background": "#fdecea", "border": "1px solid #f5c2c0",
-                               "borderRadius": "4px", "padding": "8px 12px", "margin": "8px 0"}
 TERM_STYLE: dict[str, Any] = {"fontWeight": "bold", "marginTop": "8px", "color": "#34495e"}
 DEF_STYLE: dict[str, Any] = {"marginLeft": "0", "marginBottom": "4px"}
 HINT_STYLE: dict[str, Any] = {"color": "#5f6b7a", "fontSize": "0.85rem"}
@@ -128,7 +131,18 @@ def problem_text(err: Exception) -> str:
 
 
 def error_box(text: str) -> html.Div:
-    return html.Div(text, className="error", style=ERROR_STYLE, role="alert")
+    return html.Div(text, className="error", role="alert", style={"margin": "8px 0", "whiteSpace": "pre-wrap"})
+
+
+def send_text(text: str, filename: str, mime: str) -> dict[str, Any]:
+    """A ``dcc.Download`` payload for text (what ``dcc.send_string`` builds, typed)."""
+    return {"content": text, "filename": filename, "type": mime, "base64": False}
+
+
+def send_data(data: bytes, filename: str, mime: str) -> dict[str, Any]:
+    """A ``dcc.Download`` payload for bytes (what ``dcc.send_bytes`` builds, typed)."""
+    return {"content": base64.b64encode(data).decode("ascii"), "filename": filename, "type": mime,
+            "base64": True}
 
 
 def when(revision: Any) -> str:
@@ -203,6 +217,19 @@ def descriptor_panel(d: TypologyDescriptor) -> html.Dl:
     ], className="descriptor-panel")
 
 
+def rule_title(rule: str) -> str:
+    """A structural-challenge rule as a heading: ``pooled_management_on_separate_it`` →
+    ``Pooled management on separate IT``.
+
+    Examples
+    --------
+    >>> rule_title("merged_team_with_separate_hr")
+    'Merged team with separate HR'
+    """
+    text = words(rule).capitalize()
+    return re.sub(r"\b(it|hr)\b", lambda m: m.group(1).upper(), text)
+
+
 def challenge_list(d: TypologyDescriptor) -> list[Any]:
     """The structural challenges, each with the rule in words and its explanation."""
     if not d.structural_challenges:
@@ -210,7 +237,7 @@ def challenge_list(d: TypologyDescriptor) -> list[Any]:
     return [html.P(f"{len(d.structural_challenges)} link level"
                    f"{'s are' if len(d.structural_challenges) != 1 else ' is'} contradicted by how the "
                    "units actually work together:", style=HINT_STYLE),
-            html.Ul([html.Li([html.Strong(words(c.rule).capitalize()), f" (link {c.link}): ",
+            html.Ul([html.Li([html.Strong(rule_title(c.rule)), f" (link {c.link}): ",
                               c.explanation], className="challenge")
                      for c in d.structural_challenges], className="challenges")]
 
@@ -220,7 +247,8 @@ def layout(site: str | None = None, revision: str | None = None, **_query: Any) 
     return html.Div([
         dcc.Store(id=REQUEST, data={"site": site, "revision": revision}),
         html.H2(id=TITLE, className="site-title"),
-        html.Div(id=MESSAGE, className="page-message"),
+        html.Div(id=SUBTITLE, className="hint"),
+        html.Div(id=MESSAGE),
         dcc.Loading(html.Div(id=BODY, style={"display": "none"}, children=[
             html.Section([
                 html.Div("Typology code", style=HINT_STYLE),
@@ -241,14 +269,14 @@ def layout(site: str | None = None, revision: str | None = None, **_query: Any) 
                     html.Section([html.H3("Facet depths"),
                                   html.P("How far each facet goes on its own scale: the highest value "
                                          "any link records, and the typical (median) one.", style=HINT_STYLE),
-                                  dcc.Graph(id=RADAR, config={"displaylogo": False})], style=CARD),
+                                  dcc.Graph(id=RADAR, config=GRAPH_CONFIG)], style=CARD),
                     html.Section([html.H3("Links by level"),
-                                  dcc.Graph(id=LEVELS, config={"displaylogo": False})], style=CARD),
+                                  dcc.Graph(id=LEVELS, config=GRAPH_CONFIG)], style=CARD),
                     html.Section([html.H3("Structural challenges"), html.Div(id=CHALLENGES)], style=CARD),
                 ]),
             ], style=GRID),
         ]), type="circle"),
-    ], className="typology-page")
+    ], className="typology-page", style=PAGE_STYLE)
 
 
 PAGE = PageSpec(path="/typology", name="Typology", order=3, layout=layout)
@@ -265,7 +293,8 @@ def _file_name(d: TypologyDescriptor, revision: int, ext: str) -> str:
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
-    @app.callback(Output(TITLE, "children"), Output(MESSAGE, "children"), Output(BODY, "style"),
+    @app.callback(Output(TITLE, "children"), Output(SUBTITLE, "children"), Output(MESSAGE, "children"),
+                  Output(BODY, "style"),
                   Output(CODE, "children"), Output(CODE_PARTS, "children"), Output(SUMMARY, "children"),
                   Output(PANEL, "children"), Output(RADAR, "figure"), Output(LEVELS, "figure"),
                   Output(CHALLENGES, "children"), Input(REQUEST, "data"))
@@ -273,42 +302,40 @@ def register_callbacks(app: Dash, services: Services) -> None:
         site_id = (request or {}).get("site")
         blank = (no_update,) * 7
         if not site_id:
-            return ("Typology", html.P("Choose a site in the picker above to see its integration model.",
-                                       className="hint"), {"display": "none"}, *blank)
+            return ("Typology", "", html.P("Choose a site in the picker above to see its integration model.",
+                                           className="hint"), {"display": "none"}, *blank)
         try:
             rev = load_revision(services, site_id, (request or {}).get("revision"))
             d = DESCRIPTORS.get(services, rev)
         except (LookupError, ValueError, StoreError) as err:
-            return "Typology", error_box(problem_text(err)), {"display": "none"}, *blank
+            return "Typology", "", error_box(problem_text(err)), {"display": "none"}, *blank
         title = f"{rev.name} — integration model"
-        note = html.P(f"Revision {rev.number}, saved by {rev.author} at {when(rev)}", style=HINT_STYLE)
-        return (title, note, {"display": "block"}, d.code, _code_table(d.code),
+        note = f"Revision {rev.number}, saved by {rev.author} at {when(rev)}"
+        return (title, note, "", {"display": "block"}, d.code, _code_table(d.code),
                 " ".join(summary_sentences(d)), descriptor_panel(d),
                 facet_radar_figure(facet_depths(rev.site)),
                 level_distribution_figure(d.depth.distribution), challenge_list(d))
 
     def exporter(render: Callable[[TypologyDescriptor, int], dict[str, Any]]) -> Callable[..., Any]:
         def download(clicks: int | None, request: dict[str, Any] | None) -> Any:
-            if not clicks or not (request or {}).get("site"):
+            if not clicks or not request or not request.get("site"):
                 raise PreventUpdate
             try:
-                rev = load_revision(services, request["site"], request.get("revision"))  # type: ignore[index]
+                rev = load_revision(services, request["site"], request.get("revision"))
                 return render(DESCRIPTORS.get(services, rev), rev.number), no_update
             except (LookupError, ValueError, StoreError) as err:
                 return no_update, error_box(problem_text(err))
         return download
 
     def markdown(d: TypologyDescriptor, number: int) -> dict[str, Any]:
-        return dcc.send_string(descriptor_to_markdown(d), _file_name(d, number, "md"),
-                               type="text/markdown")
+        return send_text(descriptor_to_markdown(d), _file_name(d, number, "md"), "text/markdown")
 
     def json_file(d: TypologyDescriptor, number: int) -> dict[str, Any]:
-        return dcc.send_string(d.model_dump_json(indent=2), _file_name(d, number, "json"),
-                               type="application/json")
+        return send_text(d.model_dump_json(indent=2), _file_name(d, number, "json"), "application/json")
 
     def word(d: TypologyDescriptor, number: int) -> dict[str, Any]:
-        return dcc.send_bytes(descriptor_to_docx_bytes(d), _file_name(d, number, "docx"),
-                              type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        return send_data(descriptor_to_docx_bytes(d), _file_name(d, number, "docx"),
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
     for button, render in ((DOWNLOAD_MD, markdown), (DOWNLOAD_JSON, json_file), (DOWNLOAD_DOCX, word)):
         app.callback(Output(DOWNLOAD, "data", allow_duplicate=True),
