@@ -1,0 +1,243 @@
+"""The History page: every revision of a site; view, download or restore one, compare any two.
+
+Nothing is ever destroyed: restoring an old revision saves its document again
+as a new revision, so the revisions in between stay in the history and can
+themselves be restored. Ticking two revisions offers "Compare", which opens
+the Compare page on them (``/compare?site=ID&a=N&b=M``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.dash_table.DataTable import DataTable
+from dash.exceptions import PreventUpdate
+
+from ...io.sitefile import dump_site
+from ...store import ConflictError, RevisionInfo, StoreError
+from .. import ids
+from ..pagespec import PageSpec
+from ..services import Services
+from .typology import CARD, DESCRIPTORS, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text, when
+
+REQUEST = "history-request"
+REFRESH = "history-refresh"
+TITLE = "history-title"
+MESSAGE = "history-message"
+TABLE = "history-table"
+HINT = "history-hint"
+SINGLE = "history-single"
+SINGLE_INFO = "history-single-info"
+PAIR = "history-pair"
+COMPARE = "history-compare"
+TYPOLOGY_LINK = "history-typology-link"
+DOWNLOAD_YAML = "history-download-yaml"
+DOWNLOAD_JSON = "history-download-json"
+DOWNLOAD = "history-download"
+AUTHOR = "history-author"
+RESTORE_MESSAGE = "history-restore-message"
+RESTORE = "history-restore"
+RESULT = "history-result"
+
+COLUMNS: Any = [
+    {"name": "Revision", "id": "number", "type": "numeric"},
+    {"name": "Saved", "id": "saved"},
+    {"name": "Author", "id": "author"},
+    {"name": "Message", "id": "message"},
+    {"name": "Units", "id": "units", "type": "numeric"},
+    {"name": "Links", "id": "links", "type": "numeric"},
+    {"name": "Based on", "id": "base"},
+]
+
+HIDDEN: dict[str, Any] = {"display": "none"}
+FONT = "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
+
+
+def revision_rows(history: list[RevisionInfo]) -> list[dict[str, Any]]:
+    """The history as table rows, newest first, as people read it.
+
+    Examples
+    --------
+    >>> from datetime import datetime, UTC
+    >>> info = RevisionInfo(site_id="s", number=2, author="Ben", message="rename", base=1, name="S",
+    ...                     created_at=datetime(2026, 11, 23, 9, 5, tzinfo=UTC), units=3, links=1)
+    >>> revision_rows([info])[0]
+    {'number': 2, 'saved': '2026-11-23 09:05 UTC', 'author': 'Ben', 'message': 'rename', 'units': 3, 'links': 1, 'base': 'revision 1'}
+    """
+    return [{"number": r.number, "saved": when(r), "author": r.author, "message": r.message,
+             "units": r.units, "links": r.links,
+             "base": "new site" if r.base is None else f"revision {r.base}"} for r in history]
+
+
+def compare_href(site_id: str, first: int, second: int) -> str:
+    """The Compare page for two revisions, older first.
+
+    Examples
+    --------
+    >>> compare_href("riverside borough", 5, 3)
+    '/compare?site=riverside+borough&a=3&b=5'
+    """
+    a, b = sorted((first, second))
+    return "/compare?" + urlencode({"site": site_id, "a": a, "b": b})
+
+
+def layout(site: str | None = None, **_query: Any) -> html.Div:
+    """The page for ``/history?site=ID``."""
+    return html.Div([
+        dcc.Store(id=REQUEST, data={"site": site}),
+        dcc.Store(id=REFRESH, data=0),
+        html.H2("History", id=TITLE, className="site-title"),
+        html.P("Every save is kept as a revision. Tick one revision to view, download or restore it; "
+               "tick two to compare them.", className="hint"),
+        html.Div(id=MESSAGE),
+        html.Div(id=RESULT, role="status"),
+        html.Section(DataTable(
+            id=TABLE, columns=COLUMNS, data=[], row_selectable="multi", selected_rows=[],
+            page_size=25, style_as_list_view=True,
+            style_cell={"textAlign": "left", "padding": "6px 10px", "fontFamily": FONT,
+                        "fontSize": "13px", "whiteSpace": "normal", "height": "auto"},
+            style_header={"backgroundColor": "#eef2f7", "fontWeight": "600"},
+            style_cell_conditional=[{"if": {"column_id": "message"}, "minWidth": "260px"}],
+        ), style=CARD),
+        html.P(id=HINT, style=HINT_STYLE),
+        html.Section([
+            html.H3(id=SINGLE_INFO),
+            html.Div(id=f"{SINGLE_INFO}-detail"),
+            html.Div([
+                html.Button("Download YAML", id=DOWNLOAD_YAML, className="button"),
+                html.Button("Download JSON", id=DOWNLOAD_JSON, className="button"),
+                dcc.Link("See its typology", id=TYPOLOGY_LINK, href="/typology", className="button",
+                         style={"textDecoration": "none", "color": "inherit"}),
+            ], className="buttons"),
+            dcc.Download(id=DOWNLOAD),
+            html.H4("Restore this revision"),
+            html.P("Saves this revision's model again as a new, latest revision. The revisions in "
+                   "between stay in the history.", style=HINT_STYLE),
+            html.Div([
+                html.Div([html.Label("Your name *"), dcc.Input(id=AUTHOR, type="text")], className="field"),
+                html.Div([html.Label("Why (optional)"),
+                          dcc.Input(id=RESTORE_MESSAGE, type="text", placeholder="e.g. undo the trial merger",
+                                    style={"minWidth": "320px"})], className="field"),
+                html.Button("Restore this revision", id=RESTORE, className="button primary"),
+            ], className="new-site form"),
+        ], id=SINGLE, style={**CARD, **HIDDEN}),
+        html.Section([
+            html.H3(id=f"{PAIR}-title"),
+            dcc.Link("Compare these two revisions", id=COMPARE, href="/compare", className="button primary",
+                     style={"textDecoration": "none", "display": "inline-block"}),
+        ], id=PAIR, style={**CARD, **HIDDEN}),
+    ], className="history-page", style=PAGE_STYLE)
+
+
+PAGE = PageSpec(path="/history", name="History", order=5, layout=layout)
+
+
+def _selected(rows: list[int] | None, data: list[dict[str, Any]] | None) -> list[int]:
+    data = data or []
+    return sorted(int(data[i]["number"]) for i in (rows or []) if 0 <= i < len(data))
+
+
+def register_callbacks(app: Dash, services: Services) -> None:
+    @app.callback(Output(TABLE, "data"), Output(TABLE, "selected_rows"), Output(TITLE, "children"),
+                  Output(MESSAGE, "children"), Input(REQUEST, "data"), Input(REFRESH, "data"))
+    def load(request: dict[str, Any] | None, _refresh: int | None) -> tuple[Any, ...]:
+        site_id = (request or {}).get("site")
+        if not site_id:
+            return [], [], "History", html.P("Choose a site in the picker above to see its revisions.",
+                                             className="hint")
+        try:
+            history = services.store.history(site_id)
+        except (LookupError, StoreError) as err:
+            return [], [], "History", error_box(problem_text(err))
+        return revision_rows(history), [], f"{history[0].name} — history", ""
+
+    @app.callback(Output(AUTHOR, "value"), Input(ids.AUTHOR, "data"))
+    def remember_author(name: str | None) -> str:
+        return name or ""
+
+    @app.callback(Output(HINT, "children"), Output(SINGLE, "style"), Output(SINGLE_INFO, "children"),
+                  Output(f"{SINGLE_INFO}-detail", "children"), Output(TYPOLOGY_LINK, "href"),
+                  Output(PAIR, "style"), Output(f"{PAIR}-title", "children"), Output(COMPARE, "href"),
+                  Input(TABLE, "selected_rows"), State(TABLE, "data"), State(REQUEST, "data"),
+                  State(SINGLE, "style"), State(PAIR, "style"))
+    def show_selection(rows: list[int] | None, data: list[dict[str, Any]] | None,
+                       request: dict[str, Any] | None, single_style: dict[str, Any] | None,
+                       pair_style: dict[str, Any] | None) -> tuple[Any, ...]:
+        chosen = _selected(rows, data)
+        site_id = (request or {}).get("site") or ""
+        hidden_single = {**(single_style or CARD), **HIDDEN}
+        hidden_pair = {**(pair_style or CARD), **HIDDEN}
+        shown_single = {**hidden_single, "display": "block"}
+        shown_pair = {**hidden_pair, "display": "block"}
+        if len(chosen) == 1:
+            number = chosen[0]
+            try:
+                rev = services.store.get(site_id, number)
+                code = DESCRIPTORS.get(services, rev).code
+            except (LookupError, ValueError, StoreError) as err:
+                return (error_box(problem_text(err)), hidden_single, "", "", no_update, hidden_pair, "",
+                        no_update)
+            detail = html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in (
+                ("Name", rev.name), ("Saved", f"{when(rev)} by {rev.author}"),
+                ("Message", rev.message or "(none)"),
+                ("Based on", "new site" if rev.base is None else f"revision {rev.base}"),
+                ("Size", f"{rev.units} units, {rev.links} links, {len(rev.site.areas)} areas"),
+                ("Typology code", html.Code(code)))]), className="inspect-table", style={"maxWidth": "720px"})
+            href = "/typology?" + urlencode({"site": site_id, "revision": number})
+            return ("", shown_single, f"Revision {number}", detail, href, hidden_pair, "", no_update)
+        if len(chosen) == 2:
+            return ("", hidden_single, "", "", no_update, shown_pair,
+                    f"Revisions {chosen[0]} and {chosen[1]}", compare_href(site_id, *chosen))
+        hint = ("Tick at most two revisions to compare them." if len(chosen) > 2 else
+                "Tick one revision to view, download or restore it; tick two to compare them.")
+        return (hint, hidden_single, "", "", no_update, hidden_pair, "", no_update)
+
+    @app.callback(Output(RESULT, "children"), Output(REFRESH, "data"),
+                  Output(ids.AUTHOR, "data", allow_duplicate=True),
+                  Input(RESTORE, "n_clicks"), State(TABLE, "selected_rows"), State(TABLE, "data"),
+                  State(REQUEST, "data"), State(AUTHOR, "value"), State(RESTORE_MESSAGE, "value"),
+                  State(REFRESH, "data"), prevent_initial_call=True)
+    def restore(clicks: int | None, rows: list[int] | None, data: list[dict[str, Any]] | None,
+                request: dict[str, Any] | None, author: str | None, message: str | None,
+                refresh: int | None) -> tuple[Any, ...]:
+        if not clicks:
+            raise PreventUpdate
+        chosen = _selected(rows, data)
+        site_id = (request or {}).get("site")
+        if len(chosen) != 1 or not site_id:
+            return error_box("Tick the one revision to restore."), no_update, no_update
+        if not (author or "").strip():
+            return error_box("Your name is needed: every revision records who saved it."), no_update, no_update
+        number = chosen[0]
+        why = (message or "").strip()
+        text = f"Restored revision {number}: {why}" if why else None
+        try:
+            info = services.store.restore(site_id, number, author=author or "", message=text)
+        except (ConflictError, LookupError, ValueError, StoreError) as err:
+            return error_box(problem_text(err)), no_update, no_update
+        done = html.Div(f"Revision {number} restored as revision {info.number}. Nothing was removed: "
+                        "every earlier revision is still in the history.", className="ok",
+                        style={"margin": "8px 0"})
+        return done, (refresh or 0) + 1, info.author
+
+    @app.callback(Output(DOWNLOAD, "data"), Output(RESULT, "children", allow_duplicate=True),
+                  Input(DOWNLOAD_YAML, "n_clicks"), Input(DOWNLOAD_JSON, "n_clicks"),
+                  State(TABLE, "selected_rows"), State(TABLE, "data"), State(REQUEST, "data"),
+                  prevent_initial_call=True)
+    def download(yaml_clicks: int | None, json_clicks: int | None, rows: list[int] | None,
+                 data: list[dict[str, Any]] | None, request: dict[str, Any] | None) -> tuple[Any, Any]:
+        chosen = _selected(rows, data)
+        site_id = (request or {}).get("site")
+        if not (yaml_clicks or json_clicks) or len(chosen) != 1 or not site_id:
+            raise PreventUpdate
+        try:
+            rev = services.store.get(site_id, chosen[0])
+        except (LookupError, ValueError, StoreError) as err:
+            return no_update, error_box(problem_text(err))
+        if ctx.triggered_id == DOWNLOAD_JSON:
+            return send_text(dump_site(rev.site, "json"), f"{rev.site_id}-r{rev.number}.json",
+                             "application/json"), no_update
+        return send_text(dump_site(rev.site, "yaml"), f"{rev.site_id}-r{rev.number}.yaml",
+                         "application/yaml"), no_update
