@@ -58,6 +58,8 @@ class Footprints:
     matrix: sparse.csr_matrix
     unit_index: dict[str, int] = field(repr=False)
     area_index: dict[str, int] = field(repr=False)
+    area_rank: IntArray = field(repr=False)
+    """Each area's position in id order: a vectorised tie-break for sorting."""
 
     def rows(self, unit_ids: Sequence[str]) -> sparse.csr_matrix:
         """The footprints of these units, one row each, in the order given."""
@@ -142,7 +144,14 @@ def _build(site: Site) -> Footprints:
     matrix.eliminate_zeros()
     matrix.sort_indices()
     return Footprints(unit_ids=unit_ids, area_ids=area_ids, population=population, matrix=matrix,
-                      unit_index=unit_index, area_index=area_index)
+                      unit_index=unit_index, area_index=area_index, area_rank=_ranks(area_ids))
+
+
+def _ranks(ids: Sequence[str]) -> IntArray:
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(ids), dtype=np.int64)
+    return rank
 
 
 def overlap(a: sparse.spmatrix, b: sparse.spmatrix, population: FloatArray) -> sparse.csr_matrix:
