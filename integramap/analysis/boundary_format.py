@@ -62,7 +62,13 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
     r = report
     la, lb = Layer.parse(r.layer_a), Layer.parse(r.layer_b)
     one = {r.layer_a: la.singular, r.layer_b: lb.singular}
-    people = "population" if r.population_known else "areas"
+    known = r.population_known
+    people = "population" if known else "areas"
+
+    def amount(value: float) -> str:
+        if known:
+            return f"population {_count(value)}"
+        return f"{_count(value)} area{'' if abs(value - 1.0) < 0.05 else 's'}"
     lines = [f"Boundary check for {r.site_name} ({r.site}): {r.label_a} ({r.units_a}) "
              f"against {r.label_b} ({r.units_b})"]
     if r.coterminosity is None:
@@ -76,28 +82,31 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
     n = len(r.straddles)
     _section(lines, f"Straddles: {_plural(n, la.singular, r.label_a)} {'lies' if n == 1 else 'lie'} "
              f"across more than one {lb.singular}", r.straddles,
-             lambda s: f"{s.name} ({s.unit}), {people} {_count(s.population)}: "
+             lambda s: f"{s.name} ({s.unit}), {amount(s.population)}: "
              + ", ".join(f"{_pct(p.share)} {p.name}" for p in s.partners), 0)
     for layer in dict.fromkeys([r.layer_a, r.layer_b]):
         found = [g for g in r.gaps if g.layer == layer]
         uncovered = sum(g.uncovered_population for g in found)
-        _section(lines, f"Gaps: {_plural(len(found), 'area', 'areas')} ({people} {_count(uncovered)}) "
-                 f"that no {one[layer]} covers", found,
-                 lambda g: f"{g.name or g.area} ({g.area}), {people} {_count(g.uncovered_population)}"
+        total = f" ({amount(uncovered)})" if known else ""
+        _section(lines, f"Gaps: {_plural(len(found), 'area', 'areas')}{total} that no {one[layer]} covers",
+                 found,
+                 lambda g: f"{g.name or g.area} ({g.area})"
+                 + (f", {amount(g.uncovered_population)}" if known else "")
                  + (f", within {', '.join(g.within_names)}" if g.within_names else ""), limit)
     _section(lines, f"Double cover: {_plural(len(r.double_cover), 'area', 'areas')} claimed by more than "
              "one unit of the same layer", r.double_cover,
-             lambda d: f"{d.name or d.area} ({d.area}), {people} {_count(d.population)}: "
-             f"{', '.join(d.unit_names)} (total {_pct(d.total_weight)})", limit)
+             lambda d: f"{d.name or d.area} ({d.area})" + (f", {amount(d.population)}" if known else "")
+             + f": {', '.join(d.unit_names)} (total {_pct(d.total_weight)})", limit)
     _section(lines, f"Nesting: {_plural(len(r.nesting_violations), 'unit reaches', 'units reach')} "
              "outside the footprint of the unit above", r.nesting_violations,
              lambda v: f"{v.name} ({v.unit}): {_pct(v.outside_share)} outside {v.parent_name} "
-             f"({people} {_count(v.outside_population)} in {_plural(v.outside_areas, 'area', 'areas')})",
+             + (f"({amount(v.outside_population)} in {_plural(v.outside_areas, 'area', 'areas')})" if known
+                else f"({_plural(v.outside_areas, 'area', 'areas')})"),
              limit)
     _section(lines, f"Unmanaged interfaces: {_plural(len(r.unmanaged_interfaces), 'pair', 'pairs')} "
              f"sharing at least {_pct(r.threshold)} of the smaller one's {people}, with no link between "
              "them or their parents", r.unmanaged_interfaces,
-             lambda m: f"{m.a_name} and {m.b_name}: {people} {_count(m.population)} shared "
+             lambda m: f"{m.a_name} and {m.b_name}: {amount(m.population)} shared "
              f"({_pct(m.share_of_a)} of {m.a_name}, {_pct(m.share_of_b)} of {m.b_name})", limit)
     if r.no_footprint:
         _section(lines, f"Not checked: {_plural(len(r.no_footprint), 'unit has', 'units have')} no footprint",
