@@ -107,3 +107,13 @@ def test_as_layer_accepts_both_forms() -> None:
     assert as_layer("pcn") == layer
     with pytest.raises(LayerError):
         as_layer("nonsense")
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_or_fails_with_a_layer_error(spec: str) -> None:
+    try:
+        layer = Layer.parse(spec)
+    except LayerError as err:
+        assert "expected" in str(err)
+    else:
+        assert Layer.parse(str(layer)) == layer
