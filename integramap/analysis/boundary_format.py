@@ -88,8 +88,9 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
         found = [g for g in r.gaps if g.layer == layer]
         uncovered = sum(g.uncovered_population for g in found)
         total = f" ({amount(uncovered)})" if known else ""
-        _section(lines, f"Gaps: {_plural(len(found), 'area', 'areas')}{total} that no {one[layer]} covers",
-                 found,
+        title = (f"Gaps: {_plural(len(found), 'area', 'areas')}{total} that no {one[layer]} covers" if found
+                 else f"Gaps: none; every area has a {one[layer]} covering it")
+        _section(lines, title, found,
                  lambda g: f"{g.name or g.area} ({g.area})"
                  + (f", {amount(g.uncovered_population)}" if known else "")
                  + (f", within {', '.join(g.within_names)}" if g.within_names else ""), limit)
