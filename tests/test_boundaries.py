@@ -328,6 +328,13 @@ def test_threshold_is_a_share_of_the_smaller_unit() -> None:
         unmanaged_interfaces(site, "team", "pcn", threshold=1.5)
 
 
+def test_within_one_layer_each_pair_is_reported_once() -> None:
+    site = Site(id="s", name="S", areas=[Area(id="a"), Area(id="b")], units=[
+        Unit(id="t2", name="Team 2", kind="team", footprint={"a": 1}),
+        Unit(id="t1", name="Team 1", kind="team", footprint={"a": 1, "b": 1})])
+    assert [(m.a, m.b) for m in unmanaged_interfaces(site, "team", "team")] == [("t1", "t2")]
+
+
 def test_containment_and_the_same_unit_are_not_interfaces() -> None:
     site = Site(id="s", name="S", areas=[Area(id="a")], units=[
         Unit(id="place", name="Place", kind="place", footprint={"a": 1}),

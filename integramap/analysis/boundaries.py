@@ -386,9 +386,13 @@ def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInter
     share = np.divide(coo.data, smaller, out=np.zeros_like(coo.data), where=smaller > 0)
     keep = np.flatnonzero((share >= threshold - EPS) & (coo.data > 0))
     neighbours = _linked_chains(site)
+    ids_a = {u.id for u in pair.a.units}
+    ids_b = {u.id for u in pair.b.units}
     out = []
     for k in keep.tolist():
         ua, ub = pair.a.units[coo.row[k]], pair.b.units[coo.col[k]]
+        if ua.id > ub.id and ua.id in ids_b and ub.id in ids_a:
+            continue  # a unit in both layers: report each pair once
         chain_a = [ua.id, *site.ancestors(ua.id)]
         chain_b = [ub.id, *site.ancestors(ub.id)]
         if ua.id in chain_b or ub.id in chain_a:
