@@ -62,6 +62,7 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
     r = report
     la, lb = Layer.parse(r.layer_a), Layer.parse(r.layer_b)
     one = {r.layer_a: la.singular, r.layer_b: lb.singular}
+    many = {r.layer_a: r.label_a, r.layer_b: r.label_b}
     known = r.population_known
     people = "population" if known else "areas"
 
@@ -89,7 +90,7 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
         uncovered = sum(g.uncovered_population for g in found)
         total = f" ({amount(uncovered)})" if known else ""
         title = (f"Gaps: {_plural(len(found), 'area', 'areas')}{total} that no {one[layer]} covers" if found
-                 else f"Gaps: none; every area has a {one[layer]} covering it")
+                 else f"Gaps: none; every area is covered by the {many[layer]}")
         _section(lines, title, found,
                  lambda g: f"{g.name or g.area} ({g.area})"
                  + (f", {amount(g.uncovered_population)}" if known else "")
