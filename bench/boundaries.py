@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas  # noqa: F401  (imported before timing, as ours are)
 
-    import integramap.analysis.boundaries  # noqa: F401
+    import integramap.analysis.boundaries
     import integramap.io.nhs  # noqa: F401
 
     ours_time, mine = best_of(args.repeat, lambda: ours(practices, lsoa_lad))

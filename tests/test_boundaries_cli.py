@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from integramap.analysis.boundary_format import CSV_COLUMNS
 from integramap.cli import main
-
-from conftest import FIXTURES
 
 BOROUGH = str(FIXTURES / "boundaries_borough.yaml")
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import shared_file
+
 from integramap.analysis.boundaries import analyse
 from integramap.model import Site
 

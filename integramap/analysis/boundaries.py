@@ -77,7 +77,7 @@ class _LayerRows:
     population: FloatArray
 
     @classmethod
-    def of(cls, site: Site, fp: Footprints, layer: LayerLike) -> "_LayerRows":
+    def of(cls, site: Site, fp: Footprints, layer: LayerLike) -> _LayerRows:
         lay = as_layer(layer)
         units = lay.units(site)
         rows = fp.rows([u.id for u in units])
@@ -91,7 +91,7 @@ class _Pair:
     overlaps: sparse.csr_matrix
 
     @classmethod
-    def of(cls, site: Site, a: LayerLike, b: LayerLike) -> "_Pair":
+    def of(cls, site: Site, a: LayerLike, b: LayerLike) -> _Pair:
         fp = footprints(site)
         ra, rb = _LayerRows.of(site, fp, a), _LayerRows.of(site, fp, b)
         return cls(ra, rb, overlap(ra.matrix, rb.matrix, fp.population))

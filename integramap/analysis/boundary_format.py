@@ -70,8 +70,8 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
         if known:
             return f"population {_count(value)}"
         return f"{_count(value)} area{'' if abs(value - 1.0) < 0.05 else 's'}"
-    lines = [f"Boundary check for {r.site_name} ({r.site}): {r.label_a} ({r.units_a}) "
-             f"against {r.label_b} ({r.units_b})"]
+    title = f"Boundary check for {r.site_name} ({r.site}): {r.label_a} ({r.units_a}) "
+    lines = [title + f"against {r.label_b} ({r.units_b})"]
     if r.coterminosity is None:
         lines.append(f"Coterminosity: not defined, as the {r.label_a} and {r.label_b} share no population.")
     else:

@@ -96,7 +96,7 @@ def footprints(site: Site) -> Footprints:
     return built
 
 
-_CACHE: dict[int, tuple["weakref.ReferenceType[Site]", Footprints]] = {}
+_CACHE: dict[int, tuple[weakref.ReferenceType[Site], Footprints]] = {}
 _LOCK = threading.Lock()
 
 

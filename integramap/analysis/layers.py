@@ -69,7 +69,7 @@ class Layer(BaseModel):
     function: str | None = None
 
     @model_validator(mode="after")
-    def _one_name(self) -> "Layer":
+    def _one_name(self) -> Layer:
         if (self.kind is None) == (self.org_type is None):
             raise ValueError("a layer is named by exactly one of a unit kind or an org type")
         if self.function is not None and not self.function.strip():
@@ -77,7 +77,7 @@ class Layer(BaseModel):
         return self
 
     @classmethod
-    def parse(cls, spec: str) -> "Layer":
+    def parse(cls, spec: str) -> Layer:
         """Read ``WORD[:SECTOR[:FUNCTION]]``; :class:`LayerError` names the valid words.
 
         Examples
@@ -87,7 +87,7 @@ class Layer(BaseModel):
         >>> Layer.parse("pnc")
         Traceback (most recent call last):
         ...
-        integramap.analysis.layers.LayerError: unknown layer 'pnc'; expected a unit kind (system, place, organisation, directorate, team, pcn, lcn, practice, hub) or an org type (nhs_trust, local_authority, gp_federation, voluntary, independent, commissioner), optionally followed by :SECTOR and :FUNCTION, e.g. team:mental_health:psychosis
+        integramap.analysis.layers.LayerError: unknown layer 'pnc'; expected a unit kind (system, ...
         """
         if not isinstance(spec, str):
             raise LayerError(f"a layer is written as text, got {type(spec).__name__}")
@@ -160,7 +160,7 @@ class Layer(BaseModel):
                         function=self.function)
 
 
-def as_layer(layer: "Layer | str") -> Layer:
+def as_layer(layer: Layer | str) -> Layer:
     """A :class:`Layer` from a layer or its string spec.
 
     Examples
@@ -171,7 +171,7 @@ def as_layer(layer: "Layer | str") -> Layer:
     return layer if isinstance(layer, Layer) else Layer.parse(layer)
 
 
-def layer_units(site: Site, layer: "Layer | str") -> list[Unit]:
+def layer_units(site: Site, layer: Layer | str) -> list[Unit]:
     """The site's units in a layer, in site order.
 
     Examples

@@ -34,7 +34,7 @@ def _count(text: str) -> int:
     return value
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``boundaries`` to the ``integramap`` parser."""
     p = sub.add_parser(
         "boundaries", help="find boundary mismatches between two layers (straddles, gaps, double cover…)",
