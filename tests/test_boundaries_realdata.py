@@ -36,3 +36,23 @@ def test_some_pcns_straddle_sub_icb_locations(national: Site) -> None:
     report = analyse(national, "pcn", "place")
     assert report.straddles
     assert all(s.unit.startswith("U") and all(p.startswith("LOC:") for p in s.split) for s in report.straddles)
+
+
+def test_epcn_alone_shows_pcns_across_sub_icb_locations() -> None:
+    epcn = shared_file("nhs-reference", "epcn_2023-01.xlsx")
+    epraccur = shared_file("nhs-reference", "epraccur_2023-01.csv")
+    from integramap.io.nhs import import_nhs
+
+    site = import_nhs(epcn=epcn, epraccur=epraccur)
+    report = analyse(site, "pcn", "place")
+    # Each practice's registered list is an area of its own, so places never share one:
+    # every straddle is a PCN whose practices belong to different sub-ICB locations.
+    assert report.counts.double_cover == 0
+    g3 = {s.name: s for s in report.straddles}["G3 PCN"]
+    assert g3.split == {"LOC:03W": pytest.approx(1 / 3), "LOC:04C": pytest.approx(1 / 3),
+                        "LOC:04V": pytest.approx(1 / 3)}
+    for s in report.straddles:
+        practices = [u for u in site.units if u.parent == s.unit]
+        homes = {loc for p in practices for loc in site.units_by_id if loc.startswith("LOC:")
+                 and set(p.footprint) <= set(site.units_by_id[loc].footprint)}
+        assert len(homes) >= 2
