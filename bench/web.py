@@ -1,0 +1,140 @@
+"""Server-side cost of the map: building the view and one edit, at 300 and ~8,000 units.
+
+Targets (issue 5): a 300-unit site paints in at most 1.5 s, and an edit's
+server callback takes at most 150 ms. The browser's paint of preset
+positions was measured separately (0.34 s for 300 nodes); this script times
+what the server does for each redraw and each edit, on synthetic sites, and on
+the real national import when ../shared/data is present.
+
+Run: ``.venv/bin/python bench/web.py``
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from integramap import edit
+from integramap.drafts import Draft
+from integramap.model import Level, Site
+from integramap.web.arrange import arrange_site, complete_positions, saved_positions
+from integramap.web.elements import ELEMENT_BUDGET, ViewOptions, build_view
+
+PAINT_TARGET = 1.5
+EDIT_TARGET = 0.150
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def local_site(teams: int, seed: int = 1) -> Site:
+    """A borough-like site: organisations, directorates, teams, and about three links per team."""
+    rng = random.Random(seed)
+    orgs = max(teams // 30, 2)
+    units: list[dict[str, object]] = []
+    for o in range(orgs):
+        units.append({"id": f"org{o}", "name": f"Organisation {o}", "kind": "organisation",
+                      "org_type": "nhs_trust", "sectors": ["mental_health"]})
+        for d in range(3):
+            units.append({"id": f"dir{o}-{d}", "name": f"Directorate {o}.{d}", "kind": "directorate",
+                          "parent": f"org{o}"})
+    team_ids = [f"team{t}" for t in range(teams - len(units))]
+    for t, tid in enumerate(team_ids):
+        units.append({"id": tid, "name": f"Team {t}", "kind": "team", "parent": f"dir{t % orgs}-{t % 3}",
+                      "sectors": [rng.choice(["mental_health", "social_care", "community_health"])]})
+    levels = list(Level)
+    links = [{"id": f"l{i}", "source": a, "target": b, "level": str(rng.choice(levels))}
+             for i, (a, b) in enumerate((rng.choice(team_ids), rng.choice(team_ids)) for _ in range(len(team_ids) * 3))
+             if a != b]
+    return Site.model_validate({"id": "bench", "name": "Bench", "units": units, "links": links})
+
+
+def national_site(practices: int = 6500, seed: int = 2) -> Site:
+    """ICBs → sub-ICB locations → PCNs → practices, about the size of England's."""
+    rng = random.Random(seed)
+    units: list[dict[str, object]] = []
+    links: list[dict[str, object]] = []
+    pcns: list[str] = []
+    for i in range(42):
+        units.append({"id": f"icb{i}", "name": f"ICB {i}", "kind": "system"})
+        for s in range(3):
+            units.append({"id": f"sub{i}-{s}", "name": f"Sub-ICB {i}.{s}", "kind": "place", "parent": f"icb{i}"})
+            for p in range(10):
+                pcn = f"pcn{i}-{s}-{p}"
+                pcns.append(pcn)
+                units.append({"id": pcn, "name": f"PCN {i}.{s}.{p}", "kind": "pcn", "parent": f"sub{i}-{s}"})
+    for g in range(practices):
+        pcn = rng.choice(pcns)
+        units.append({"id": f"gp{g}", "name": f"Practice {g}", "kind": "practice", "parent": pcn,
+                      "sectors": ["primary_care"]})
+        if g and rng.random() < 0.3:  # practices working with a neighbour, often across PCNs
+            links.append({"id": f"lk{g}", "source": f"gp{g}", "target": f"gp{g - 1}", "level": "closer_working"})
+    return Site.model_validate({"id": "national", "name": "National", "units": units, "links": links})
+
+
+def timed(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def redraw(site: Site, cache: dict[str, tuple[float, float]]) -> int:
+    """What the map's draw callback does: build the view, place what has no position, serialise."""
+    known = {**cache, **saved_positions(site)}
+    view = build_view(site, known, ViewOptions())
+    missing = [n for n in view.node_ids if n not in known]
+    if missing:
+        cache.update(complete_positions(site, known, among=view.node_ids))
+    return len(json.dumps(view.elements)), len(view.elements)  # type: ignore[return-value]
+
+
+def measure(label: str, site: Site) -> None:
+    cache: dict[str, tuple[float, float]] = {}
+    first = timed(lambda: redraw(site, cache), repeat=1)
+    size, count = redraw(site, cache)  # type: ignore[misc]
+    again = timed(lambda: redraw(site, cache))
+    draft = Draft(site, base=1)
+    counter = iter(range(10_000))
+    parent = next(u.id for u in site.units if site.children_by_id.get(u.id))
+
+    def one_edit() -> None:
+        n = next(counter)
+        draft.apply(lambda s: edit.add_unit(s, {"name": f"New team {n}", "kind": "team", "parent": parent}),
+                    "add")
+        redraw(draft.site, cache)
+
+    edit_time = timed(one_edit)
+    arrange_time = timed(lambda: arrange_site(site), repeat=1)
+    print(f"{label}: {len(site.units):,} units, {len(site.links):,} links")
+    print(f"  elements sent          {count:,} ({size / 1e6:.2f} MB JSON; budget {ELEMENT_BUDGET:,})")
+    print(f"  first draw (server)    {first * 1000:8.1f} ms  (incl. layout of unplaced units)")
+    print(f"  redraw (server)        {again * 1000:8.1f} ms  ratio to 1.5 s paint target {again / PAINT_TARGET:.2f}")
+    print(f"  edit + redraw          {edit_time * 1000:8.1f} ms  ratio to 150 ms target {edit_time / EDIT_TARGET:.2f}")
+    print(f"  Arrange (igraph)       {arrange_time * 1000:8.1f} ms")
+
+
+def main() -> None:
+    measure("local site (300 units)", local_site(300))
+    measure("national-size synthetic site", national_site())
+    try:
+        from integramap.io.nhs import import_nhs
+    except ImportError:
+        return
+    lookup = SHARED / "nhs-reference" / "practice_pcn_lookup_2024.csv"
+    if lookup.exists():
+        try:
+            site = import_nhs(practices=lookup)
+        except Exception as exc:  # noqa: BLE001 - the benchmark reports and carries on
+            print(f"national import skipped: {exc}", file=sys.stderr)
+            return
+        measure("national import (practice_pcn_lookup_2024.csv)", site)
+
+
+if __name__ == "__main__":
+    main()
