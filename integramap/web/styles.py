@@ -82,9 +82,9 @@ def stylesheet() -> list[dict[str, Any]]:
     """
     rules: list[dict[str, Any]] = [
         {"selector": "node", "style": {
-            "label": "data(label)", "font-size": 11, "font-family": "Helvetica, Arial, sans-serif",
+            "label": "data(label)", "font-size": 13, "font-family": "Helvetica, Arial, sans-serif",
             "color": "#1f2933", "text-valign": "bottom", "text-margin-y": 4,
-            "text-wrap": "wrap", "text-max-width": 140, "width": 34, "height": 34,
+            "text-wrap": "wrap", "text-max-width": 120, "width": 36, "height": 36,
             "background-color": NO_SECTOR_COLOUR, "border-width": 1, "border-color": "#5f6b7a",
             "text-background-color": "#ffffff", "text-background-opacity": 0.75,
             "text-background-padding": 1}},

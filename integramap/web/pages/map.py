@@ -116,7 +116,7 @@ def _editor() -> dcc.Tabs:
                 children=_form(mid.UNIT_FORM, UNIT_FIELDS, unit_buttons, mid.UNIT_EDITING, mid.UNIT_MESSAGE)),
         dcc.Tab(label="Link", value="link",
                 children=_form(mid.LINK_FORM, LINK_FIELDS, link_buttons, mid.LINK_EDITING, mid.LINK_MESSAGE)),
-        dcc.Tab(label="Save & files", value="files", children=_files()),
+        dcc.Tab(label="Save", value="files", children=_files()),
     ], className="editor-tabs")
 
 
@@ -175,7 +175,7 @@ def layout(site: str | None = None, **_query: Any) -> html.Div:
                                layout={"name": "preset"}, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,
                                boxSelectionEnabled=False, className="cy",
-                               style={"width": "100%", "height": "100%"}),
+                               style={"width": "100%", "height": "0", "flex": "1 1 0"}),
                 html.Div(id=mid.VIEW_INFO, className="view-info"),
             ], className="canvas"),
             html.Aside(_editor(), className="panel"),
