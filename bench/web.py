@@ -84,20 +84,20 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def redraw(site: Site, cache: dict[str, tuple[float, float]]) -> int:
+def redraw(site: Site, cache: dict[str, tuple[float, float]]) -> tuple[int, int]:
     """What the map's draw callback does: build the view, place what has no position, serialise."""
     known = {**cache, **saved_positions(site)}
     view = build_view(site, known, ViewOptions())
     missing = [n for n in view.node_ids if n not in known]
     if missing:
         cache.update(complete_positions(site, known, among=view.node_ids))
-    return len(json.dumps(view.elements)), len(view.elements)  # type: ignore[return-value]
+    return len(json.dumps(view.elements)), len(view.elements)
 
 
 def measure(label: str, site: Site) -> None:
     cache: dict[str, tuple[float, float]] = {}
     first = timed(lambda: redraw(site, cache), repeat=1)
-    size, count = redraw(site, cache)  # type: ignore[misc]
+    size, count = redraw(site, cache)
     again = timed(lambda: redraw(site, cache))
     draft = Draft(site, base=1)
     counter = iter(range(10_000))

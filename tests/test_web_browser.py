@@ -180,3 +180,47 @@ def test_a_name_with_markup_is_shown_as_text(dash_duo: Any, store: Store) -> Non
     dash_duo.wait_for_contains_text(f"#{mid.INSPECT}", SCRIPT_NAME, timeout=10)
     assert dash_duo.driver.execute_script("return document.querySelectorAll('img[src=\"x\"]').length;") == 0
     assert dash_duo.get_logs() in ([], None) or not any("alert" in str(e) for e in dash_duo.get_logs())
+
+
+def test_a_large_site_is_grouped_and_drills_down_with_a_breadcrumb(dash_duo: Any, store: Store) -> None:
+    from test_web_elements import national_like
+
+    site = national_like(n_systems=10, places=5, pcns=10, practices=40)
+    store.save(site, author="Test", message="large", base=None)
+    dash_duo.start_server(create_app(store))
+    open_map(dash_duo, site.id)
+    assert cy_eval(dash_duo, "return cy.elements().length;") <= 2000
+    assert cy_eval(dash_duo, "return cy.getElementById('gp3-2-4-1').length;") == 0
+    collapsed = cy_eval(dash_duo, "return cy.nodes('.collapsed').map(function(n){return n.id();});")
+    assert "pcn3-2-4" in collapsed
+    target = "pcn3-2-4"
+    cy_eval(dash_duo, f"cy.getElementById('{target}').emit('tap'); return 1;")
+    until(lambda: cy_eval(dash_duo, f"return cy.nodes('[parent = \"{target}\"]').length;") or 0, timeout=10)
+    dash_duo.wait_for_contains_text(f"#{mid.BREADCRUMB}", "ICB 3", timeout=10)
+    assert "Place 3.2" in text_of(dash_duo, mid.BREADCRUMB)
+    assert cy_eval(dash_duo, "return cy.getElementById('gp3-2-4-1').length;") == 1
+    dash_duo.driver.execute_script(
+        "Array.from(document.querySelectorAll('.crumb.link')).find(b => b.textContent == 'National').click();")
+    until(lambda: cy_eval(dash_duo, "return cy.getElementById('icb7').length;") == 1, timeout=10)
+
+
+def test_undo_takes_back_an_edit_and_a_bad_upload_changes_nothing(dash_duo: Any, store: Store,
+                                                                 tmp_path: Path) -> None:
+    dash_duo.start_server(create_app(store))
+    count = len(store.get("riverside-borough").site.units)
+    open_map(dash_duo, "riverside-borough", nodes=count)
+    show_tab(dash_duo, "Unit")
+    type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "Temporary team")
+    set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
+    time.sleep(0.3)
+    click(dash_duo, mid.UNIT_ADD)
+    until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == count + 1, timeout=10)
+    click(dash_duo, mid.UNDO)
+    until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == count, timeout=10)
+    show_tab(dash_duo, "Save")
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: x\nname: X\nunits: [{id: a, name: A, kind: castle}]\n", encoding="utf-8")
+    upload = dash_duo.driver.execute_script(f"return document.querySelector('#{mid.UPLOAD} input[type=file]');")
+    upload.send_keys(str(bad))
+    dash_duo.wait_for_contains_text(f"#{mid.UPLOAD_RESULT}", "castle", timeout=10)
+    assert cy_eval(dash_duo, "return cy.nodes().length;") == count

@@ -217,7 +217,10 @@ def shown_units(site: Site, drill: str | None, node_budget: int = AGGREGATE_NODE
     """The units an aggregated view shows: the root's tree, level by level, while they fit."""
     if drill is not None and drill in site.units_by_id:
         level = list(site.children_by_id.get(drill, [])) or [drill]
-        shown = [drill] if level != [drill] else []
+        # The root's containers stay on the map: they give context, and Cytoscape removes a
+        # compound node's children with it, so dropping them would drop the root as well.
+        shown = [*reversed(site.ancestors(drill)), drill] if level != [drill] else list(
+            reversed(site.ancestors(drill)))
     else:
         level = [u.id for u in site.units if u.parent is None]
         shown = []

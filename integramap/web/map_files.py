@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from ..io import dump_site
 from ..model import SiteError
@@ -120,5 +120,6 @@ def register_callbacks(app: Dash, services: Services) -> None:
             site = draft_of(services, handle).site
         except WorkingCopyGone:
             return no_update
-        fmt = "json" if ctx.triggered_id == mid.DOWNLOAD_JSON else "yaml"
-        return dcc.send_string(dump_site(site, fmt), f"{site.id}.{fmt}")
+        if ctx.triggered_id == mid.DOWNLOAD_JSON:
+            return {"content": dump_site(site, "json"), "filename": f"{site.id}.json", "type": "application/json"}
+        return {"content": dump_site(site, "yaml"), "filename": f"{site.id}.yaml", "type": "application/x-yaml"}

@@ -47,15 +47,16 @@ def create_app(store: Any, services: Services | None = None) -> Dash:
         assets_folder=str(ASSETS),
         title="IntegraMap",
         suppress_callback_exceptions=True,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None turns the 'Updating…' title off
     )
     # Uploads arrive base64-encoded in one request: allow a 20 MB file plus encoding overhead.
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES * 4 // 3 + 1024 * 1024
     modules = page_modules()
     for module in modules:
         spec: PageSpec = module.PAGE
-        dash.register_page(module.__name__, path=spec.path, name=spec.name, order=spec.order,
-                           title=spec.title or f"{spec.name} · IntegraMap", layout=spec.layout)
+        dash.register_page(  # type: ignore[no-untyped-call]
+            module.__name__, path=spec.path, name=spec.name, order=spec.order,
+            title=spec.title or f"{spec.name} · IntegraMap", layout=spec.layout)
     app.layout = _layout([m.PAGE for m in modules])
     _register_shell_callbacks(app, services, [m.PAGE for m in modules])
     for module in modules:
