@@ -24,5 +24,31 @@
       }
     });
   }
-  setInterval(bind, 400);
+  /* Cytoscape keeps a node in its old compound box when only its data changes: move each node
+     to the box its data names (none when nesting is switched off). */
+  function reconcile(cy) {
+    cy.batch(function () {
+      cy.nodes().forEach(function (node) {
+        var wanted = node.data('parent') || null;
+        var actual = node.isChild() ? node.parent().id() : null;
+        if (wanted !== actual && (wanted === null || cy.getElementById(wanted).length)) {
+          node.move({parent: wanted});
+        }
+      });
+    });
+  }
+  function bindReconcile(cy) {
+    if (cy._integramapNesting) { return; }
+    cy._integramapNesting = true;
+    var pending = null;
+    cy.on('data add', 'node', function () {
+      if (pending) { return; }
+      pending = setTimeout(function () { pending = null; reconcile(cy); }, 0);
+    });
+  }
+  setInterval(function () {
+    bind();
+    var cy = cyOf(document.getElementById('map-cy'));
+    if (cy) { bindReconcile(cy); }
+  }, 400);
 })();

@@ -95,6 +95,12 @@ def test_example_site_shows_its_units_links_and_legend(dash_duo: Any, store: Sto
     assert ids == set(site.units_by_id)
     edges = cy_eval(dash_duo, "return cy.edges().filter(function(e){return !e.hasClass('target')}).length;")
     assert edges == len(site.links)
+    nested = cy_eval(dash_duo, "return cy.nodes(':parent').length;")
+    assert nested > 0
+    set_value(dash_duo, mid.F_COMPOUND, [])
+    until(lambda: cy_eval(dash_duo, "return cy.nodes(':parent').length;") == 0, timeout=10)
+    set_value(dash_duo, mid.F_COMPOUND, ["on"])
+    until(lambda: cy_eval(dash_duo, "return cy.nodes(':parent').length;") == nested, timeout=10)
     assert "Legend" in text_of(dash_duo, "map-legend")
     assert "Revision 1" in text_of(dash_duo, mid.STATUS)
     dash_duo.wait_for_page(dash_duo.server_url + "/")

@@ -64,7 +64,7 @@ def test_full_view_nests_units_and_draws_target_levels_apart() -> None:
     nodes = {e["data"]["id"]: e for e in view.elements if "source" not in e["data"]}
     edges = {e["data"]["id"]: e for e in view.elements if "source" in e["data"]}
     assert not view.aggregated
-    assert nodes["t1"]["data"]["parent"] == "trust" and "parent" not in nodes["hub"]["data"]
+    assert nodes["t1"]["data"]["parent"] == "trust" and nodes["hub"]["data"]["parent"] is None
     assert "kind-team" in nodes["t1"]["classes"] and "sector-mental_health" in nodes["t1"]["classes"]
     assert "level-co_located" in edges["l1"]["classes"]
     assert edges["l1:target"]["classes"] == "target"
@@ -74,7 +74,7 @@ def test_full_view_nests_units_and_draws_target_levels_apart() -> None:
 
 def test_compound_off_drops_parents_and_targets_can_be_hidden() -> None:
     view = build_view(small_site(), {}, ViewOptions(compound=False, show_targets=False))
-    assert all("parent" not in e["data"] for e in view.elements)
+    assert all(e["data"].get("parent") is None for e in view.elements)
     assert not any(e["data"]["id"].endswith(":target") for e in view.elements)
 
 

@@ -79,8 +79,9 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
           extra_classes: Iterable[str] = (), count: int = 0) -> dict[str, Any]:
     data: dict[str, Any] = {"id": unit.id, "label": unit_label(unit), "kind": str(unit.kind),
                             "sector": first_sector(unit) or ""}
-    if parent is not None:
-        data["parent"] = parent
+    # Always present, null when not nested: the browser moves a node between boxes when it changes
+    # (assets/map.js), which Cytoscape does not do by itself for an updated element.
+    data["parent"] = parent
     classes = [kind_class(unit.kind), sector_class(first_sector(unit)), *extra_classes]
     if count:
         data["count"] = count
