@@ -230,3 +230,24 @@ def test_undo_takes_back_an_edit_and_a_bad_upload_changes_nothing(dash_duo: Any,
     upload.send_keys(str(bad))
     dash_duo.wait_for_contains_text(f"#{mid.UPLOAD_RESULT}", "castle", timeout=10)
     assert cy_eval(dash_duo, "return cy.nodes().length;") == count
+
+
+def test_a_new_site_is_created_from_the_sites_page_and_opens_on_the_map(dash_duo: Any, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(dash_duo.server_url + "/")
+    dash_duo.wait_for_contains_text("#sites-table", "Riverside", timeout=10)
+    click(dash_duo, "new-site-create")
+    until(lambda: "required" in text_of(dash_duo, "new-site-name-error"), timeout=10)
+    type_into(dash_duo, "new-site-name", "Brand new place")
+    type_into(dash_duo, "new-site-id", "brand-new")
+    type_into(dash_duo, "new-site-author", "A. Manager")
+    click(dash_duo, "new-site-create")
+    until(lambda: "/map?site=brand-new" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.wait_for_contains_text(f"#{mid.TITLE}", "Brand new place", timeout=10)
+    assert store.get("brand-new").author == "A. Manager"
+    show_tab(dash_duo, "Unit")
+    type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "First team")
+    set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
+    time.sleep(0.3)
+    click(dash_duo, mid.UNIT_ADD)
+    until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == 1, timeout=10)
