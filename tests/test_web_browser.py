@@ -130,6 +130,9 @@ def test_add_a_team_and_a_link_save_reload_and_find_them(dash_duo: Any, store: S
     click(dash_duo, mid.LINK_ADD)
     until(lambda: cy_eval(dash_duo, "return cy.edges('[source = \"ed-team\"]').length;") == 2, timeout=10)
     show_tab(dash_duo, "Save")
+    time.sleep(0.5)
+    # Opening the tab draws its buttons; that must not count as pressing Save or Discard.
+    assert text_of(dash_duo, mid.SAVE_RESULT) == "" and "unsaved" in text_of(dash_duo, mid.STATUS)
     type_into(dash_duo, mid.SAVE_AUTHOR, "A. Manager")
     type_into(dash_duo, mid.SAVE_MESSAGE, "Added the eating disorders team")
     click(dash_duo, mid.SAVE)

@@ -14,7 +14,7 @@ from . import map_ids as mid
 from .arrange import arrange_site
 from .forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
 from .services import Services
-from .working import WorkingCopyGone, draft_of, handle_for
+from .working import WorkingCopyGone, draft_of, handle_for, pressed
 
 Handle = dict[str, Any]
 
@@ -86,6 +86,8 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.CY, "tapNodeData"), Input(mid.UNIT_NEW, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def fill_unit_form(node: dict[str, Any] | None, _new: Any, handle: Handle | None) -> tuple[Any, ...]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update, no_update
         if ctx.triggered_id == mid.UNIT_NEW or not node:
             return _blank(UNIT_FIELDS), None, "New unit: fill in the form and press Add unit."
         try:
@@ -109,6 +111,8 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def change_unit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
                     handle: Handle | None) -> tuple[Any, ...]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update, no_update, no_update, no_update
         fields = form_values(UNIT_FIELDS, values)
         name = str(fields.get("name") or "").strip() or "unit"
         action = ctx.triggered_id
@@ -149,6 +153,8 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input(mid.CY, "tapEdgeData"), Input(mid.LINK_NEW, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def fill_link_form(edge: dict[str, Any] | None, _new: Any, handle: Handle | None) -> tuple[Any, ...]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update, no_update
         if ctx.triggered_id == mid.LINK_NEW or not edge:
             return _blank(LINK_FIELDS), None, "New link: choose the two units and the level."
         try:
@@ -172,6 +178,8 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def change_link(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
                     handle: Handle | None) -> tuple[Any, ...]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update, no_update, no_update
         fields = form_values(LINK_FIELDS, values)
         action = ctx.triggered_id
         if action != mid.LINK_ADD and not editing:
@@ -208,6 +216,8 @@ def _register_map_edits(app: Dash, services: Services) -> None:
                   Input(mid.UNDO, "n_clicks"), Input(mid.REDO, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def undo_redo(_undo: Any, _redo: Any, handle: Handle | None) -> tuple[Any, Any]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update
         try:
             draft = draft_of(services, handle)
             if ctx.triggered_id == mid.UNDO:
@@ -223,6 +233,8 @@ def _register_map_edits(app: Dash, services: Services) -> None:
                   Output(mid.MESSAGE, "children", allow_duplicate=True),
                   Input(mid.ARRANGE, "n_clicks"), State(mid.DRAFT, "data"), prevent_initial_call=True)
     def arrange(_n: Any, handle: Handle | None) -> tuple[Any, Any]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update
         try:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:

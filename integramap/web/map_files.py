@@ -13,7 +13,7 @@ from . import ids
 from . import map_ids as mid
 from .services import Services
 from .upload import upload_to_site
-from .working import WorkingCopyGone, draft_of, handle_for
+from .working import WorkingCopyGone, draft_of, handle_for, pressed
 
 Handle = dict[str, Any]
 
@@ -35,6 +35,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   State(mid.SAVE_AUTHOR, "value"), State(mid.SAVE_MESSAGE, "value"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def save(_n: Any, author: str | None, message: str | None, handle: Handle | None) -> tuple[Any, ...]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update, no_update
         try:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:
@@ -61,6 +63,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.SAVE_RESULT, "children", allow_duplicate=True),
                   Input(mid.DISCARD, "n_clicks"), State(mid.DRAFT, "data"), prevent_initial_call=True)
     def discard(_n: Any, handle: Handle | None) -> tuple[Any, Any]:
+        if not pressed(ctx.triggered):
+            return no_update, no_update
         try:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:
@@ -81,6 +85,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(mid.UPLOAD, "contents"), State(mid.UPLOAD, "filename"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def upload(contents: str | None, filename: str | None, handle: Handle | None) -> tuple[Any, Any]:
+        if not contents:
+            return no_update, no_update
         try:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:
@@ -116,6 +122,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(mid.DOWNLOAD_YAML, "n_clicks"), Input(mid.DOWNLOAD_JSON, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def download(_yaml: Any, _json: Any, handle: Handle | None) -> Any:
+        if not pressed(ctx.triggered):
+            return no_update
         try:
             site = draft_of(services, handle).site
         except WorkingCopyGone:

@@ -214,4 +214,6 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.DRILL, "data", allow_duplicate=True),
                   Input(mid.F_CLEAR, "n_clicks"), prevent_initial_call=True)
     def clear_filters(_n: Any) -> tuple[Any, ...]:
+        if not _n:
+            return tuple(no_update for _ in range(len(FILTER_INPUTS) + 1))
         return None, None, None, [0, len(Level) - 1], "", None, 1, ["on"], ["on"], None

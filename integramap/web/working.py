@@ -48,6 +48,18 @@ def open_site(services: Services, site_id: str) -> dict[str, Any]:
     return {"token": token, "version": 0, "fit": True, "base": revision.number}
 
 
+def pressed(triggered: list[dict[str, Any]]) -> bool:
+    """Whether a callback runs because a button was pressed (``n_clicks`` set), not because the
+    button was just drawn: Dash runs callbacks when the tab holding their buttons is opened.
+
+    Examples
+    --------
+    >>> pressed([{"prop_id": "save.n_clicks", "value": 1}]), pressed([{"prop_id": "save.n_clicks", "value": None}])
+    (True, False)
+    """
+    return any(t.get("value") for t in triggered)
+
+
 def status_text(draft: Draft) -> str:
     """One line for the toolbar: which revision, and whether there are unsaved edits.
 
@@ -67,4 +79,4 @@ def status_text(draft: Draft) -> str:
 
 
 __all__ = ["EXPIRED", "UnknownSiteError", "WorkingCopyGone", "draft_of", "handle_for", "open_site",
-           "status_text"]
+           "pressed", "status_text"]

@@ -77,7 +77,9 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(ids.AUTHOR, "data", allow_duplicate=True),
                   Input(CREATE, "n_clicks"), State(NEW_ID, "value"), State(NEW_NAME, "value"),
                   State(NEW_AUTHOR, "value"), prevent_initial_call=True)
-    def create(_n: Any, site_id: str | None, name: str | None, author: str | None) -> tuple[Any, ...]:
+    def create(clicks: Any, site_id: str | None, name: str | None, author: str | None) -> tuple[Any, ...]:
+        if not clicks:  # the page's first render, not a press of the button
+            return no_update, no_update, no_update, no_update, no_update
         author = (author or "").strip()
         try:
             site = edit.new_site(site_id or "", name or "")
