@@ -254,3 +254,21 @@ def test_a_new_site_is_created_from_the_sites_page_and_opens_on_the_map(dash_duo
     time.sleep(0.3)
     click(dash_duo, mid.UNIT_ADD)
     until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == 1, timeout=10)
+
+
+def test_a_dragged_unit_keeps_its_place_and_arrange_lays_out_again(dash_duo: Any, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    count = len(store.get("northvale-camhs").site.units)
+    open_map(dash_duo, "northvale-camhs", nodes=count)
+    leaf = cy_eval(dash_duo, "return cy.nodes().filter(function(n){return !n.isParent();})[0].id();")
+    cy_eval(dash_duo, f"var n = cy.getElementById('{leaf}'); n.position({{x: 4321, y: -1234}});"
+                      "n.emit('dragfree'); return 1;")
+    dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved", timeout=10)
+    click(dash_duo, mid.UNDO)
+    dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "all changes saved", timeout=10)
+    click(dash_duo, mid.REDO)
+    dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved", timeout=10)
+    until(lambda: cy_eval(dash_duo, f"return cy.getElementById('{leaf}').position().x;") == 4321, timeout=10)
+    click(dash_duo, mid.ARRANGE)
+    until(lambda: cy_eval(dash_duo, f"return cy.getElementById('{leaf}').position().x;") != 4321, timeout=10)
+    assert "Undo arrange the map" == by_id(dash_duo, mid.UNDO).get_attribute("title")
