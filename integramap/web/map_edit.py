@@ -19,6 +19,11 @@ from .working import WorkingCopyGone, draft_of, handle_for, pressed
 Handle = dict[str, Any]
 
 
+def unit_names_fingerprint(site: Site) -> int:
+    """Changes when a unit is added, removed or renamed: when the unit dropdowns need new options."""
+    return hash(tuple((u.id, u.name) for u in site.units))
+
+
 def _field_ids(form: str) -> dict[str, Any]:
     return {"form": form, "role": "field", "name": ALL}
 
@@ -78,6 +83,9 @@ def _register_unit_form(app: Dash, services: Services) -> None:
             site = draft_of(services, handle).site
         except WorkingCopyGone:
             return [], [], []
+        assert handle is not None
+        if not services.sent.changed(str(handle["token"]), "unit-choices", unit_names_fingerprint(site)):
+            return no_update, no_update, no_update
         options = [{"label": f"{u.name} ({u.id})", "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
         return options, options, options
 

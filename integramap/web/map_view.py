@@ -12,6 +12,7 @@ from . import map_ids as mid
 from .arrange import complete_positions, saved_positions
 from .elements import MapView, ViewOptions, build_view, organisations
 from .forms import choice_label
+from .map_edit import unit_names_fingerprint
 from .services import Services
 from .working import WorkingCopyGone, draft_of, open_site, status_text
 
@@ -146,8 +147,12 @@ def register_callbacks(app: Dash, services: Services) -> None:
         except WorkingCopyGone as err:
             return "", str(err) if handle else "", True, True, "", "", [], []
         site = draft.site
-        orgs = [{"label": u.name, "value": u.id} for u in organisations(site)]
-        units = [{"label": u.name, "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
+        assert handle is not None
+        orgs: Any = no_update
+        units: Any = no_update
+        if services.sent.changed(str(handle["token"]), "view-choices", unit_names_fingerprint(site)):
+            orgs = [{"label": u.name, "value": u.id} for u in organisations(site)]
+            units = [{"label": u.name, "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
         return (site.name, status_text(draft), not draft.can_undo, not draft.can_redo,
                 f"Undo {draft.undo_label}" if draft.undo_label else "",
                 f"Redo {draft.redo_label}" if draft.redo_label else "", orgs, units)

@@ -42,6 +42,27 @@ class PositionCache:
             self._data.pop(token, None)
 
 
+class SentOnce:
+    """Remembers what each page was last sent, so unchanged lists (8,000 unit names) are not resent."""
+
+    def __init__(self, capacity: int = 1000) -> None:
+        self._lock = threading.Lock()
+        self._data: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._capacity = capacity
+
+    def changed(self, token: str, what: str, fingerprint: int) -> bool:
+        """Whether ``fingerprint`` differs from the last one recorded for this page and list."""
+        key = (token, what)
+        with self._lock:
+            if self._data.get(key) == fingerprint:
+                self._data.move_to_end(key)
+                return False
+            self._data[key] = fingerprint
+            while len(self._data) > self._capacity:
+                self._data.popitem(last=False)
+            return True
+
+
 @dataclass
 class Services:
     """The app's server-side state, handed to every page's ``register_callbacks``."""
@@ -49,3 +70,4 @@ class Services:
     store: Store
     drafts: DraftRegistry = field(default_factory=DraftRegistry)
     positions: PositionCache = field(default_factory=PositionCache)
+    sent: SentOnce = field(default_factory=SentOnce)
