@@ -405,7 +405,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
             return [], "", job, False, progress_bar(default_runner().status(job))
         try:
             return render(run_comparison(services, refs)), "", None, True, ""
-        except (LookupError, ValueError, StoreError) as err:
+        except Exception as err:  # shown on the page, never as a traceback
             return [], error_box(problem_text(err)), None, True, ""
 
     @app.callback(Output(RESULTS, "children", allow_duplicate=True),

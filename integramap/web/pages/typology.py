@@ -9,6 +9,7 @@ for a board paper (Markdown, JSON, Word).
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -31,6 +32,8 @@ from ..figures_typology import (
 )
 from ..pagespec import PageSpec
 from ..services import Services
+
+log = logging.getLogger(__name__)
 
 REQUEST = "typology-request"
 """``{"site", "revision"}`` from the address: ``/typology?site=ID[&revision=N]``."""
@@ -127,7 +130,9 @@ def problem_text(err: Exception) -> str:
         return err.render()
     if isinstance(err, (UnknownSiteError, StoreError, ValueError)):
         return str(err)
-    return f"Something went wrong: {err}"
+    # Anything else is a fault in IntegraMap: logged in full for whoever runs the server.
+    log.error("unexpected error on a page", exc_info=err)
+    return f"This could not be shown because of an unexpected error ({type(err).__name__}: {err})."
 
 
 def error_box(text: str) -> html.Div:
@@ -307,7 +312,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
         try:
             rev = load_revision(services, site_id, (request or {}).get("revision"))
             d = DESCRIPTORS.get(services, rev)
-        except (LookupError, ValueError, StoreError) as err:
+        except Exception as err:  # shown on the page, never as a traceback
             return "Typology", "", error_box(problem_text(err)), {"display": "none"}, *blank
         title = f"{rev.name} — integration model"
         note = f"Revision {rev.number}, saved by {rev.author} at {when(rev)}"
