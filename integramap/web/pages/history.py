@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
-from dash.dash_table.DataTable import DataTable
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from ...io.sitefile import dump_site
@@ -27,6 +26,9 @@ REFRESH = "history-refresh"
 TITLE = "history-title"
 MESSAGE = "history-message"
 TABLE = "history-table"
+PICK = "history-pick"
+"""Pattern-matching id type of each row's tick box: ``{"type": PICK, "number": n}``."""
+SELECTED = "history-selected"
 HINT = "history-hint"
 SINGLE = "history-single"
 SINGLE_INFO = "history-single-info"
@@ -41,15 +43,11 @@ RESTORE_MESSAGE = "history-restore-message"
 RESTORE = "history-restore"
 RESULT = "history-result"
 
-COLUMNS: Any = [
-    {"name": "Revision", "id": "number", "type": "numeric"},
-    {"name": "Saved", "id": "saved"},
-    {"name": "Author", "id": "author"},
-    {"name": "Message", "id": "message"},
-    {"name": "Units", "id": "units", "type": "numeric"},
-    {"name": "Links", "id": "links", "type": "numeric"},
-    {"name": "Based on", "id": "base"},
-]
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("number", "Revision"), ("saved", "Saved"), ("author", "Author"), ("message", "Message"),
+    ("units", "Units"), ("links", "Links"), ("base", "Based on"),
+)
+NUMERIC = {"units", "links"}
 
 HIDDEN: dict[str, Any] = {"display": "none"}
 FONT = "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
@@ -93,14 +91,8 @@ def layout(site: str | None = None, **_query: Any) -> html.Div:
                "tick two to compare them.", className="hint"),
         html.Div(id=MESSAGE),
         html.Div(id=RESULT, role="status"),
-        html.Section(DataTable(
-            id=TABLE, columns=COLUMNS, data=[], row_selectable="multi", selected_rows=[],
-            page_size=25, style_as_list_view=True,
-            style_cell={"textAlign": "left", "padding": "6px 10px", "fontFamily": FONT,
-                        "fontSize": "13px", "whiteSpace": "normal", "height": "auto"},
-            style_header={"backgroundColor": "#eef2f7", "fontWeight": "600"},
-            style_cell_conditional=[{"if": {"column_id": "message"}, "minWidth": "260px"}],
-        ), style=CARD),
+        dcc.Store(id=SELECTED, data=[]),
+        html.Section(html.Div(id=TABLE), style=CARD),
         html.P(id=HINT, style=HINT_STYLE),
         html.Section([
             html.H3(id=SINGLE_INFO),
@@ -134,24 +126,39 @@ def layout(site: str | None = None, **_query: Any) -> html.Div:
 PAGE = PageSpec(path="/history", name="History", order=5, layout=layout)
 
 
-def _selected(rows: list[int] | None, data: list[dict[str, Any]] | None) -> list[int]:
-    data = data or []
-    return sorted(int(data[i]["number"]) for i in (rows or []) if 0 <= i < len(data))
+def revision_table(rows: list[dict[str, Any]]) -> html.Table:
+    """The revisions with a tick box each; user text (author, message) shows as typed."""
+    head = html.Thead(html.Tr([html.Th(""), *(html.Th(title, style={"textAlign": "right"} if key in NUMERIC else {})
+                                               for key, title in COLUMNS)]))
+    body = html.Tbody([html.Tr([
+        html.Td(dcc.Checklist(id={"type": PICK, "number": row["number"]},
+                              options=[{"label": "", "value": row["number"]}], value=[])),
+        *(html.Td(row[key], className="num" if key in NUMERIC else "") for key, _ in COLUMNS),
+    ]) for row in rows])
+    return html.Table([head, body], className="table")
+
+
+def _selected(chosen: list[int] | None) -> list[int]:
+    return sorted(int(n) for n in chosen or [])
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
-    @app.callback(Output(TABLE, "data"), Output(TABLE, "selected_rows"), Output(TITLE, "children"),
-                  Output(MESSAGE, "children"), Input(REQUEST, "data"), Input(REFRESH, "data"))
+    @app.callback(Output(TABLE, "children"), Output(TITLE, "children"), Output(MESSAGE, "children"),
+                  Input(REQUEST, "data"), Input(REFRESH, "data"))
     def load(request: dict[str, Any] | None, _refresh: int | None) -> tuple[Any, ...]:
         site_id = (request or {}).get("site")
         if not site_id:
-            return [], [], "History", html.P("Choose a site in the picker above to see its revisions.",
-                                             className="hint")
+            return [], "History", html.P("Choose a site in the picker above to see its revisions.",
+                                         className="hint")
         try:
             history = services.store.history(site_id)
         except (LookupError, StoreError) as err:
-            return [], [], "History", error_box(problem_text(err))
-        return revision_rows(history), [], f"{history[0].name} — history", ""
+            return [], "History", error_box(problem_text(err))
+        return revision_table(revision_rows(history)), f"{history[0].name} — history", ""
+
+    @app.callback(Output(SELECTED, "data"), Input({"type": PICK, "number": ALL}, "value"))
+    def pick(values: list[list[int]] | None) -> list[int]:
+        return sorted({int(n) for ticked in values or [] for n in ticked or []})
 
     @app.callback(Output(AUTHOR, "value"), Input(ids.AUTHOR, "data"))
     def remember_author(name: str | None) -> str:
@@ -160,12 +167,12 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(HINT, "children"), Output(SINGLE, "style"), Output(SINGLE_INFO, "children"),
                   Output(f"{SINGLE_INFO}-detail", "children"), Output(TYPOLOGY_LINK, "href"),
                   Output(PAIR, "style"), Output(f"{PAIR}-title", "children"), Output(COMPARE, "href"),
-                  Input(TABLE, "selected_rows"), State(TABLE, "data"), State(REQUEST, "data"),
-                  State(SINGLE, "style"), State(PAIR, "style"))
-    def show_selection(rows: list[int] | None, data: list[dict[str, Any]] | None,
-                       request: dict[str, Any] | None, single_style: dict[str, Any] | None,
-                       pair_style: dict[str, Any] | None) -> tuple[Any, ...]:
-        chosen = _selected(rows, data)
+                  Input(SELECTED, "data"), State(REQUEST, "data"), State(SINGLE, "style"),
+                  State(PAIR, "style"))
+    def show_selection(selected: list[int] | None, request: dict[str, Any] | None,
+                       single_style: dict[str, Any] | None, pair_style: dict[str, Any] | None
+                       ) -> tuple[Any, ...]:
+        chosen = _selected(selected)
         site_id = (request or {}).get("site") or ""
         hidden_single = {**(single_style or CARD), **HIDDEN}
         hidden_pair = {**(pair_style or CARD), **HIDDEN}
@@ -196,15 +203,14 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(RESULT, "children"), Output(REFRESH, "data"),
                   Output(ids.AUTHOR, "data", allow_duplicate=True),
-                  Input(RESTORE, "n_clicks"), State(TABLE, "selected_rows"), State(TABLE, "data"),
-                  State(REQUEST, "data"), State(AUTHOR, "value"), State(RESTORE_MESSAGE, "value"),
-                  State(REFRESH, "data"), prevent_initial_call=True)
-    def restore(clicks: int | None, rows: list[int] | None, data: list[dict[str, Any]] | None,
-                request: dict[str, Any] | None, author: str | None, message: str | None,
-                refresh: int | None) -> tuple[Any, ...]:
+                  Input(RESTORE, "n_clicks"), State(SELECTED, "data"), State(REQUEST, "data"),
+                  State(AUTHOR, "value"), State(RESTORE_MESSAGE, "value"), State(REFRESH, "data"),
+                  prevent_initial_call=True)
+    def restore(clicks: int | None, selected: list[int] | None, request: dict[str, Any] | None,
+                author: str | None, message: str | None, refresh: int | None) -> tuple[Any, ...]:
         if not clicks:
             raise PreventUpdate
-        chosen = _selected(rows, data)
+        chosen = _selected(selected)
         site_id = (request or {}).get("site")
         if len(chosen) != 1 or not site_id:
             return error_box("Tick the one revision to restore."), no_update, no_update
@@ -224,11 +230,10 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(DOWNLOAD, "data"), Output(RESULT, "children", allow_duplicate=True),
                   Input(DOWNLOAD_YAML, "n_clicks"), Input(DOWNLOAD_JSON, "n_clicks"),
-                  State(TABLE, "selected_rows"), State(TABLE, "data"), State(REQUEST, "data"),
-                  prevent_initial_call=True)
-    def download(yaml_clicks: int | None, json_clicks: int | None, rows: list[int] | None,
-                 data: list[dict[str, Any]] | None, request: dict[str, Any] | None) -> tuple[Any, Any]:
-        chosen = _selected(rows, data)
+                  State(SELECTED, "data"), State(REQUEST, "data"), prevent_initial_call=True)
+    def download(yaml_clicks: int | None, json_clicks: int | None, selected: list[int] | None,
+                 request: dict[str, Any] | None) -> tuple[Any, Any]:
+        chosen = _selected(selected)
         site_id = (request or {}).get("site")
         if not (yaml_clicks or json_clicks) or len(chosen) != 1 or not site_id:
             raise PreventUpdate
