@@ -109,7 +109,7 @@ def test_diff_map_colours_added_removed_and_level_changes() -> None:
                       "l0": "level_up", "l2": "added", "l1": "removed"}
     removed = next(e for e in elements if e["data"]["id"] == "l1")
     assert removed["data"]["source"] == "mh" and "diff-removed" in removed["classes"]
-    assert all("parent" not in e["data"] for e in elements)
+    assert all(e["data"].get("parent") is None for e in elements)  # no compound boxes
 
 
 def test_diff_stylesheet_has_a_rule_per_status_in_its_colour() -> None:
