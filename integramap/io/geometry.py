@@ -260,8 +260,8 @@ def _choose_id_property(features: list[Any], wanted: str | None) -> str | None:
             return name
     # ONS code columns end in CD (LAD24CD, CTRY24CD…); prefer one that looks like a code.
     for name, value in props.items():
-        if name.upper().endswith("CD") and isinstance(value, str):
-            return name
+        if isinstance(name, str) and name.upper().endswith("CD") and isinstance(value, str):
+            return str(name)
     return None
 
 
