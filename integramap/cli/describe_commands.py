@@ -1,0 +1,140 @@
+"""``integramap describe``, ``compare`` and ``export``: the typology descriptor, comparisons, graph files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..analysis.compare import compare_sites
+from ..analysis.typology import describe_site, descriptor_json_schema
+from ..analysis.typology_code import EXPLANATION
+from ..io import read_site, write_text_atomic
+from . import CommandError
+
+DESCRIBE_FORMATS = ("md", "json", "docx")
+COMPARE_FORMATS = ("md", "json")
+EXPORT_FORMATS = ("graphml", "gexf", "csv")
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".docx": "docx"}
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add this module's commands to the ``integramap`` parser."""
+    p = sub.add_parser("describe", help="the typology descriptor of a site (Markdown, JSON or Word)",
+                       description="Describe a site's integration model: basis, populations, sectors, "
+                                   "depth, breadth, Rainbow model, boundary alignment, ambition, "
+                                   "structural challenges and the typology code.")
+    p.add_argument("file", metavar="SITE", nargs="?", help="site file (.yaml, .yml, .json)")
+    p.add_argument("--format", choices=DESCRIBE_FORMATS,
+                   help="output format (default: from the -o suffix, else md); docx needs -o")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
+    p.add_argument("--explain-code", action="store_true", help="explain the typology code's grammar")
+    p.add_argument("--schema", action="store_true", help="print the JSON Schema of --format json")
+    p.set_defaults(handler=cmd_describe)
+
+    p = sub.add_parser("compare", help="compare two or more sites, or two versions of one site",
+                       description="Descriptors side by side, similarity scores with their components, "
+                                   "the highest level joining each pair of sectors, and (for two "
+                                   "versions of one site) what changed.")
+    p.add_argument("files", nargs="+", metavar="SITE", help="two or more site files")
+    p.add_argument("--format", choices=COMPARE_FORMATS,
+                   help="output format (default: from the -o suffix, else md)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser("export", help="a site's graph as GraphML, GEXF or CSV tables",
+                       description="GraphML opens in yEd and Cytoscape, GEXF in Gephi; CSV writes "
+                                   "units.csv and links.csv into the folder PATH.")
+    p.add_argument("file", metavar="SITE", help="site file (.yaml, .yml, .json)")
+    p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    p.add_argument("-o", "--output", metavar="PATH", required=True,
+                   help="the file to write (a folder for csv)")
+    p.set_defaults(handler=cmd_export)
+
+
+def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
+    if args.format:
+        return str(args.format)
+    if args.output:
+        suffix = Path(args.output).suffix.lower()
+        if suffix in _SUFFIX_FORMATS and _SUFFIX_FORMATS[suffix] in allowed:
+            return _SUFFIX_FORMATS[suffix]
+    return "md"
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        try:
+            write_text_atomic(output, text)
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    if args.explain_code:
+        _emit(EXPLANATION, args.output)
+        return 0
+    if args.schema:
+        _emit(json.dumps(descriptor_json_schema(), indent=2), args.output)
+        return 0
+    if not args.file:
+        raise CommandError("describe needs a SITE file (or --explain-code or --schema)")
+    fmt = _format(args, DESCRIBE_FORMATS)
+    if fmt == "docx" and not args.output:
+        raise CommandError("--format docx writes a Word file; give its name with -o FILE.docx")
+    descriptor = describe_site(read_site(args.file))
+    if fmt == "json":
+        _emit(descriptor.model_dump_json(indent=2), args.output)
+    elif fmt == "docx":
+        from ..io.export_docx import write_descriptor_docx
+
+        try:
+            write_descriptor_docx(descriptor, args.output)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        from ..io.export_markdown import descriptor_to_markdown
+
+        _emit(descriptor_to_markdown(descriptor), args.output)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    if len(args.files) < 2:
+        raise CommandError("compare needs two or more SITE files")
+    sites = [read_site(name) for name in args.files]
+    # Two versions of one site share an id, so the files' names tell them apart.
+    ids = [s.id for s in sites]
+    labels = ids if len(set(ids)) == len(ids) else [Path(name).stem for name in args.files]
+    comparison = compare_sites(sites, labels=labels)
+    fmt = _format(args, COMPARE_FORMATS)
+    if fmt == "json":
+        _emit(comparison.model_dump_json(indent=2), args.output)
+    else:
+        from ..io.export_markdown import comparison_to_markdown
+
+        _emit(comparison_to_markdown(comparison), args.output)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..io.export_graph import write_csv_tables, write_gexf, write_graphml
+
+    site = read_site(args.file)
+    try:
+        if args.format == "csv":
+            written = write_csv_tables(site, args.output)
+        elif args.format == "gexf":
+            written = [write_gexf(site, args.output)]
+        else:
+            written = [write_graphml(site, args.output)]
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
