@@ -63,8 +63,9 @@ def test_components_are_explained_and_weighted(before: Site) -> None:
     assert comp["sectors"].explanation == "2 of 3 sectors in common"
     assert comp["sector_pairs"].value == pytest.approx(1 / 2, abs=1e-4)
     assert comp["mechanisms"].value == pytest.approx(1 / 2, abs=1e-4)
-    # Half of the borough's links are co-located, half one step lower: half a step apart in all.
-    assert comp["depth"].value == pytest.approx(1 - 0.5 / 5, abs=1e-4)
+    # Half of the borough's links are co-located, half two steps lower (interface): one step
+    # apart on average, out of the scale's five.
+    assert comp["depth"].value == pytest.approx(1 - 1 / 5, abs=1e-4)
     assert sim.score == pytest.approx(sum(WEIGHTS[n] * c.value for n, c in comp.items()), abs=1e-4)
     assert 0.0 <= sim.score <= 1.0
 
