@@ -25,8 +25,9 @@ def words(key: str | None) -> str:
     return "none" if key is None else str(key).replace("_", " ").replace("+", " + ")
 
 
-def _count_list(counts: dict[str, int]) -> str:
-    return ", ".join(f"{words(k)} ({n})" for k, n in counts.items()) or "none recorded"
+def _count_list(counts: dict[str, int], free_text: bool = False) -> str:
+    """``key (n), …``; free text (population tags) is shown as typed, keys in words."""
+    return ", ".join(f"{k if free_text else words(k)} ({n})" for k, n in counts.items()) or "none recorded"
 
 
 def summary_sentences(d: TypologyDescriptor) -> list[str]:
@@ -77,7 +78,7 @@ def overview_rows(d: TypologyDescriptor) -> list[list[str]]:
         ["Typology code", d.code],
         ["Basis", f"{d.basis.value} ({d.basis.geographic} geographic, {d.basis.functional} functional)"],
         ["Age groups", _count_list(d.populations.age_groups)],
-        ["Population types", _count_list(d.populations.population_types)],
+        ["Population types", _count_list(d.populations.population_types, free_text=True)],
         ["Organisations", ", ".join(o.name for o in d.organisations) or "none recorded"],
         ["Sectors", _count_list(d.sectors)],
         ["Highest level", f"{words(d.depth.highest)} (Leutz: {words(d.depth.leutz_degree)})"],
