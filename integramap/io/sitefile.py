@@ -193,8 +193,36 @@ def write_text_atomic(path: str | Path, text: str | bytes) -> Path:
             fh.write(text.encode("utf-8") if isinstance(text, str) else text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _mode_for(path: Path) -> int:
+    """The mode a replaced file keeps, or what the umask gives a new one.
+
+    ``mkstemp`` creates files readable by their owner only, which would quietly
+    hide a shared site file from colleagues after its first save.
+    """
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # Reading it from /proc avoids os.umask's set-and-restore, which would race
+    # with files created meanwhile by the web app's other threads.
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
