@@ -178,16 +178,16 @@ def test_random_bytes_never_escape_as_other_errors(junk: bytes) -> None:
 
 def test_written_file_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
     target = tmp_path / "site.yaml"
-    write_site(base(), target)
+    write_site(validate_site(base()), target)
     os.chmod(target, 0o640)
-    write_site(base(), target)
+    write_site(validate_site(base()), target)
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
 def test_new_file_gets_the_umask_mode_not_owner_only(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
-        target = write_site(base(), tmp_path / "site.json")
+        target = write_site(validate_site(base()), tmp_path / "site.json")
     finally:
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
