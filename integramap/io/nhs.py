@@ -6,16 +6,25 @@ location → ``place``; ICB → ``system``; local authority district →
 
 Ids cannot collide across kinds: practices and PCNs keep their ODS codes
 (PCN codes all start with ``U``, practice codes never do), sub-ICB locations
-are ``LOC:<code>``, ICBs ``ICB:<code>``, districts ``LAD:<code>``; areas are
-LSOA codes, or ``list:<practice code>`` for a practice's registered list where
-no LSOA is known.
+are ``LOC:<code>``, ICBs ``ICB:<code>``, districts ``LAD:<code>``.
 
-Footprints: a practice covers its LSOA (or its list) with weight 1; a place
-and a system cover the areas of the practices they commission; a district
-covers its LSOAs. PCN footprints are left empty on purpose: the boundary
-analysis derives a PCN's footprint from its practices, so a PCN whose
-practices sit in two sub-ICB locations shows as a straddle of ``pcn`` over
-``place``.
+Areas (DESIGN.md, "each practice's registered list can be an area"): where
+practices are known, every practice's area is its registered list,
+``list:<practice code>``, of unknown population (none of the files gives list
+sizes, so each list counts as one), carrying its premises' LSOA and that
+LSOA's district in its ``codes`` (``lsoa``, ``lad``, ``utla``) so that a map
+can draw it in the LSOA's polygon. Only an LSOA → LAD lookup imported alone
+makes LSOAs the areas.
+
+Footprints: a practice covers its list with weight 1; a place and a system
+cover the lists of the practices they commission; a district covers the lists
+of the practices whose premises' LSOA lies in it (or, imported alone, its
+LSOAs). Two practices in one LSOA but different sub-ICB locations are
+different people, so neither place claims the other's patients. PCN
+footprints are left empty on purpose: the boundary analysis derives a PCN's
+footprint from its practices, so a PCN whose practices sit in two sub-ICB
+locations or districts shows as a straddle, split by practices; the lists of
+practices in no PCN (code ``U``) are the ``pcn`` layer's gaps.
 
 Everything is read into plain records and dicts, and the site is validated
 once at the end: the whole country imports in a couple of seconds.
@@ -49,6 +58,10 @@ def import_nhs(practices: Path | None = None, epcn: Path | None = None, lsoa_lad
                name: str = "NHS and ONS reference data", *, epraccur: Path | None = None) -> Site:
     """Import NHS practice/PCN data and an ONS LSOA → LAD lookup as one validated site.
 
+    With practices, the areas are the practices' registered lists (``list:<code>``),
+    each carrying its premises' LSOA and district in ``codes``; with the LSOA →
+    LAD lookup alone, the LSOAs.
+
     Parameters
     ----------
     practices
@@ -60,8 +73,9 @@ def import_nhs(practices: Path | None = None, epcn: Path | None = None, lsoa_lad
         An ONS LSOA → local authority district lookup CSV.
     icb, sub_icb, lad
         Keep only practices in these ICBs, sub-ICB locations or districts
-        (codes, any case; filters combine). Districts and LSOAs kept are those
-        holding a kept practice; with no practice file, the districts named.
+        (codes, any case; filters combine). Districts kept are those holding a
+        kept practice; with no practice file, the districts named (and their
+        LSOAs as areas).
     include_inactive
         Also read ePCN relationships that have ended (the latest one per practice).
     site_id, name
@@ -247,45 +261,48 @@ def _majority(counter: Counter[str]) -> str:
 
 
 def _area_of(r: PracticeRecord) -> str:
-    return r.lsoa if r.lsoa else LIST_PREFIX + r.code
+    return LIST_PREFIX + r.code
 
 
 def _site_data(records: list[PracticeRecord], lsoas: list[LsoaRecord] | None, lad_codes: set[str],
                site_id: str, name: str, sources: list[str]) -> dict[str, Any]:
+    lsoa_by_code = {r.code: r for r in lsoas} if lsoas is not None else {}
+    lad_units = {code: _district_unit(code) for code in lad_codes}
     areas: list[dict[str, Any]] = []
-    area_ids: set[str] = set()
-    lad_units: dict[str, dict[str, Any]] = {}
-    for lsoa in lsoas or ():
-        if lsoa.lad_code not in lad_codes:
-            continue
-        codes = {"lad": lsoa.lad_code}
-        if lsoa.utla_code:
-            codes["utla"] = lsoa.utla_code
-        area: dict[str, Any] = {"id": lsoa.code, "codes": codes}
-        if lsoa.name:
-            area["name"] = lsoa.name
-        areas.append(area)
-        area_ids.add(lsoa.code)
-        unit = lad_units.get(lsoa.lad_code)
-        if unit is None:
-            unit = lad_units[lsoa.lad_code] = {
-                "id": LAD_PREFIX + lsoa.lad_code, "name": lsoa.lad_name or lsoa.lad_code, "kind": "organisation",
-                "org_type": "local_authority", "sectors": ["social_care", "public_health"],
-                "footprint": {}, "attributes": {"code": lsoa.lad_code}}
-        unit["footprint"][lsoa.code] = 1.0
-
     missing_lsoas: list[str] = []
-    for r in records:
-        area_id = _area_of(r)
-        if area_id in area_ids:
-            continue
-        area_ids.add(area_id)
-        if r.lsoa:
-            if lsoas is not None:
-                missing_lsoas.append(r.code)
-            areas.append({"id": area_id})
-        else:
-            areas.append({"id": area_id, "name": f"Registered list of {r.name}"})
+    if records:
+        # Each practice's registered list is an area: practices sharing premises'
+        # LSOA serve different people, and a place or district then covers exactly
+        # the lists of its own practices.
+        for r in records:
+            area_id = _area_of(r)
+            area: dict[str, Any] = {"id": area_id, "name": f"Registered list of {r.name}"}
+            codes: dict[str, str] = {}
+            if r.lsoa:
+                codes["lsoa"] = r.lsoa
+                home = lsoa_by_code.get(r.lsoa)
+                if home is not None:
+                    codes.update(_district_codes(home))
+                    unit = lad_units.get(home.lad_code)
+                    if unit is not None:
+                        _name_district(unit, home)
+                        unit["footprint"][area_id] = 1.0
+                elif lsoas is not None:
+                    missing_lsoas.append(r.code)
+            if codes:
+                area["codes"] = codes
+            areas.append(area)
+    else:
+        for lsoa in lsoas or ():
+            unit = lad_units.get(lsoa.lad_code)
+            if unit is None:
+                continue
+            area = {"id": lsoa.code, "codes": _district_codes(lsoa)}
+            if lsoa.name:
+                area["name"] = lsoa.name
+            areas.append(area)
+            _name_district(unit, lsoa)
+            unit["footprint"][lsoa.code] = 1.0
 
     units = _nhs_units(records)
     units.extend(lad_units[c] for c in sorted(lad_units))
@@ -304,6 +321,23 @@ def _site_data(records: list[PracticeRecord], lsoas: list[LsoaRecord] | None, la
             "practice_lsoas_not_in_lookup": missing_lsoas,
         }},
     }
+
+
+def _district_unit(code: str) -> dict[str, Any]:
+    return {"id": LAD_PREFIX + code, "name": code, "kind": "organisation", "org_type": "local_authority",
+            "sectors": ["social_care", "public_health"], "footprint": {}, "attributes": {"code": code}}
+
+
+def _name_district(unit: dict[str, Any], lsoa: LsoaRecord) -> None:
+    if lsoa.lad_name:
+        unit["name"] = lsoa.lad_name
+
+
+def _district_codes(lsoa: LsoaRecord) -> dict[str, str]:
+    codes = {"lad": lsoa.lad_code}
+    if lsoa.utla_code:
+        codes["utla"] = lsoa.utla_code
+    return codes
 
 
 def _nhs_units(records: list[PracticeRecord]) -> list[dict[str, Any]]:
