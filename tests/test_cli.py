@@ -33,7 +33,7 @@ def bad_target(tmp_path: Path) -> Path:
 
 def test_validate_ok(good: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(good)]) == 0
-    assert "ok (4 units, 1 links, 2 areas)" in capsys.readouterr().out
+    assert "ok (4 units, 1 link, 2 areas)" in capsys.readouterr().out
 
 
 def test_validate_unknown_target_exits_1_naming_the_field(

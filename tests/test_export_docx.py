@@ -49,7 +49,7 @@ def test_holds_the_descriptor_and_detail_tables(document_path: Path) -> None:
 def test_holds_challenges_and_mismatch_summary(document_path: Path) -> None:
     text = "\n".join(p.text for p in Document(str(document_path)).paragraphs)
     assert "pooled management on separate it (link l-mh-asc): North Community MH Team" in text
-    assert "pcn with lcn: coterminosity 0.75; 1 straddle(s)" in text
+    assert "pcn with lcn: coterminosity 0.75; 1 straddle," in text
     assert "straddling: Cross PCN (North LCN / South LCN)" in text
 
 

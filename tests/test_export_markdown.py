@@ -89,7 +89,7 @@ def test_comparison_page_shows_sites_side_by_side_and_the_diff(borough: Site) ->
     assert "## Changes from before to after" in md
     assert "| link changed | l-mh-asc | mh-north – asc-north | level pooled management → fully merged (up) |" in md
     assert "| before – after | " in md
-    assert "1 level(s) up, 0 down" in md
+    assert "1 level up, 0 down" in md
 
 
 def test_comparison_of_different_sites_has_no_diff_section(borough: Site) -> None:

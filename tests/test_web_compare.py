@@ -106,7 +106,7 @@ def test_two_revisions_show_the_diff_and_its_map(dash_duo, store: Store) -> None
     dash_duo.wait_for_element("#compare-diff", timeout=30)
     dash_duo.wait_for_contains_text("#compare-diff", "What changed from Revision 1 to Revision 2")
     diff = dash_duo.find_element("#compare-diff .diff-list").text
-    assert "1 unit(s) added" in diff and "1 link(s) added, 1 removed, 1 changed" in diff
+    assert "1 unit added" in diff and "1 link added, 1 removed, 1 changed" in diff
     assert "unit Riverside Front Door (hub)" in diff
     assert dash_duo.find_elements("#compare-diff li.diff-removed")
     # The map draws the later revision plus what was removed, coloured by change.

@@ -66,7 +66,7 @@ def _fully_merged(link: Link) -> bool:
 
 RULES: tuple[_Rule, ...] = (
     _Rule("pooled_management_on_separate_it", _at_least(Level.POOLED_MANAGEMENT), "it", IT.SEPARATE,
-          "it_system", "share management ({level})",
+          "it_system", "are joined at {level}, so they share management",
           "managers cannot see one caseload or one record, so staff re-key information and "
           "work around two systems"),
     _Rule("merged_team_on_separate_sites", _fully_merged, "estates", Estates.SEPARATE, "location",

@@ -28,7 +28,7 @@ BREADTH_DEFINITIONS: dict[str, str] = {
     "tiers": "primary = primary care; secondary = mental health, community health and acute "
              "(including tertiary) care; social_care = social care. Public health, commissioning, "
              "voluntary, independent and housing are outside the tiers.",
-    "horizontal": "a link whose two ends work in exactly the same tier(s) of care",
+    "horizontal": "a link whose two ends work in exactly the same tier or tiers of care",
     "vertical": "a link whose two ends work in different tiers of care "
                 "(primary, secondary/tertiary, social care)",
     "outside_tiers": "a link with an end whose sectors are in no tier of care",

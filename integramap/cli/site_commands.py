@@ -9,6 +9,7 @@ import sys
 from ..analysis.summary import format_summary, summarise
 from ..io import read_site
 from ..model import Site, SiteError
+from ..wording import plural
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -37,7 +38,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(err.render(), file=sys.stderr)
             continue
         if not args.quiet:
-            print(f"{name}: ok ({len(site.units)} units, {len(site.links)} links, {len(site.areas)} areas)")
+            print(f"{name}: ok ({plural(len(site.units), 'unit')}, {plural(len(site.links), 'link')}, "
+                  f"{plural(len(site.areas), 'area')})")
     if failed and len(args.files) > 1:
         print(f"{failed} of {len(args.files)} files are not valid", file=sys.stderr)
     return 1 if failed else 0

@@ -12,6 +12,7 @@ from ..io import read_site, write_site
 from ..io.sitefile import format_for
 from ..model import SiteError
 from ..store import DATABASE_URL_ENV, ConflictError, Store, StoreError, UnknownSiteError
+from ..wording import plural
 from . import CommandError
 
 
@@ -81,7 +82,7 @@ def _when(moment: datetime) -> str:
 
 
 def _size(units: int, links: int) -> str:
-    return f"{units} unit{'s' if units != 1 else ''}, {links} link{'s' if links != 1 else ''}"
+    return f"{plural(units, 'unit')}, {plural(links, 'link')}"
 
 
 def _table(rows: list[list[str]]) -> str:

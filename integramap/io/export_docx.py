@@ -16,6 +16,7 @@ from docx.document import Document as DocumentType
 
 from ..analysis.typology import TypologyDescriptor
 from .export_markdown import descriptor_tables, overview_rows, summary_sentences, words
+from ..wording import plural
 from .safe_text import xml_text
 from .sitefile import write_text_atomic
 
@@ -85,12 +86,13 @@ def _mismatch_summary(d: TypologyDescriptor) -> str:
     for p in align.pairs:
         coterm = "n/a" if p.coterminosity is None else f"{p.coterminosity:.2f}"
         text = (f"{words(p.layers[0])} with {words(p.layers[1])}: coterminosity {coterm}; "
-                f"{p.straddles} straddle(s), {p.gaps} gap(s), {p.double_cover} double cover, "
-                f"{p.unmanaged_interfaces} unmanaged interface(s)")
+                f"{plural(p.straddles, 'straddle')}, {plural(p.gaps, 'gap')}, "
+                f"{plural(p.double_cover, 'area')} double covered, "
+                f"{plural(p.unmanaged_interfaces, 'unmanaged interface')}")
         if p.straddling_units:
             text += f" — straddling: {', '.join(p.straddling_units)}"
         parts.append(text + ".")
-    parts.append(f"{align.mismatches} mismatch(es) in all.")
+    parts.append(f"{plural(align.mismatches, 'mismatch', 'mismatches')} in all.")
     return " ".join(parts)
 
 

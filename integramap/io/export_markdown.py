@@ -14,6 +14,7 @@ from ..analysis.compare import WEIGHTS, Comparison, SiteDiff
 from ..analysis.typology import TypologyDescriptor
 from ..analysis.typology_terms import LEUTZ
 from ..model import Level
+from ..wording import in_words, plural
 from .safe_text import markdown_cell, markdown_text
 
 Table = tuple[list[str], list[list[str]]]
@@ -22,7 +23,7 @@ Table = tuple[list[str], list[list[str]]]
 
 def words(key: str | None) -> str:
     """A key in words: ``pooled_management`` → ``pooled management``; ``None`` → ``none``."""
-    return "none" if key is None else str(key).replace("_", " ").replace("+", " + ")
+    return in_words(key)
 
 
 def _count_list(counts: dict[str, int], free_text: bool = False) -> str:
@@ -41,7 +42,9 @@ def summary_sentences(d: TypologyDescriptor) -> list[str]:
     ages = " and ".join(words(a) for a in d.populations.age_groups) or "no recorded age group"
     types = ", ".join(d.populations.population_types)
     out.append(f"It serves {ages}" + (f", including {types}." if types else "."))
-    out.append(f"{len(d.organisations)} organisation(s) across {len(d.sectors)} sector(s) take part: "
+    takes = "takes" if len(d.organisations) == 1 else "take"
+    out.append(f"{plural(len(d.organisations), 'organisation')} across {plural(len(d.sectors), 'sector')} "
+               f"{takes} part: "
                f"{', '.join(words(s) for s in d.sectors) or 'none recorded'}.")
     if d.depth.highest is None:
         out.append("No integration links are recorded.")
@@ -49,15 +52,17 @@ def summary_sentences(d: TypologyDescriptor) -> list[str]:
         n = sum(d.depth.distribution.values())
         out.append(f"The closest integration is {words(d.depth.highest)} (Leutz: "
                    f"{words(d.depth.leutz_degree)}); the typical link is {words(d.depth.median)}, "
-                   f"across {n} link(s).")
-        out.append(f"Links run within one tier of care {d.breadth.horizontal} time(s) (horizontal) and "
-                   f"across tiers {d.breadth.vertical} time(s) (vertical).")
+                   f"across {plural(n, 'link')}.")
+        out.append(f"{plural(d.breadth.horizontal, 'link')} run within one tier of care (horizontal) and "
+                   f"{plural(d.breadth.vertical, 'link')} across tiers (vertical).")
     if d.ambition.count:
-        out.append(f"{d.ambition.count} link(s) aim higher than they are now, "
-                   f"{d.ambition.total_gap} level step(s) in all.")
+        aim = "aims" if d.ambition.count == 1 else "aim"
+        out.append(f"{plural(d.ambition.count, 'link')} {aim} higher than now, "
+                   f"{plural(d.ambition.total_gap, 'level step')} in all.")
     if d.structural_challenges:
-        out.append(f"{len(d.structural_challenges)} structural challenge(s) stand in the way of the "
-                   "levels claimed (see below).")
+        stand = "stands" if len(d.structural_challenges) == 1 else "stand"
+        out.append(f"{plural(len(d.structural_challenges), 'structural challenge')} {stand} in the way "
+                   "of the levels claimed (see below).")
     return out
 
 
@@ -72,7 +77,7 @@ def overview_rows(d: TypologyDescriptor) -> list[list[str]]:
         alignment = "; ".join(
             f"{words(p.layers[0])}–{words(p.layers[1])} "
             f"{'n/a' if p.coterminosity is None else f'{p.coterminosity:.2f}'}"
-            f" ({p.mismatches} mismatch(es))" for p in align.pairs)
+            f" ({plural(p.mismatches, 'mismatch', 'mismatches')})" for p in align.pairs)
     rb = d.rainbow
     return [
         ["Typology code", d.code],
@@ -89,7 +94,7 @@ def overview_rows(d: TypologyDescriptor) -> list[list[str]]:
         ["Rainbow enablers", ", ".join(rb.enablers_present) or "none"],
         ["Mechanisms", _count_list(d.mechanisms)],
         ["Boundary alignment", alignment],
-        ["Ambition", f"{d.ambition.count} link(s) below target, {d.ambition.total_gap} step(s) in all, "
+        ["Ambition", f"{plural(d.ambition.count, 'link')} below target, {plural(d.ambition.total_gap, 'step')} in all, "
                      f"largest gap {d.ambition.largest_gap}"],
         ["Structural challenges", str(len(d.structural_challenges))],
     ]
@@ -206,13 +211,18 @@ def comparison_to_markdown(c: Comparison) -> str:
     return "\n".join(parts)
 
 
+def diff_headline(diff: SiteDiff) -> str:
+    """The changes between two versions in one sentence of counts."""
+    return (f"{plural(len(diff.units_added), 'unit')} added, {len(diff.units_removed)} removed, "
+            f"{len(diff.units_changed)} changed; {plural(len(diff.links_added), 'link')} added, "
+            f"{len(diff.links_removed)} removed, {len(diff.links_changed)} changed "
+            f"({plural(diff.levels_up, 'level')} up, {diff.levels_down} down).")
+
+
 def diff_to_markdown(diff: SiteDiff) -> list[str]:
     """The changes between two versions of a site, as Markdown lines."""
     parts = [f"## Changes from {markdown_text(diff.before)} to {markdown_text(diff.after)}", "",
-             f"{len(diff.units_added)} unit(s) added, {len(diff.units_removed)} removed, "
-             f"{len(diff.units_changed)} changed; {len(diff.links_added)} link(s) added, "
-             f"{len(diff.links_removed)} removed, {len(diff.links_changed)} changed "
-             f"({diff.levels_up} level(s) up, {diff.levels_down} down).", ""]
+             diff_headline(diff), ""]
     rows = [["unit added", u.id, u.name, u.kind] for u in diff.units_added]
     rows += [["unit removed", u.id, u.name, u.kind] for u in diff.units_removed]
     rows += [["unit changed", u.id, u.name, "; ".join(f"{ch.field}: {ch.before} → {ch.after}" for ch in u.changes)]

@@ -20,7 +20,9 @@ class StrEnum(str, Enum):
     @property
     def label(self) -> str:
         """The value in words, for people: ``pooled_management`` → ``pooled management``."""
-        return str(self.value).replace("_", " ")
+        from ..wording import in_words  # the one place that knows "co-located" is hyphenated
+
+        return in_words(self.value)
 
 
 class OrderedStrEnum(StrEnum):

@@ -267,4 +267,4 @@ def diff_stylesheet() -> list[dict[str, Any]]:
 
 
 def _level_title(level: Level) -> str:
-    return "co-located" if level is Level.CO_LOCATED else level.label
+    return level.label

@@ -166,7 +166,7 @@ def level_distribution_figure(distribution: Mapping[str, int] | Mapping[Level, i
 
 
 def _level_title(level: Level) -> str:
-    return "co-located" if level is Level.CO_LOCATED else level.label
+    return level.label
 
 
 _BASIS_WORDS = {"geographic": "geographically based", "functional": "functionally based",

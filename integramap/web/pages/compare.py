@@ -22,7 +22,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from ...analysis.compare import Comparison, PairSimilarity, SiteDiff, compare_sites
-from ...io.export_markdown import comparison_rows, comparison_to_markdown, words
+from ...io.export_markdown import comparison_rows, comparison_to_markdown, diff_headline, words
 from ...model import Site
 from ...store import StoreError
 from ..arrange import complete_positions, saved_positions
@@ -221,10 +221,7 @@ def diff_list(diff: SiteDiff, before: Site, after: Site) -> html.Div:
         changed.append(f"unit {u.name}: " + "; ".join(f"{c.field}: {c.before} → {c.after}" for c in u.changes))
     groups.append(("Changed", "changed", changed))
     total = sum(len(items) for _, _, items in groups)
-    head = (f"{len(diff.units_added)} unit(s) added, {len(diff.units_removed)} removed, "
-            f"{len(diff.units_changed)} changed; {len(diff.links_added)} link(s) added, "
-            f"{len(diff.links_removed)} removed, {len(diff.links_changed)} changed "
-            f"({diff.levels_up} level(s) up, {diff.levels_down} down).")
+    head = diff_headline(diff)
     if not total:
         return html.Div([html.P("No differences: the two revisions hold the same model.")], className="diff-list")
     return html.Div([html.P(head), *[html.Div([

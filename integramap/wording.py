@@ -1,0 +1,42 @@
+"""Counts and keys in the words a manager reads: "1 link", "3 links", "co-located".
+
+Reports, exports and pages all speak of counts; "link(s)" reads like a form,
+so every count goes through :func:`plural`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["in_words", "plural"]
+
+_SPECIAL_WORDS = {"co_located": "co-located", "it": "IT", "hr": "HR"}
+"""Keys whose plain-words form is not just the key with spaces."""
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """A count and its noun, singular for exactly one.
+
+    Examples
+    --------
+    >>> plural(1, "link"), plural(3, "link"), plural(0, "gap")
+    ('1 link', '3 links', '0 gaps')
+    >>> plural(2, "double cover", "double covers"), plural(2, "level step")
+    ('2 double covers', '2 level steps')
+    """
+    noun = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {noun}"
+
+
+def in_words(key: object) -> str:
+    """A vocabulary key in words: ``pooled_management`` → ``pooled management``.
+
+    Examples
+    --------
+    >>> in_words("pooled_management"), in_words("co_located"), in_words(None)
+    ('pooled management', 'co-located', 'none')
+    >>> in_words("mental_health+social_care")
+    'mental health + social care'
+    """
+    if key is None:
+        return "none"
+    text = str(key)
+    return " + ".join(_SPECIAL_WORDS.get(part, part.replace("_", " ")) for part in text.split("+"))
