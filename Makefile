@@ -23,8 +23,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
+# The suite, then the strict type check: a type error fails `make test` as a failing test does.
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+	$(BIN)/python -m mypy
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/python -m mypy
