@@ -47,15 +47,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .analysis.boundaries import straddles
-from .analysis.boundary_results import Straddle
 from .io.geometry import GeometryError, read_features
 from .io.nhs import LAD_PREFIX, OGL, import_nhs
 from .io.sitefile import site_to_data
 from .io.tabular import close_matches
 from .model import Area, OrgType, Site, UnitKind, validate_site
+
+if TYPE_CHECKING:
+    from .analysis.boundary_results import Straddle
 
 __all__ = [
     "DEMOS", "REFERENCE_DATA_ENV", "Demo", "DemoDataError", "DemoFiles", "DemoLayout", "DemoSummary",
@@ -491,6 +492,8 @@ def summarise_demo(site: Site) -> DemoSummary:
     >>> summarise_demo(Site(id="s", name="S")).lines()[0]
     '0 practices in 0 PCNs, over 0 boroughs ()'
     """
+    from .analysis.boundaries import straddles  # scipy: loaded only when a summary is asked for
+
     kinds = [u.kind for u in site.units]
     boroughs = sorted(u.name for u in site.units if u.org_type is OrgType.LOCAL_AUTHORITY)
     return DemoSummary(
