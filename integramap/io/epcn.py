@@ -21,6 +21,7 @@ and its id made from that name.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -153,10 +154,13 @@ def _relationships(table: Table, include_inactive: bool) -> list[tuple[int, list
                                           line, pcn_col))
             continue
         if end:
-            if include_inactive:
-                key = end.replace("-", "")
-                if code not in ended or key > ended[code][0]:
-                    ended[code] = (key, line, row)
+            key = date_key(end)
+            if key is None:
+                problems.append(table.problem(f"{end!r} is not a date; expected the date the relationship "
+                                              "ended (20220331 or 2022-03-31), or nothing if it has not",
+                                              line, table.header[i_end]))
+            elif include_inactive and (code not in ended or key > ended[code][0]):
+                ended[code] = (key, line, row)
             continue
         earlier = current.get(code)
         if earlier is not None:
@@ -194,16 +198,13 @@ def read_epraccur(path: str | Path) -> dict[str, OdsPractice]:
     """Read ODS ``epraccur`` (headerless CSV): each practice's ICB and commissioner by code."""
     table = read_csv_table(path, header=False)
     problems: list[Problem] = []
+    short: list[tuple[int, int]] = []
     out: dict[str, OdsPractice] = {}
     for line, row in table.rows:
         if line == 1 and row and row[0].casefold().startswith("organisation"):
             continue  # a header some people add by hand
         if len(row) <= EPRACCUR_COMMISSIONER:
-            problems.append(table.problem(
-                f"{len(row)} columns; expected the ODS epraccur layout (no header, at least "
-                f"{EPRACCUR_COMMISSIONER + 1} columns: code, name, …, commissioner in column 15)", line))
-            if len(problems) >= 20:
-                break
+            short.append((line, len(row)))
             continue
         code = row[EPRACCUR_CODE].upper()
         if not is_code(code):
@@ -213,9 +214,37 @@ def read_epraccur(path: str | Path) -> dict[str, OdsPractice]:
         loc = row[EPRACCUR_COMMISSIONER].upper()
         out[code] = OdsPractice(code, row[EPRACCUR_NAME], icb if is_code(icb) else "",
                                 loc if is_code(loc) else "")
+    if short:
+        # A wrong file has every line short: one problem says so, not one a line.
+        line, width = short[0]
+        more = f" (and {len(short) - 1} more line{'s' if len(short) > 2 else ''} like it)" if len(short) > 1 else ""
+        problems.insert(0, table.problem(
+            f"{width} column{'s' if width != 1 else ''}{more}; expected the ODS epraccur layout (no header, "
+            f"at least {EPRACCUR_COMMISSIONER + 1} columns: code, name, …, commissioner in column "
+            f"{EPRACCUR_COMMISSIONER + 1})", line))
     if problems:
         raise import_error(problems, source=table.file)
     return out
+
+
+def date_key(text: str) -> str | None:
+    """A date cell as ``YYYYMMDD`` (which sorts as dates do), or ``None`` if it is not a date.
+
+    ODS writes ``20220331``; a workbook saved from Excel may hold a real date
+    (read as ``2022-03-31``), and people type ``31/03/2022``.
+
+    Examples
+    --------
+    >>> date_key("20220331"), date_key("2022-03-31"), date_key("31/03/2022"), date_key("n/a")
+    ('20220331', '20220331', '20220331', None)
+    """
+    text = text.strip()
+    for pattern in ("%Y%m%d", "%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(text, pattern).strftime("%Y%m%d")
+        except ValueError:
+            continue
+    return None
 
 
 def icb_name_from_location(location_name: str) -> str:

@@ -25,6 +25,9 @@ MAX_TABLE_BYTES = 256 * 1024 * 1024
 
 IMPORT_FAILED = "could not be imported"
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+"""The suffixes openpyxl opens; it refuses any other name, even for a good workbook."""
+
 csv.field_size_limit(1024 * 1024)
 
 
@@ -181,7 +184,6 @@ def _read_text(path: Path) -> str:
 def open_workbook(path: str | Path) -> Any:
     """Open an XLSX workbook read-only (fast, low memory); :class:`SiteError` if it is not one."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
     name = str(path)
@@ -193,12 +195,29 @@ def open_workbook(path: str | Path) -> Any:
         raise import_error([CellProblem((), "the file is empty; expected an XLSX workbook", file=name)])
     if size > MAX_TABLE_BYTES:
         raise import_error([CellProblem((), f"file is {size / 1e6:.0f} MB; over the limit", file=name)])
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise import_error([CellProblem((), f"a {path.suffix or 'file without a'} suffix is not read as a "
+                                        "workbook; expected an Excel .xlsx file", file=name)])
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise import_error([CellProblem((), f"cannot read: {exc.strerror or exc}", file=name)]) from None
+    if magic != b"PK\x03\x04":
+        raise import_error([CellProblem((), "not an XLSX workbook (an .xlsx file is a zip archive, and this "
+                                        "is not one); expected an Excel .xlsx file, saved from Excel as "
+                                        "'Excel Workbook'", file=name)])
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        detail = "" if isinstance(exc, zipfile.BadZipFile) else f" ({exc})"
+    except zipfile.BadZipFile:
+        raise import_error([CellProblem((), "not an XLSX workbook that can be read (a damaged zip archive); "
+                                        "expected an Excel .xlsx file", file=name)]) from None
+    except Exception as exc:  # noqa: BLE001
+        # A damaged workbook surfaces as whatever the layer that trips on it raises (zlib.error,
+        # XML syntax errors, KeyError for a missing part, NotImplementedError for encryption…):
+        # all of them mean the same thing to the person who gave us the file.
         raise import_error([CellProblem((), "not an XLSX workbook that can be read; expected an Excel "
-                                        f".xlsx file{detail}", file=name)]) from None
+                                        f".xlsx file ({type(exc).__name__}: {exc})", file=name)]) from None
 
 
 def find_sheet(workbook: Any, file: str, wanted: str | Sequence[str], *, required: bool = True) -> Any:
@@ -227,8 +246,11 @@ def read_sheet_table(sheet: Any, file: str, *, max_columns: int = 200) -> Table:
                 table.header = [normalise_header(c) for c in cells]
                 continue
             table.rows.append((number, cells))
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
-        raise table.error(f"the sheet cannot be read ({exc})") from None
+    except Exception as exc:  # noqa: BLE001
+        # Read-only sheets are parsed lazily, so a damaged sheet fails here, not on opening,
+        # with whatever its zip, zlib or XML layer raises (see open_workbook).
+        raise table.error(f"the sheet cannot be read; the workbook is damaged ({type(exc).__name__}: "
+                          f"{exc})") from None
     if not table.header:
         raise table.error("the sheet is empty; expected a header row naming the columns")
     return table
