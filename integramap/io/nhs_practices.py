@@ -16,9 +16,20 @@ from pathlib import Path
 
 from ..model import Problem
 from .nhs_records import PracticeRecord, is_code, pcn_code_or_none
-from .tabular import Column, Table, import_error, missing_columns_message, read_csv_table, resolve_columns
+from .tabular import (
+    Column,
+    Table,
+    header_key,
+    import_error,
+    missing_columns_message,
+    read_csv_table,
+    resolve_columns,
+)
 
 WHAT = "a practice → PCN lookup"
+
+R_MISSING = "NA"
+"""How the lookup (written by R's write.csv) spells a missing value: never a code, always empty."""
 
 LOOKUP_COLUMNS = (
     Column("PRAC_CODE"), Column("PRAC_NAME"), Column("PRAC_LSOA21", ("PRAC_LSOA",)),
@@ -65,7 +76,8 @@ def read_practice_lookup(path: str | Path) -> tuple[str, list[PracticeRecord]]:
 
     def get(row: list[str], f: str) -> str:
         i = idx.get(f)
-        return row[i] if i is not None and i < len(row) else ""
+        value = row[i] if i is not None and i < len(row) else ""
+        return "" if value == R_MISSING else value
 
     problems: list[Problem] = []
     records: list[PracticeRecord] = []
@@ -125,10 +137,10 @@ def duplicate_message(earlier: PracticeRecord, later: PracticeRecord) -> str:
 
 
 def _column_set(table: Table) -> tuple[str, tuple[Column, ...]]:
-    keys = {h.strip().upper().replace(" ", "_") for h in table.header}
-    if "PRAC_CODE" in keys:
+    keys = {header_key(h) for h in table.header}
+    if header_key("PRAC_CODE") in keys:
         return "lookup", LOOKUP_COLUMNS
-    if "PRACTICE_CODE" in keys:
+    if header_key("PRACTICE_CODE") in keys:
         return "gp-reg-pat-prac-map", GP_REG_MAP_COLUMNS
     message = (missing_columns_message(f"{WHAT} with LSOAs", [LOOKUP_COLUMNS[0]], LOOKUP_COLUMNS, table.header)
                + f". Or, for NHS Digital's gp-reg-pat-prac-map.csv, expected columns: "
