@@ -12,6 +12,7 @@ to the row they came from.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -19,7 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import Problem, Site, SiteError, validate_site
+from ..model import (
+    FACET_SCALES,
+    AgeGroup,
+    Basis,
+    Level,
+    Mechanism,
+    OrgType,
+    Problem,
+    Sector,
+    Site,
+    SiteError,
+    StrEnum,
+    UnitKind,
+    validate_site,
+)
 from .tabular import (
     CellProblem,
     Table,
@@ -43,28 +58,34 @@ class TableColumn:
     example: str = ""
     required: bool = False
     kind: str = "text"  # text | list | number | integer | footprint | codes
+    choices: tuple[str, ...] = ()
+    """The allowed values (each item's, for a list), taken from the model's enums."""
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in enum)
 
 
 UNIT_COLUMNS = (
     TableColumn("id", "Short code for the unit, unique in the site (letters, digits, _ . : -).",
                 "camhs-south", True),
     TableColumn("name", "The unit's name as people know it.", "CAMHS South team", True),
-    TableColumn("kind", "system, place, organisation, directorate, team, pcn, lcn, practice or hub.", "team", True),
-    TableColumn("org_type", "For organisations only: nhs_trust, local_authority, gp_federation, voluntary, "
-                "independent or commissioner.", ""),
-    TableColumn("sectors", "What the unit does, ;-separated: primary_care, mental_health, community_health, "
-                "acute, social_care, public_health, commissioning, voluntary, independent, housing.",
-                "mental_health", kind="list"),
+    TableColumn("kind", "What sort of unit it is.", "team", True, choices=_values(UnitKind)),
+    TableColumn("org_type", "For organisations only: what sort of organisation.", "",
+                choices=_values(OrgType)),
+    TableColumn("sectors", "What the unit does (;-separated).", "mental_health", kind="list",
+                choices=_values(Sector)),
     TableColumn("parent", "The id of the unit that contains this one (team → directorate → organisation).",
-                "trust"),
-    TableColumn("basis", "geographic or functional.", "geographic"),
-    TableColumn("age_groups", "children, adults, older_people (;-separated).", "children", kind="list"),
+                "riverside-trust"),
+    TableColumn("basis", "Whether the unit serves a place or a function.", "geographic", choices=_values(Basis)),
+    TableColumn("age_groups", "Who it serves by age (;-separated).", "children", kind="list",
+                choices=_values(AgeGroup)),
     TableColumn("population_types", "Free tags, ;-separated, e.g. homeless; learning disability.", "",
                 kind="list"),
     TableColumn("functions", "Free tags, ;-separated, e.g. psychosis; frailty.", "emotional wellbeing",
                 kind="list"),
     TableColumn("footprint", "Areas covered and the share of each: AREA:0.5;AREA2:1 (no share means 1).",
-                "E01003946:1", kind="footprint"),
+                "RB001:1;RB002:0.5", kind="footprint"),
     TableColumn("employer", "Who employs the staff.", "Riverside NHS Trust"),
     TableColumn("it_system", "The main record system.", "RiO"),
     TableColumn("location", "The building the unit works from.", "Elm House"),
@@ -80,37 +101,40 @@ LINK_COLUMNS = (
                 "camhs-csc"),
     TableColumn("source", "The id of one unit.", "camhs-south", True),
     TableColumn("target", "The id of the other unit.", "csc-south", True),
-    TableColumn("level", "interface, closer_working, co_located, pooled_management, merged_governance or "
-                "fully_merged.", "co_located", True),
-    TableColumn("target_level", "The level the site is working towards (same words as level).",
-                "pooled_management"),
-    TableColumn("governance", "separate, joint_committee or merged_board.", "separate"),
-    TableColumn("finance", "separate, aligned, pooled_budget or single_budget.", "aligned"),
-    TableColumn("management", "separate, joint, pooled or single.", "separate"),
-    TableColumn("hr", "separate, harmonised or single_employer.", ""),
-    TableColumn("it", "separate, workaround, shared_record or single_system.", "workaround"),
-    TableColumn("estates", "separate or co_located.", "co_located"),
-    TableColumn("clinical", "referral, single_point_of_access, joint_assessment, integrated_case_management "
-                "or merged_team.", "joint_assessment"),
-    TableColumn("mechanisms", ";-separated: referral_route, single_point_of_access, interface_meeting, "
-                "integrated_case_management, shared_care_record, joint_funded_role, care_navigator, "
-                "shared_training.", "interface_meeting;single_point_of_access", kind="list"),
+    TableColumn("level", "How closely the two are integrated now, lowest to highest.", "co_located", True,
+                choices=_values(Level)),
+    TableColumn("target_level", "The level the site is working towards.", "pooled_management",
+                choices=_values(Level)),
+    TableColumn("governance", "Boards: how they are joined, lowest to highest.", "separate",
+                choices=_values(FACET_SCALES["governance"])),
+    TableColumn("finance", "Budgets: how they are joined, lowest to highest.", "aligned",
+                choices=_values(FACET_SCALES["finance"])),
+    TableColumn("management", "Service and team management, lowest to highest.", "separate",
+                choices=_values(FACET_SCALES["management"])),
+    TableColumn("hr", "Employment of the staff, lowest to highest.", "",
+                choices=_values(FACET_SCALES["hr"])),
+    TableColumn("it", "Record systems, lowest to highest.", "workaround", choices=_values(FACET_SCALES["it"])),
+    TableColumn("estates", "Buildings.", "co_located", choices=_values(FACET_SCALES["estates"])),
+    TableColumn("clinical", "Clinical working together, lowest to highest.", "joint_assessment",
+                choices=_values(FACET_SCALES["clinical"])),
+    TableColumn("mechanisms", "Working arrangements on the link (;-separated).",
+                "interface_meeting;single_point_of_access", kind="list", choices=_values(Mechanism)),
     TableColumn("notes", "Anything else worth saying.", "Weekly joint allocation meeting"),
 )
 
 AREA_COLUMNS = (
-    TableColumn("id", "Short code for the area, e.g. an LSOA code.", "E01003946", True),
-    TableColumn("name", "The area's name.", "Lambeth 012A"),
-    TableColumn("population", "Number of people (used to weight overlaps; empty counts 1).", "1650",
+    TableColumn("id", "Short code for the area, e.g. an LSOA code such as E01003946.", "RB001", True),
+    TableColumn("name", "The area's name.", "Riverside 001A"),
+    TableColumn("population", "Number of people (used to weight overlaps; empty counts 1).", "1975",
                 kind="number"),
-    TableColumn("codes", "Codes of larger areas it lies in: lad=E09000022;utla=E09000022.",
-                "lad=E09000022", kind="codes"),
+    TableColumn("codes", "Codes of larger areas it lies in: lad=E09000022;ward=E05014119.",
+                "ward=RBW01", kind="codes"),
     TableColumn("geometry", "Where its shape is: file.geojson#FEATURE_ID.", ""),
 )
 
 SITE_FIELDS = (
-    TableColumn("id", "Short code for the site.", "riverside", True),
-    TableColumn("name", "The site's name.", "Riverside borough", True),
+    TableColumn("id", "Short code for the site (empty: made from the file's name).", "riverside"),
+    TableColumn("name", "The site's name (empty: the id).", "Riverside borough"),
     TableColumn("description", "What the site covers.", "Children's mental health and social care"),
     TableColumn("source_title", "Where the facts came from.", ""),
     TableColumn("source_publisher", "Who published them.", ""),
@@ -123,7 +147,7 @@ SITE_FIELDS = (
 COLUMNS: dict[str, tuple[TableColumn, ...]] = {"units": UNIT_COLUMNS, "links": LINK_COLUMNS,
                                                "areas": AREA_COLUMNS}
 _ATTRIBUTES = ("employer", "it_system", "location", "staff_count", "code")
-_FACETS = ("governance", "finance", "management", "hr", "it", "estates", "clinical")
+_FACETS = tuple(FACET_SCALES)
 
 
 def import_table(paths: Sequence[str | Path] | str | Path, site_id: str | None = None,
@@ -184,7 +208,11 @@ def table_summary(site: Site) -> str:
     >>> print(table_summary(Site(id="s", name="S")))
     0 units, 0 links, 0 areas
     """
-    return f"{len(site.units)} units, {len(site.links)} links, {len(site.areas)} areas"
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
+    return ", ".join([count(len(site.units), "unit"), count(len(site.links), "link"),
+                      count(len(site.areas), "area")])
 
 
 def read_tables(paths: Sequence[str | Path] | str | Path) -> dict[str, Table]:
@@ -287,15 +315,15 @@ class _Builder:
             if key in known and key not in pos:
                 pos[key] = i
             else:
-                unknown.append(head)
+                hint = difflib.get_close_matches(key, [k for k in known if k not in pos], n=1, cutoff=0.6)
+                unknown.append(repr(head) + (f" (did you mean {hint[0]}?)" if hint else ""))
         missing = [c.name for c in columns if c.required and c.name not in pos]
         if unknown or missing:
             parts = []
             if missing:
                 parts.append("missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
             if unknown:
-                parts.append("unknown column" + ("s " if len(unknown) > 1 else " ")
-                             + ", ".join(repr(u) for u in unknown))
+                parts.append("unknown column" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown))
             expected = ", ".join(c.name + ("*" if c.required else "") for c in columns)
             found = ", ".join(repr(h) for h in table.header if h) or "none"
             self.problems.append(table.problem(
