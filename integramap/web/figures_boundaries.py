@@ -36,7 +36,7 @@ from ..io.geometry import Geometry, feature_collection, outline
 from ..model import Site
 
 __all__ = [
-    "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "Overlay", "flow_sankey", "footprint_map",
+    "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "Overlay", "first_upper", "flow_sankey", "footprint_map",
     "overlap_heatmap", "shown_units",
 ]
 
@@ -47,6 +47,8 @@ MAX_COLUMNS = 25
 MAX_MAP_AREAS = 6000
 """Areas drawn on the map at most: a figure of more is too heavy for a browser to move smoothly."""
 
+SELECTED_AREAS = "selected areas"
+"""The name of the map's trace outlining the areas a finding is about."""
 FONT = "Helvetica, Arial, sans-serif"
 HIGHLIGHT = "#d62728"
 STRADDLE = "#e8772e"
@@ -56,6 +58,17 @@ NOT_COVERED = "#e4e7eb"
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#edc948", "#76b7b2", "#e15759", "#9c755f",
            "#ff9da7", "#8cd17d", "#499894", "#d4a6c8", "#86bcb6", "#f1ce63", "#a0cbe8", "#bab0ac"]
 """Fill colours of layer A's units on the map (Tableau 20, without the greys), repeated as needed."""
+
+
+def first_upper(text: str) -> str:
+    """Text with its first letter in capitals and the rest as written: ``LCNs`` stays ``LCNs``.
+
+    Examples
+    --------
+    >>> first_upper("local authorities"), first_upper("LCNs")
+    ('Local authorities', 'LCNs')
+    """
+    return text[:1].upper() + text[1:]
 
 
 def _esc(text: str) -> str:
@@ -227,9 +240,9 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
         return f"<b style='color:{HIGHLIGHT}'>{name}</b>" if uid in highlight else name
     fig.update_xaxes(tickvals=list(range(len(shown.columns))), ticktext=[tick(b) for b in shown.columns],
                      side="top", tickangle=-30 if len(shown.columns) > 4 else 0, showgrid=False,
-                     title={"text": _esc(report.label_b.capitalize())})
+                     title={"text": _esc(first_upper(report.label_b))})
     fig.update_yaxes(tickvals=list(range(len(shown.rows))), ticktext=[tick(a) for a in shown.rows],
-                     autorange="reversed", showgrid=False, title={"text": _esc(report.label_a.capitalize())})
+                     autorange="reversed", showgrid=False, title={"text": _esc(first_upper(report.label_a))})
     shapes = []
     for a in shown.rows:
         if a in highlight:
@@ -376,7 +389,7 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
     ...            Unit(id="l", name="LCN", kind="lcn", footprint={"a": 1})])
     >>> fig = footprint_map(site, {"a": sq(0), "b": sq(1)}, "pcn", "lcn")
     >>> [(t.type, t.name) for t in fig.data]
-    [('choropleth', 'PCN'), ('scattergeo', 'LCN'), ('scattergeo', 'LCNs (names)')]
+    [('choropleth', 'PCN'), ('scattergeo', 'LCN'), ('scattergeo', 'LCNs (names)'), ('scattergeo', 'selected areas')]
     >>> fig.layout.geo.fitbounds, fig.layout.geo.visible
     ('locations', False)
     """
@@ -431,11 +444,10 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
             lon=label_points[0], lat=label_points[1], text=label_points[2], mode="text",
             name=_esc(f"{label_b.label} (names)"), showlegend=False, hoverinfo="skip",
             textfont={"size": 12, "color": OUTLINE, "family": FONT}))
-    marked = [shapes[a] for a in highlight_areas if a in shapes]
-    if marked:
-        lon, lat = _line_xy(outline(marked))
-        fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", name="selected areas",
-                                    line={"color": HIGHLIGHT, "width": 3}, hoverinfo="skip"))
+    # Always drawn, empty when nothing is selected, so that a highlight changes traces, never their number.
+    lon, lat = _line_xy(outline([shapes[a] for a in highlight_areas if a in shapes]))
+    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", name=SELECTED_AREAS, showlegend=False,
+                                line={"color": HIGHLIGHT, "width": 3}, hoverinfo="skip"))
     for overlay in overlays:
         lon, lat = _line_xy(overlay.lines)
         fig.add_trace(go.Scattergeo(
@@ -447,13 +459,13 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
     fig.update_layout(
         height=620, margin={"l": 0, "r": 0, "t": 10, "b": 0}, font={"family": FONT, "size": 12},
         paper_bgcolor="#ffffff",
-        legend={"title": {"text": _esc(f"{label_a.label.capitalize()} (fill), {label_b.label} (dark lines)")},
+        legend={"title": {"text": _esc(f"{first_upper(label_a.label)} (fill), {label_b.label} (dark lines)")},
                 "itemclick": "toggle", "bgcolor": "rgba(255,255,255,0.85)", "x": 0, "y": 1,
                 "yanchor": "top"})
     return fig
 
 
-def figure_config() -> dict[str, Any]:
+def figure_config() -> Any:
     """``dcc.Graph`` config for these figures: no plotly logo, a PNG button for board papers."""
     return {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
             "toImageButtonOptions": {"format": "png", "scale": 2}}

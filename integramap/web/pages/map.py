@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import dash_cytoscape as cyto
-from dash import Dash, dcc, html
+from dash import Dash, dcc, html, no_update
 
 from ...model import Level, Sector, UnitKind
 from .. import map_edit, map_files, map_view
 from .. import map_ids as mid
 from ..forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
 from ..pagespec import PageSpec
-from ..services import Services
+from ..services import Services, current_services
 from ..styles import KIND_SHAPES, LEVEL_COLOURS, LEVEL_WIDTHS, SECTOR_COLOURS, TARGET_COLOUR, stylesheet
 
 
@@ -40,7 +40,8 @@ def legend() -> html.Div:
     ], className="legend", id="map-legend")
 
 
-def _filters() -> html.Div:
+def _filters(focus: str | None = None, orgs: list[dict[str, str]] | None = None,
+             units: list[dict[str, str]] | None = None) -> html.Div:
     return html.Div([
         html.H4("Show"),
         dcc.Input(id=mid.F_SEARCH, type="search", placeholder="Search by name or code…", debounce=True,
@@ -50,12 +51,14 @@ def _filters() -> html.Div:
         html.Label("Sectors"),
         dcc.Dropdown(id=mid.F_SECTORS, options=_options(Sector), multi=True, placeholder="All sectors"),
         html.Label("Organisations"),
-        dcc.Dropdown(id=mid.F_ORGS, multi=True, placeholder="All organisations"),
+        dcc.Dropdown(id=mid.F_ORGS, options=orgs or [], multi=True, placeholder="All organisations"),
         html.Label("Link levels"),
         dcc.RangeSlider(id=mid.F_LEVELS, min=0, max=len(Level) - 1, step=1, value=[0, len(Level) - 1],
                         marks={lv.rank: {"label": str(lv.rank)} for lv in Level}),
         html.Label("Focus on a unit"),
-        dcc.Dropdown(id=mid.F_FOCUS, placeholder="Whole site"),
+        # Without the site's unit list (none open), the asked-for unit is the only choice.
+        dcc.Dropdown(id=mid.F_FOCUS, placeholder="Whole site", value=focus or None,
+                     options=units or ([{"label": focus, "value": focus}] if focus else [])),
         dcc.RadioItems(id=mid.F_DEPTH, options=[{"label": " 1 step", "value": 1},
                                                  {"label": " 2 steps", "value": 2}],
                        value=1, inline=True, className="radio"),
@@ -67,11 +70,11 @@ def _filters() -> html.Div:
     ], className="filters")
 
 
-def _field(form: str, spec: FieldSpec) -> html.Div:
+def _field(form: str, spec: FieldSpec, units: list[dict[str, str]]) -> html.Div:
     fid = mid.field_id(form, spec.name)
     control: Any
     if spec.widget in ("choice", "unit"):
-        control = dcc.Dropdown(id=fid, options=_options(spec.choices) if spec.widget == "choice" else [],
+        control = dcc.Dropdown(id=fid, options=_options(spec.choices) if spec.widget == "choice" else units,
                                placeholder="—", clearable=not spec.required)
     elif spec.widget == "multi":
         control = dcc.Dropdown(id=fid, options=_options(spec.choices), multi=True, placeholder="—")
@@ -89,17 +92,17 @@ def _field(form: str, spec: FieldSpec) -> html.Div:
 
 
 def _form(form: str, fields: tuple[FieldSpec, ...], buttons: list[Any], editing_id: str,
-          message_id: str) -> html.Div:
+          message_id: str, units: list[dict[str, str]]) -> html.Div:
     return html.Div([
         html.Div(id=editing_id, className="editing"),
-        *[_field(form, spec) for spec in fields],
+        *[_field(form, spec, units) for spec in fields],
         html.Div(id=mid.error_id(form, GENERAL), className="field-error general"),
         html.Div(buttons, className="buttons"),
         html.Div(id=message_id, className="form-message"),
     ], className="form")
 
 
-def _editor() -> dcc.Tabs:
+def _editor(units: list[dict[str, str]]) -> dcc.Tabs:
     unit_buttons = [html.Button("Add unit", id=mid.UNIT_ADD, className="button primary"),
                     html.Button("Save changes", id=mid.UNIT_UPDATE, className="button"),
                     html.Button("Delete", id=mid.UNIT_DELETE, className="button danger"),
@@ -113,9 +116,11 @@ def _editor() -> dcc.Tabs:
             html.P("Click a unit or a link on the map to see all its details.", className="hint"),
             id=mid.INSPECT, className="inspect")),
         dcc.Tab(label="Unit", value="unit",
-                children=_form(mid.UNIT_FORM, UNIT_FIELDS, unit_buttons, mid.UNIT_EDITING, mid.UNIT_MESSAGE)),
+                children=_form(mid.UNIT_FORM, UNIT_FIELDS, unit_buttons, mid.UNIT_EDITING, mid.UNIT_MESSAGE,
+                               units)),
         dcc.Tab(label="Link", value="link",
-                children=_form(mid.LINK_FORM, LINK_FIELDS, link_buttons, mid.LINK_EDITING, mid.LINK_MESSAGE)),
+                children=_form(mid.LINK_FORM, LINK_FIELDS, link_buttons, mid.LINK_EDITING, mid.LINK_MESSAGE,
+                               units)),
         dcc.Tab(label="Save", value="files", children=_files()),
     ], className="editor-tabs")
 
@@ -146,41 +151,57 @@ def _files() -> html.Div:
     ], className="form")
 
 
-def layout(site: str | None = None, **_query: Any) -> html.Div:
-    """The page for ``/map?site=ID``."""
+def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> html.Div:
+    """The page for ``/map?site=ID[&focus=UNIT]``: ``focus`` opens on a unit and its neighbours.
+
+    The site is opened and drawn here, not by callbacks once the page is shown: the page arrives
+    with its elements, so the map paints after one round trip instead of a chain of three.
+    """
+    services = current_services()
+    handle, message = map_view.open_request(services, site)
+    title, status, no_undo, no_redo, undo_title, redo_title, orgs, units = map_view.status_parts(
+        services, handle)
+    elements, cy_layout, crumbs, info = map_view.draw_parts(
+        services, handle, map_view.opening_options(focus), fit=True, nonce="open")
+    unit_choices = map_edit.unit_choice_options(services, handle)
     return html.Div([
         dcc.Store(id=mid.SITE_REQUEST, data=site),
-        dcc.Store(id=mid.DRAFT),
+        dcc.Store(id=mid.DRAFT, data=handle),
         dcc.Store(id=mid.DRILL, data=None),
         dcc.Store(id=mid.MOVED),
         dcc.Store(id=mid.UNIT_EDITING_ID),
         dcc.Store(id=mid.LINK_EDITING_ID),
         html.Div([
-            html.H2(id=mid.TITLE, className="site-title"),
-            html.Span(id=mid.STATUS, className="status"),
+            html.H2(title, id=mid.TITLE, className="site-title"),
+            html.Span(status, id=mid.STATUS, className="status"),
             html.Div([
-                html.Button("↶ Undo", id=mid.UNDO, className="button", disabled=True),
-                html.Button("↷ Redo", id=mid.REDO, className="button", disabled=True),
+                html.Button("↶ Undo", id=mid.UNDO, className="button", disabled=no_undo, title=undo_title),
+                html.Button("↷ Redo", id=mid.REDO, className="button", disabled=no_redo, title=redo_title),
                 html.Button("Arrange", id=mid.ARRANGE, className="button",
                             title="Lay the map out again on the server and keep the positions"),
                 html.Button("Fit", id=mid.FIT, className="button", title="Show the whole map"),
             ], className="toolbar-buttons"),
         ], className="toolbar"),
-        html.Div(id=mid.MESSAGE, className="page-message"),
+        html.Div(message, id=mid.MESSAGE, className="page-message"),
         html.Div([
-            html.Aside([_filters(), legend()], className="sidebar"),
+            html.Aside([_filters(focus, _sent(orgs), _sent(units)), legend()], className="sidebar"),
             html.Section([
-                html.Div(id=mid.BREADCRUMB, className="breadcrumb"),
-                cyto.Cytoscape(id=mid.CY, elements=[], stylesheet=stylesheet(),
-                               layout={"name": "preset"}, autoRefreshLayout=False,
+                html.Div(crumbs, id=mid.BREADCRUMB, className="breadcrumb"),
+                cyto.Cytoscape(id=mid.CY, elements=elements, stylesheet=stylesheet(),
+                               layout=_sent(cy_layout) or {"name": "preset"}, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,
                                boxSelectionEnabled=False, className="cy",
                                style={"width": "100%", "height": "0", "flex": "1 1 0"}),
-                html.Div(id=mid.VIEW_INFO, className="view-info"),
+                html.Div(info, id=mid.VIEW_INFO, className="view-info"),
             ], className="canvas"),
-            html.Aside(_editor(), className="panel"),
+            html.Aside(_editor(_sent(unit_choices)), className="panel"),
         ], className="map-body"),
     ], className="map-page")
+
+
+def _sent(value: Any) -> Any:
+    """A value for the layout; ``no_update`` (nothing new to send) becomes empty."""
+    return [] if value is no_update else value
 
 
 PAGE = PageSpec(path="/map", name="Map", order=1, layout=layout)

@@ -1,0 +1,505 @@
+"""The Boundaries page: where two layers' boundaries cut each other, at a glance.
+
+Choose two layers (PCNs and LCNs, say). The page answers first in one line
+("3 of 4 PCNs lie within one LCN; Riverbend PCN straddles …"), then shows
+the overlap heatmap, the people flowing from one layer's units to the
+other's, the findings one per row (a click highlights their units in the
+figures and offers the unit on the Map page), a CSV of the findings and,
+where areas have shapes, a map of both layers' footprints.
+
+``/boundaries?site=ID[&a=LAYER&b=LAYER]``. A large site (national data) is
+analysed in the background with a progress bar.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from ...analysis.boundaries import analyse
+from ...analysis.boundary_results import BoundaryReport
+from ...io.geometry import AreaShapes, area_shapes, outline, parse_ref, read_features
+from ...model import Site
+from ...store import StoreError
+from ..boundary_findings import (
+    Finding,
+    LayerOption,
+    default_layers,
+    findings,
+    findings_csv,
+    site_layers,
+    verdict,
+)
+from ..figures_boundaries import (
+    SELECTED_AREAS,
+    Overlay,
+    figure_config,
+    first_upper,
+    flow_sankey,
+    footprint_map,
+    overlap_heatmap,
+)
+from ..jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from ..pagespec import PageSpec
+from ..services import Services
+from .typology import CARD, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text
+
+REQUEST = "boundaries-request"
+"""``{"site", "a", "b"}`` from the address."""
+LAYER_A = "boundaries-layer-a"
+LAYER_B = "boundaries-layer-b"
+SWAP = "boundaries-swap"
+TITLE = "boundaries-title"
+MESSAGE = "boundaries-message"
+PROGRESS = "boundaries-progress"
+JOB = "boundaries-job"
+POLL = "boundaries-poll"
+READY = "boundaries-ready"
+CURRENT = "boundaries-current"
+"""What is shown: ``{"site", "revision", "a", "b"}``; the key of the cached result."""
+BODY = "boundaries-body"
+VERDICT = "boundaries-verdict"
+COUNTS = "boundaries-counts"
+HEATMAP = "boundaries-heatmap"
+SANKEY = "boundaries-sankey"
+MAP_BOX = "boundaries-map-box"
+MAP = "boundaries-map"
+MAP_NOTE = "boundaries-map-note"
+OVERLAYS = "boundaries-overlays"
+TABLE = "boundaries-table"
+ROW = "boundaries-row"
+SELECTED = "boundaries-selected"
+SELECTION = "boundaries-selection"
+DOWNLOAD_CSV = "boundaries-download-csv"
+DOWNLOAD = "boundaries-download"
+DEMO_BOX = "boundaries-demo-box"
+
+BACKGROUND_UNITS = 3000
+"""Sites with more units than this are opened and analysed in the background, with progress."""
+MAX_TABLE_ROWS = 200
+"""Findings listed on the page at most; the CSV has them all."""
+CACHED_RESULTS = 16
+REFERENCE_DATA_ENV = "INTEGRAMAP_REFERENCE_DATA"
+"""Where the public reference files are: area shapes given by relative paths are looked for there."""
+
+
+def geometry_dirs() -> list[Path]:
+    """Folders that relative shape paths are read from: the reference data folder, if set."""
+    folder = os.environ.get(REFERENCE_DATA_ENV)
+    return [Path(folder)] if folder else []
+
+
+@dataclass(frozen=True)
+class Result:
+    """One site revision analysed for two layers, with everything the page draws."""
+
+    site: Site
+    revision: int
+    options: list[LayerOption]
+    a: str | None
+    b: str | None
+    report: BoundaryReport | None
+    rows: list[Finding]
+    shapes: AreaShapes
+    overlays: list[Overlay] = field(default_factory=list)
+
+
+class ResultCache:
+    """Results by (database, site, revision, layers): a stored revision never changes."""
+
+    def __init__(self, capacity: int = CACHED_RESULTS) -> None:
+        self._lock = threading.Lock()
+        self._data: OrderedDict[tuple[str, str, int, str | None, str | None], Result] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, services: Services, site: str, revision: int, a: str | None, b: str | None) -> Result | None:
+        key = (services.store.url, site, revision, a, b)
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+            return found
+
+    def put(self, services: Services, result: Result, a: str | None, b: str | None) -> None:
+        with self._lock:
+            for key in {(result.a, result.b), (a, b)}:
+                self._data[(services.store.url, result.site.id, result.revision, *key)] = result
+            while len(self._data) > self._capacity:
+                self._data.popitem(last=False)
+
+
+RESULTS = ResultCache()
+
+
+def site_overlays(site: Site, base_dirs: list[Path]) -> list[Overlay]:
+    """Extra boundaries a site records in ``metadata["overlays"]`` (the demo's wards), as lines.
+
+    Each overlay is ``{"name": ..., "geometry": ["<file>#<feature id>", ...]}``; shapes that cannot
+    be read are left out (the map is still worth showing without them).
+    """
+    found: list[Overlay] = []
+    for entry in site.metadata.get("overlays") or []:
+        if not isinstance(entry, dict):
+            continue
+        refs = entry.get("geometry") or entry.get("features") or []
+        geoms = []
+        for ref in refs if isinstance(refs, list) else []:
+            try:
+                parsed = parse_ref(str(ref))
+                path = Path(parsed.path)
+                if not path.is_absolute():
+                    path = next((d / path for d in base_dirs if (d / path).exists()), path)
+                index = read_features(path)
+            except (ValueError, OSError):
+                continue
+            if parsed.feature in index.geometries:
+                geoms.append(index.geometries[parsed.feature])
+        lines = [line for g in geoms for line in outline([g])]
+        if lines:
+            found.append(Overlay(name=str(entry.get("name") or "Overlay"), lines=lines))
+    return found
+
+
+def compute(services: Services, site_id: str, a: str | None, b: str | None,
+            progress: Progress | None = None) -> Result:
+    """Load the site's latest revision and analyse two of its layers (defaults where not given)."""
+    report_progress = progress or (lambda _f, _m="": None)
+    report_progress(0.05, "Loading the site")
+    rev = services.store.get(site_id)
+    cached = RESULTS.get(services, site_id, rev.number, a, b)
+    if cached is not None:
+        return cached
+    site = rev.site
+    report_progress(0.4, "Listing its layers")
+    options = site_layers(site)
+    specs = {o.spec for o in options}
+    da, db = default_layers(options)
+    a = a if a in specs else da
+    b = b if b in specs else db
+    report = None
+    rows: list[Finding] = []
+    if a is not None and b is not None:
+        report_progress(0.5, f"Comparing {a} with {b}")
+        report = analyse(site, a, b)
+        rows = findings(report)
+    report_progress(0.8, "Reading the areas' shapes")
+    dirs = geometry_dirs()
+    shapes = area_shapes(site, dirs)
+    overlays = site_overlays(site, dirs) if shapes.geometries else []
+    result = Result(site=site, revision=rev.number, options=options, a=a, b=b, report=report, rows=rows,
+                    shapes=shapes, overlays=overlays)
+    RESULTS.put(services, result, a, b)
+    report_progress(1.0, "Done")
+    return result
+
+
+def _site_units(services: Services, site_id: str) -> int:
+    return next((s.units for s in services.store.list_sites() if s.id == site_id), 0)
+
+
+def counts_line(report: BoundaryReport) -> list[Any]:
+    """Coterminosity and how many of each kind of mismatch, as small labelled figures."""
+    c = report.counts
+    cot = "n/a" if report.coterminosity is None else f"{report.coterminosity * 100:.0f}%"
+    items = [("Coterminosity", cot), ("Straddles", c.straddles), ("Gaps", c.gaps),
+             ("Double cover", c.double_cover), ("Nesting violations", c.nesting_violations),
+             ("Unmanaged interfaces", c.unmanaged_interfaces)]
+    if c.no_footprint:
+        items.append(("Not checked", c.no_footprint))
+    return [html.Span([html.Strong(f"{value}" if isinstance(value, str) else f"{value:,}"), f" {label}"],
+                      className="count-chip") for label, value in items]
+
+
+def findings_table(rows: list[Finding], selected: int | None = None) -> list[Any]:
+    """The findings, one row each, clickable; the first :data:`MAX_TABLE_ROWS` of them."""
+    if not rows:
+        return [html.P("No mismatches: the two layers' boundaries line up.", className="hint")]
+    shown = rows[:MAX_TABLE_ROWS]
+    body = [html.Tr([html.Td(f.label, className=f"kind kind-{f.kind}"), html.Td(", ".join(f.names)),
+                     html.Td(f.detail)],
+                    id={"type": ROW, "index": i}, n_clicks=0, title="Click to highlight on this page",
+                    className=_row_class(i, selected)) for i, f in enumerate(shown)]
+    out: list[Any] = [html.Table([html.Thead(html.Tr([html.Th("Kind"), html.Th("Units"), html.Th("Detail")])),
+                                  html.Tbody(body)], className="table findings")]
+    if len(rows) > len(shown):
+        out.append(html.P(f"… and {len(rows) - len(shown):,} more findings in the CSV.", className="hint"))
+    return out
+
+
+def _row_class(i: int, selected: int | None) -> str:
+    return "finding-row selected" if i == selected else "finding-row"
+
+
+def selection_banner(result: Result, index: int | None) -> list[Any]:
+    """What the selected row highlights, and a link to the unit on the Map page."""
+    if index is None or not 0 <= index < len(result.rows):
+        return [html.Span("Click a finding to highlight its units in the figures.", style=HINT_STYLE)]
+    f = result.rows[index]
+    parts: list[Any] = [html.Strong(f"{f.label}: "), ", ".join(f.names), " "]
+    if f.focus:
+        href = f"/map?{urlencode({'site': result.site.id, 'focus': f.focus})}"
+        parts.append(dcc.Link("show on map", href=href, className="show-on-map"))
+    return parts
+
+
+def _figures(result: Result, highlight: set[str], areas: set[str],
+             show_overlays: bool = True) -> tuple[Any, Any, Any]:
+    assert result.report is not None and result.a is not None and result.b is not None
+    geo = result.shapes.geometries
+    map_figure: Any = (footprint_map(result.site, geo, result.a, result.b, highlight, highlight_areas=areas,
+                                     overlays=result.overlays, show_overlays=show_overlays) if geo else {})
+    return overlap_heatmap(result.report, highlight), flow_sankey(result.report, highlight), map_figure
+
+
+def _highlight_of(result: Result, index: int | None) -> tuple[set[str], set[str]]:
+    if index is None or not 0 <= index < len(result.rows):
+        return set(), set()
+    f = result.rows[index]
+    return set(f.unit_ids), set(f.areas)
+
+
+def _map_note(result: Result) -> str:
+    s = result.shapes
+    note = f"{len(s.geometries):,} areas drawn from their shapes."
+    if s.problems:
+        note += " Some shapes could not be read: " + "; ".join(s.problems[:3])
+    return note
+
+
+def demo_box() -> html.Div:
+    """Offers the south-east London demo where the site has no shapes to draw (filled by the demo)."""
+    return html.Div(id=DEMO_BOX)
+
+
+def layout(site: str | None = None, a: str | None = None, b: str | None = None, **_query: Any) -> html.Div:
+    """The page for ``/boundaries?site=ID[&a=LAYER&b=LAYER]``."""
+    return html.Div([
+        dcc.Store(id=REQUEST, data={"site": site, "a": a, "b": b}),
+        dcc.Store(id=JOB),
+        dcc.Store(id=READY),
+        dcc.Store(id=CURRENT),
+        dcc.Store(id=SELECTED),
+        dcc.Interval(id=POLL, interval=500, disabled=True),
+        html.H2("Boundaries", id=TITLE, className="site-title"),
+        html.Section([
+            html.Div([
+                html.Div([html.Label("Compare these units…"),
+                          dcc.Dropdown(id=LAYER_A, clearable=False, placeholder="Choose a layer…")],
+                         style={"flex": "1"}),
+                html.Button("⇄", id=SWAP, className="button", title="Swap the two layers",
+                            style={"alignSelf": "flex-end", "height": "36px"}),
+                html.Div([html.Label("…with the boundaries of these"),
+                          dcc.Dropdown(id=LAYER_B, clearable=False, placeholder="Choose a layer…")],
+                         style={"flex": "1"}),
+            ], style={"display": "flex", "gap": "12px"}),
+        ], style=CARD),
+        html.Div(id=MESSAGE),
+        html.Div(id=PROGRESS),
+        dcc.Loading(html.Div(id=BODY, style={"display": "none"}, children=[
+            html.Section([
+                html.P(id=VERDICT, className="verdict",
+                       style={"fontSize": "1.25rem", "fontWeight": "600", "margin": "2px 0 8px",
+                              "color": "#1d3557"}),
+                html.Div(id=COUNTS, className="counts"),
+            ], style=CARD),
+            html.Div([
+                html.Section([html.H3("Who lies where"),
+                              html.P("Each row is one unit; each cell the share of its people in a unit "
+                                     "of the other layer. A row with two coloured cells straddles.",
+                                     style=HINT_STYLE),
+                              dcc.Graph(id=HEATMAP, config=figure_config())], style=CARD),
+                html.Section([html.H3("Where the people go"),
+                              html.P("The people of each unit on the left, flowing to the units on the right "
+                                     "they live in; orange flows leave a straddling unit.", style=HINT_STYLE),
+                              dcc.Graph(id=SANKEY, config=figure_config())], style=CARD),
+            ], style={"display": "grid", "gridTemplateColumns": "repeat(auto-fit, minmax(440px, 1fr))",
+                      "gap": "16px", "alignItems": "start"}),
+            html.Section([
+                html.H3("Findings"),
+                html.Div(id=SELECTION, className="selection", style={"margin": "4px 0 8px"}),
+                html.Div(id=TABLE),
+                html.Div([html.Button("Download the findings (CSV)", id=DOWNLOAD_CSV, className="button")],
+                         className="buttons"),
+                dcc.Download(id=DOWNLOAD),
+            ], style=CARD),
+            html.Section([
+                html.H3("On the map"),
+                html.Div([
+                    html.P(id=MAP_NOTE, style={**HINT_STYLE, "margin": "0", "flex": "1"}),
+                    dcc.Checklist(id=OVERLAYS, options=[{"label": " Show overlays (thin dotted lines)",
+                                                          "value": "on"}], value=["on"], inline=True),
+                ], style={"display": "flex", "gap": "12px", "alignItems": "center"}),
+                dcc.Graph(id=MAP, config=figure_config()),
+            ], id=MAP_BOX, style={**CARD, "display": "none"}),
+        ]), type="circle"),
+        demo_box(),
+    ], className="boundaries-page", style=PAGE_STYLE)
+
+
+PAGE = PageSpec(path="/boundaries", name="Boundaries", order=2, layout=layout)
+
+
+def render(result: Result, selected: int | None = None) -> tuple[Any, ...]:
+    """Every output of the page for a result: title, layers, body, figures, table."""
+    options = [{"label": f"{first_upper(o.label)} ({o.units:,})", "value": o.spec} for o in result.options]
+    current = {"site": result.site.id, "revision": result.revision, "a": result.a, "b": result.b}
+    title = f"{result.site.name} — boundaries"
+    if result.report is None:
+        message = html.P("This site has fewer than two kinds of unit to compare: add PCNs, LCNs or "
+                         "organisations with footprints on the Map page.", className="hint")
+        return (title, options, result.a, options, result.b, message, {"display": "none"}, "", [],
+                no_update, no_update, {"display": "none"}, no_update, "", [], [], current)
+    highlight, areas = _highlight_of(result, selected)
+    heat, sankey, geo = _figures(result, highlight, areas)
+    map_style = {**CARD, "display": "block" if result.shapes.geometries else "none"}
+    return (title, options, result.a, options, result.b, "", {"display": "block"}, verdict(result.report),
+            counts_line(result.report), heat, sankey, map_style, geo,
+            _map_note(result) if result.shapes.geometries else "", findings_table(result.rows, selected),
+            selection_banner(result, selected), current)
+
+
+RENDER_OUTPUTS = [
+    (TITLE, "children"), (LAYER_A, "options"), (LAYER_A, "value"), (LAYER_B, "options"), (LAYER_B, "value"),
+    (MESSAGE, "children"), (BODY, "style"), (VERDICT, "children"), (COUNTS, "children"), (HEATMAP, "figure"),
+    (SANKEY, "figure"), (MAP_BOX, "style"), (MAP, "figure"), (MAP_NOTE, "children"), (TABLE, "children"),
+    (SELECTION, "children"), (CURRENT, "data"),
+]
+
+
+def _cached(services: Services, current: dict[str, Any] | None) -> Result | None:
+    if not current or not current.get("site"):
+        return None
+    return RESULTS.get(services, current["site"], int(current["revision"]), current.get("a"), current.get("b"))
+
+
+def register_callbacks(app: Dash, services: Services) -> None:
+    outputs = [Output(i, p) for i, p in RENDER_OUTPUTS]
+    blank = tuple(no_update for _ in RENDER_OUTPUTS)
+
+    @app.callback(*outputs, Output(SELECTED, "data"), Output(JOB, "data"), Output(POLL, "disabled"),
+                  Output(PROGRESS, "children"),
+                  Input(REQUEST, "data"), Input(LAYER_A, "value"), Input(LAYER_B, "value"), Input(READY, "data"),
+                  State(SELECTED, "data"))
+    def run(request: dict[str, Any] | None, a: str | None, b: str | None, _ready: Any,
+            selected: int | None) -> tuple[Any, ...]:
+        # A new analysis clears the selection; leaving an empty one alone spares a second drawing.
+        unselect = None if selected is not None else no_update
+        request = request or {}
+        site_id = request.get("site")
+        if not site_id:
+            message = html.P("Choose a site in the picker above to see where its boundaries cut.",
+                             className="hint")
+            return ("Boundaries", *blank[1:5], message, {"display": "none"}, *blank[7:], unselect, None, True,
+                    "")
+        if ctx.triggered_id in (REQUEST, None):
+            a, b = request.get("a"), request.get("b")
+        try:
+            latest = services.store.latest(site_id)
+            cached = RESULTS.get(services, site_id, latest, a, b)
+            if cached is None and _site_units(services, site_id) > BACKGROUND_UNITS:
+                job = default_runner().submit(lambda progress: compute(services, site_id, a, b, progress),
+                                              title=f"Analysing the boundaries of {site_id}")
+                return (*blank, unselect, job, False, progress_bar(default_runner().status(job)))
+            return (*render(cached or compute(services, site_id, a, b)), unselect, None, True, "")
+        except Exception as err:  # shown on the page, never as a traceback
+            return ("Boundaries", *blank[1:5], error_box(problem_text(err)), {"display": "none"}, *blank[7:],
+                    unselect, None, True, "")
+
+    @app.callback(Output(READY, "data"), Output(POLL, "disabled", allow_duplicate=True),
+                  Output(PROGRESS, "children", allow_duplicate=True),
+                  Output(MESSAGE, "children", allow_duplicate=True),
+                  Input(POLL, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
+    def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
+        if not job:
+            return no_update, True, "", no_update
+        runner = default_runner()
+        try:
+            status = runner.status(job)
+        except UnknownJobError as err:
+            return no_update, True, "", error_box(str(err))
+        if not status.state.finished:
+            return no_update, False, progress_bar(status), no_update
+        if status.state is JobState.DONE:
+            return job, True, "", ""  # the result is cached now: drawing it is quick
+        return no_update, True, "", error_box(status.error or status.message)
+
+    @app.callback(Output(LAYER_A, "value", allow_duplicate=True), Output(LAYER_B, "value", allow_duplicate=True),
+                  Input(SWAP, "n_clicks"), State(LAYER_A, "value"), State(LAYER_B, "value"),
+                  prevent_initial_call=True)
+    def swap(clicks: int | None, a: str | None, b: str | None) -> tuple[Any, Any]:
+        if not clicks:
+            raise PreventUpdate
+        return b, a
+
+    @app.callback(Output(SELECTED, "data", allow_duplicate=True), Input({"type": ROW, "index": ALL}, "n_clicks"),
+                  State(SELECTED, "data"), prevent_initial_call=True)
+    def select(clicks: list[int | None], selected: int | None) -> Any:
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
+            raise PreventUpdate  # rows being drawn, not clicked
+        index = int(trigger["index"])
+        return None if index == selected else index
+
+    @app.callback(Output(HEATMAP, "figure", allow_duplicate=True), Output(SANKEY, "figure", allow_duplicate=True),
+                  Output(MAP, "figure", allow_duplicate=True),
+                  Output({"type": ROW, "index": ALL}, "className"),
+                  Output(SELECTION, "children", allow_duplicate=True),
+                  Input(SELECTED, "data"), State(CURRENT, "data"), State(OVERLAYS, "value"),
+                  State({"type": ROW, "index": ALL}, "id"), prevent_initial_call=True)
+    def highlight(selected: int | None, current: dict[str, Any] | None, overlays: list[str] | None,
+                  row_ids: list[dict[str, Any]]) -> tuple[Any, ...]:
+        result = _cached(services, current)
+        if result is None or result.report is None:
+            raise PreventUpdate
+        units, areas = _highlight_of(result, selected)
+        heat, sankey, geo = _figures(result, units, areas, bool(overlays))
+        classes = [_row_class(int(r["index"]), selected) for r in row_ids]
+        return heat, sankey, _restyle(geo) if geo else no_update, classes, selection_banner(result, selected)
+
+    @app.callback(Output(MAP, "figure", allow_duplicate=True), Input(OVERLAYS, "value"),
+                  State(CURRENT, "data"), State(SELECTED, "data"), prevent_initial_call=True)
+    def toggle_overlays(value: list[str] | None, current: dict[str, Any] | None, selected: int | None) -> Any:
+        result = _cached(services, current)
+        if result is None or not result.overlays or not result.shapes.geometries:
+            raise PreventUpdate
+        first = len(_figures(result, *_highlight_of(result, selected))[2].data) - len(result.overlays)
+        patch = Patch()
+        for k in range(len(result.overlays)):
+            patch["data"][first + k]["visible"] = True if value else "legendonly"
+        return patch
+
+    @app.callback(Output(DOWNLOAD, "data"), Output(MESSAGE, "children", allow_duplicate=True),
+                  Input(DOWNLOAD_CSV, "n_clicks"), State(CURRENT, "data"), prevent_initial_call=True)
+    def download(clicks: int | None, current: dict[str, Any] | None) -> tuple[Any, Any]:
+        if not clicks or not current:
+            raise PreventUpdate
+        try:
+            result = _cached(services, current) or compute(services, current["site"], current.get("a"),
+                                                           current.get("b"))
+        except (LookupError, ValueError, StoreError) as err:
+            return no_update, error_box(problem_text(err))
+        name = f"{result.site.id}-r{result.revision}-{result.a}-vs-{result.b}-boundaries.csv".replace(":", "_")
+        return send_text(findings_csv(result.rows), name, "text/csv"), no_update
+
+
+def _restyle(figure: Any) -> Patch:
+    """Only what a highlight changes on the map (colours, widths, the selected areas), not its shapes."""
+    patch = Patch()
+    for i, trace in enumerate(figure.data):
+        if trace.type == "choropleth":
+            patch["data"][i]["marker"] = trace.marker.to_plotly_json()
+            patch["data"][i]["showlegend"] = trace.showlegend
+        elif trace.name == SELECTED_AREAS or trace.mode == "lines":
+            patch["data"][i]["line"] = trace.line.to_plotly_json()
+            if trace.name == SELECTED_AREAS:
+                patch["data"][i]["lon"] = list(trace.lon)
+                patch["data"][i]["lat"] = list(trace.lat)
+    return patch
