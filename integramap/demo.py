@@ -169,6 +169,7 @@ class DemoDataError(ValueError):
         for m in self.missing:
             lines.append(f"  - {m.what}: looked for {', '.join(m.looked_in)}")
             lines.append(f"    published as {m.published}")
+        lines.append("Give each file with its option, or see docs/demo.md for the folder layout.")
         return "\n".join(lines)
 
     def __str__(self) -> str:
