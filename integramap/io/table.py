@@ -193,7 +193,7 @@ def import_table(paths: Sequence[str | Path] | str | Path, site_id: str | None =
     try:
         site = validate_site(data)
     except SiteError as err:
-        problems += [builder.locate(p, tables) for p in err.problems]
+        problems += [builder.locate(p, tables) for p in err.problems if not builder.reported(p)]
         raise import_error(_sorted(problems), source=", ".join(files)) from None
     if problems:
         raise import_error(_sorted(problems), source=", ".join(files))
@@ -294,6 +294,8 @@ class _Builder:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.rows: dict[str, list[int]] = {}
+        self.missing: set[tuple[str, str]] = set()
+        self.unnamed_links: set[int] = set()
 
     def build(self, tables: dict[str, Table]) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -359,6 +361,7 @@ class _Builder:
 
     def _rows(self, kind: str, table: Table, columns: Sequence[TableColumn]) -> list[dict[str, Any]]:
         pos = self._check_header(table, columns)
+        self.missing |= {(kind, c.name) for c in columns if c.required and c.name not in pos}
         by_name = {c.name: c for c in columns}
         items: list[dict[str, Any]] = []
         numbers: list[int] = []
@@ -377,6 +380,8 @@ class _Builder:
                 base = f"{item['source']}--{item['target']}"
                 ids[base] += 1
                 item["id"] = base if ids[base] == 1 else f"{base}-{ids[base]}"
+            elif kind == "links" and "id" not in item:
+                self.unnamed_links.add(len(items))  # its missing source or target is the fault to report
             items.append(item)
             numbers.append(number)
         self.rows[kind] = numbers
@@ -389,6 +394,13 @@ class _Builder:
         except ValueError as exc:
             self.problems.append(table.problem(f"{text!r}: {exc}", number, col.name))
             return None
+
+    def reported(self, problem: Problem) -> bool:
+        """Whether a model problem is about a column already reported missing (one error, not one a row)."""
+        loc = problem.loc
+        if loc[:1] == ("links",) and loc[2:] == ("id",) and loc[1] in self.unnamed_links:
+            return True
+        return len(loc) > 2 and (str(loc[0]), _column_of(loc[2:]) or "") in self.missing
 
     def locate(self, problem: Problem, tables: dict[str, Table]) -> Problem:
         """A model problem (``units[3].kind``) as a cell problem (units sheet, row 5, column kind)."""
