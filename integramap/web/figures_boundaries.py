@@ -22,8 +22,9 @@ plotly reads a little HTML in labels and hover text.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ from ..io.geometry import Geometry, feature_collection, outline
 from ..model import Site
 
 __all__ = [
-    "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "Overlay", "first_upper", "flow_sankey", "footprint_map",
+    "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "OVERLAY", "Overlay", "first_upper", "flow_sankey", "footprint_map",
     "overlap_heatmap", "shown_units",
 ]
 
@@ -47,6 +48,8 @@ MAX_COLUMNS = 25
 MAX_MAP_AREAS = 6000
 """Areas drawn on the map at most: a figure of more is too heavy for a browser to move smoothly."""
 
+OVERLAY = "overlay"
+"""The ``meta`` of the map's overlay traces, so a page can show or hide them all."""
 SELECTED_AREAS = "selected areas"
 """The name of the map's trace outlining the areas a finding is about."""
 FONT = "Helvetica, Arial, sans-serif"
@@ -69,6 +72,13 @@ def first_upper(text: str) -> str:
     ('Local authorities', 'LCNs')
     """
     return text[:1].upper() + text[1:]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Text broken into lines of about ``width`` characters at spaces (``0``: one line)."""
+    if width <= 0 or len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=False) or [text]
 
 
 def _esc(text: str) -> str:
@@ -235,11 +245,15 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
                                     f"{'people' if report.population_known else 'areas'}", "side": "right"},
                   "tickformat": ".0%", "thickness": 12}))
 
-    def tick(uid: str) -> str:
-        name = _esc(shown.names[uid])
+    slanted = len(shown.columns) > 4
+
+    def tick(uid: str, width: int = 0) -> str:
+        name = "<br>".join(_esc(line) for line in _wrap(shown.names[uid], width))
         return f"<b style='color:{HIGHLIGHT}'>{name}</b>" if uid in highlight else name
-    fig.update_xaxes(tickvals=list(range(len(shown.columns))), ticktext=[tick(b) for b in shown.columns],
-                     side="top", tickangle=-30 if len(shown.columns) > 4 else 0, showgrid=False,
+    fig.update_xaxes(tickvals=list(range(len(shown.columns))),
+                     ticktext=[tick(b, 0 if slanted else max(10, 50 // max(len(shown.columns), 1)))
+                               for b in shown.columns],
+                     side="top", tickangle=-35 if slanted else 0, showgrid=False,
                      title={"text": _esc(first_upper(report.label_b))})
     fig.update_yaxes(tickvals=list(range(len(shown.rows))), ticktext=[tick(a) for a in shown.rows],
                      autorange="reversed", showgrid=False, title={"text": _esc(first_upper(report.label_a))})
@@ -254,7 +268,9 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
                            "x1": ci[b] + 0.5, "line": {"color": HIGHLIGHT, "width": 2, "dash": "dot"}})
     longest_row = max((len(shown.names[a]) for a in shown.rows), default=10)
     longest_col = max((len(shown.names[b]) for b in shown.columns), default=10)
-    top = 60 + min(longest_col, 40) * (4 if len(shown.columns) > 4 else 0) + (24 if shown.note else 0)
+    lines = max((len(_wrap(shown.names[b], max(10, 50 // max(len(shown.columns), 1)))) for b in shown.columns),
+                default=1)
+    top = 50 + (min(longest_col, 40) * 4 if slanted else 15 * lines) + (24 if shown.note else 0)
     fig.update_layout(
         shapes=shapes, height=max(260, 26 * len(shown.rows) + top + 40), font={"family": FONT, "size": 12},
         margin={"l": 10 + min(longest_row, 45) * 7, "r": 10, "t": top, "b": 20},
@@ -332,11 +348,15 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 @dataclass(frozen=True)
 class Overlay:
-    """Extra boundaries drawn as thin lines (wards, say): a name and polylines of (lon, lat)."""
+    """Extra boundaries drawn over the map (boroughs, wards): a name, polylines of (lon, lat) and labels.
+
+    ``bold`` draws a solid line for the outer edges of larger areas; otherwise a thin dotted one.
+    """
 
     name: str
     lines: list[list[tuple[float, float]]]
-    colour: str = "#6b7785"
+    labels: list[tuple[float, float, str]] = field(default_factory=list)
+    bold: bool = False
 
 
 def _line_xy(lines: Sequence[Sequence[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:
@@ -424,8 +444,12 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
     outlines: dict[str, list[str]] = {}
     for area, uid in main_b.items():
         outlines.setdefault(uid, []).append(area)
+    # An overlay that already draws B's units (the demo's boroughs, labelled by name) draws their real
+    # edges; outlines of the areas would only ring each area there, so they are drawn when highlighted.
+    labelled = {text.casefold() for o in overlays for _, _, text in o.labels}
+    drawn_by_overlay = bool(labelled) and all(n.casefold() in labelled for n in names_b.values())
     label_points: tuple[list[float], list[float], list[str]] = ([], [], [])
-    for uid in [u for u in names_b if u in outlines]:
+    for uid in [u for u in names_b if u in outlines and (u in highlight or not drawn_by_overlay)]:
         geoms = [shapes[a] for a in outlines[uid]]
         lon, lat = _line_xy(outline(geoms))
         hot = uid in highlight
@@ -439,7 +463,7 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
             label_points[0].append((min(xs) + max(xs)) / 2)
             label_points[1].append((min(ys) + max(ys)) / 2)
             label_points[2].append(_esc(names_b[uid]))
-    if label_points[0] and len(label_points[0]) <= 30:
+    if label_points[0] and len(label_points[0]) <= 30 and not drawn_by_overlay:
         fig.add_trace(go.Scattergeo(
             lon=label_points[0], lat=label_points[1], text=label_points[2], mode="text",
             name=_esc(f"{label_b.label} (names)"), showlegend=False, hoverinfo="skip",
@@ -448,12 +472,21 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
     lon, lat = _line_xy(outline([shapes[a] for a in highlight_areas if a in shapes]))
     fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", name=SELECTED_AREAS, showlegend=False,
                                 line={"color": HIGHLIGHT, "width": 3}, hoverinfo="skip"))
-    for overlay in overlays:
+    visible: Any = True if show_overlays else "legendonly"
+    for n, overlay in enumerate(overlays):
         lon, lat = _line_xy(overlay.lines)
+        group = f"overlay-{n}"
         fig.add_trace(go.Scattergeo(
-            lon=lon, lat=lat, mode="lines", name=_esc(overlay.name), hoverinfo="skip",
-            visible=True if show_overlays else "legendonly",
-            line={"color": overlay.colour, "width": 0.8, "dash": "dot"}))
+            lon=lon, lat=lat, mode="lines", name=_esc(overlay.name), hoverinfo="skip", visible=visible,
+            legendgroup=group, meta=OVERLAY,
+            line={"color": "#3e4c59", "width": 1.6} if overlay.bold
+            else {"color": "#7b8794", "width": 0.7, "dash": "dot"}))
+        if overlay.labels:
+            fig.add_trace(go.Scattergeo(
+                lon=[x for x, _, _ in overlay.labels], lat=[y for _, y, _ in overlay.labels],
+                text=[_esc(t) for _, _, t in overlay.labels], mode="text", name=_esc(overlay.name),
+                showlegend=False, hoverinfo="skip", visible=visible, legendgroup=group, meta=OVERLAY,
+                textfont={"size": 13, "color": "#3e4c59", "family": FONT}))
     fig.update_geos(fitbounds="locations", visible=False, projection={"type": "mercator"},
                     scope="world", resolution=110, bgcolor="#ffffff")
     fig.update_layout(

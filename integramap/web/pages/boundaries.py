@@ -26,7 +26,7 @@ from dash.exceptions import PreventUpdate
 
 from ...analysis.boundaries import analyse
 from ...analysis.boundary_results import BoundaryReport
-from ...io.geometry import AreaShapes, area_shapes, outline, parse_ref, read_features
+from ...io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features
 from ...model import Site
 from ...store import StoreError
 from ..boundary_findings import (
@@ -39,6 +39,7 @@ from ..boundary_findings import (
     verdict,
 )
 from ..figures_boundaries import (
+    OVERLAY,
     SELECTED_AREAS,
     Overlay,
     figure_config,
@@ -47,6 +48,7 @@ from ..figures_boundaries import (
     footprint_map,
     overlap_heatmap,
 )
+from ..demo_offer import demo_offer, register_demo_callbacks
 from ..jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
 from ..pagespec import PageSpec
 from ..services import Services
@@ -139,32 +141,46 @@ class ResultCache:
 RESULTS = ResultCache()
 
 
-def site_overlays(site: Site, base_dirs: list[Path]) -> list[Overlay]:
-    """Extra boundaries a site records in ``metadata["overlays"]`` (the demo's wards), as lines.
+def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return [[(float(p[0]), float(p[1])) for p in ring] for polygon in polygons for ring in polygon]
 
-    Each overlay is ``{"name": ..., "geometry": ["<file>#<feature id>", ...]}``; shapes that cannot
-    be read are left out (the map is still worth showing without them).
+
+def _middle(lines: list[list[tuple[float, float]]]) -> tuple[float, float]:
+    xs = [x for line in lines for x, _ in line]
+    ys = [y for line in lines for _, y in line]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+def site_overlays(site: Site) -> list[Overlay]:
+    """The extra boundaries a site records in ``metadata["overlays"]`` (the demo's boroughs and wards).
+
+    Each entry is ``{"name", "draw", "files", "labels"}`` (see :mod:`integramap.demo`): ``"features"``
+    draws every feature's edge, thin; ``"outline"`` each file's outer boundary, labelled. Files that
+    cannot be read are left out: the map is still worth showing without them.
     """
     found: list[Overlay] = []
     for entry in site.metadata.get("overlays") or []:
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or not isinstance(entry.get("files"), list):
             continue
-        refs = entry.get("geometry") or entry.get("features") or []
-        geoms = []
-        for ref in refs if isinstance(refs, list) else []:
+        bold = entry.get("draw") == "outline"
+        given = entry.get("labels")
+        names: list[Any] = given if isinstance(given, list) else []
+        lines: list[list[tuple[float, float]]] = []
+        labels: list[tuple[float, float, str]] = []
+        for k, path in enumerate(entry["files"]):
             try:
-                parsed = parse_ref(str(ref))
-                path = Path(parsed.path)
-                if not path.is_absolute():
-                    path = next((d / path for d in base_dirs if (d / path).exists()), path)
-                index = read_features(path)
-            except (ValueError, OSError):
+                index = read_features(Path(str(path)))
+            except GeometryError:
                 continue
-            if parsed.feature in index.geometries:
-                geoms.append(index.geometries[parsed.feature])
-        lines = [line for g in geoms for line in outline([g])]
+            geometries = list(index.geometries.values())
+            drawn = outline(geometries) if bold else [r for g in geometries for r in _rings(g)]
+            lines += drawn
+            if bold and drawn and k < len(names):
+                labels.append((*_middle(drawn), str(names[k])))
         if lines:
-            found.append(Overlay(name=str(entry.get("name") or "Overlay"), lines=lines))
+            found.append(Overlay(name=str(entry.get("name") or "Overlay"), lines=lines, labels=labels,
+                                 bold=bold))
     return found
 
 
@@ -193,7 +209,7 @@ def compute(services: Services, site_id: str, a: str | None, b: str | None,
     report_progress(0.8, "Reading the areas' shapes")
     dirs = geometry_dirs()
     shapes = area_shapes(site, dirs)
-    overlays = site_overlays(site, dirs) if shapes.geometries else []
+    overlays = site_overlays(site) if shapes.geometries else []
     result = Result(site=site, revision=rev.number, options=options, a=a, b=b, report=report, rows=rows,
                     shapes=shapes, overlays=overlays)
     RESULTS.put(services, result, a, b)
@@ -274,9 +290,13 @@ def _map_note(result: Result) -> str:
     return note
 
 
-def demo_box() -> html.Div:
-    """Offers the south-east London demo where the site has no shapes to draw (filled by the demo)."""
-    return html.Div(id=DEMO_BOX)
+def demo_box() -> html.Section:
+    """Offers the south-east London demo where the site has no shapes to draw."""
+    return html.Section([html.H3("See it on a map"), demo_offer(
+        "boundaries", "This site's areas have no shapes, so there is no map to draw. The south-east London "
+        "demo is a real case: every GP practice of the ICB in its PCN, over the six boroughs, drawn on the "
+        "ONS boundaries. It is built on this computer from public NHS and ONS files that you keep.")],
+        id=DEMO_BOX, style={**CARD, "display": "none"})
 
 
 def layout(site: str | None = None, a: str | None = None, b: str | None = None, **_query: Any) -> html.Div:
@@ -334,7 +354,7 @@ def layout(site: str | None = None, a: str | None = None, b: str | None = None, 
                 html.H3("On the map"),
                 html.Div([
                     html.P(id=MAP_NOTE, style={**HINT_STYLE, "margin": "0", "flex": "1"}),
-                    dcc.Checklist(id=OVERLAYS, options=[{"label": " Show overlays (thin dotted lines)",
+                    dcc.Checklist(id=OVERLAYS, options=[{"label": " Show the extra boundaries in the legend",
                                                           "value": "on"}], value=["on"], inline=True),
                 ], style={"display": "flex", "gap": "12px", "alignItems": "center"}),
                 dcc.Graph(id=MAP, config=figure_config()),
@@ -356,21 +376,25 @@ def render(result: Result, selected: int | None = None) -> tuple[Any, ...]:
         message = html.P("This site has fewer than two kinds of unit to compare: add PCNs, LCNs or "
                          "organisations with footprints on the Map page.", className="hint")
         return (title, options, result.a, options, result.b, message, {"display": "none"}, "", [],
-                no_update, no_update, {"display": "none"}, no_update, "", [], [], current)
+                no_update, no_update, {"display": "none"}, no_update, "", [], [], current, _demo_style(result))
     highlight, areas = _highlight_of(result, selected)
     heat, sankey, geo = _figures(result, highlight, areas)
     map_style = {**CARD, "display": "block" if result.shapes.geometries else "none"}
     return (title, options, result.a, options, result.b, "", {"display": "block"}, verdict(result.report),
             counts_line(result.report), heat, sankey, map_style, geo,
             _map_note(result) if result.shapes.geometries else "", findings_table(result.rows, selected),
-            selection_banner(result, selected), current)
+            selection_banner(result, selected), current, _demo_style(result))
+
+
+def _demo_style(result: Result) -> dict[str, Any]:
+    return {**CARD, "display": "none" if result.shapes.geometries else "block"}
 
 
 RENDER_OUTPUTS = [
     (TITLE, "children"), (LAYER_A, "options"), (LAYER_A, "value"), (LAYER_B, "options"), (LAYER_B, "value"),
     (MESSAGE, "children"), (BODY, "style"), (VERDICT, "children"), (COUNTS, "children"), (HEATMAP, "figure"),
     (SANKEY, "figure"), (MAP_BOX, "style"), (MAP, "figure"), (MAP_NOTE, "children"), (TABLE, "children"),
-    (SELECTION, "children"), (CURRENT, "data"),
+    (SELECTION, "children"), (CURRENT, "data"), (DEMO_BOX, "style"),
 ]
 
 
@@ -381,6 +405,7 @@ def _cached(services: Services, current: dict[str, Any] | None) -> Result | None
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
+    register_demo_callbacks(app, services, "boundaries")
     outputs = [Output(i, p) for i, p in RENDER_OUTPUTS]
     blank = tuple(no_update for _ in RENDER_OUTPUTS)
 
@@ -397,8 +422,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
         if not site_id:
             message = html.P("Choose a site in the picker above to see where its boundaries cut.",
                              className="hint")
-            return ("Boundaries", *blank[1:5], message, {"display": "none"}, *blank[7:], unselect, None, True,
-                    "")
+            return ("Boundaries", *blank[1:5], message, {"display": "none"}, *blank[7:-1],
+                    {**CARD, "display": "block"}, unselect, None, True, "")
         if ctx.triggered_id in (REQUEST, None):
             a, b = request.get("a"), request.get("b")
         try:
@@ -470,10 +495,11 @@ def register_callbacks(app: Dash, services: Services) -> None:
         result = _cached(services, current)
         if result is None or not result.overlays or not result.shapes.geometries:
             raise PreventUpdate
-        first = len(_figures(result, *_highlight_of(result, selected))[2].data) - len(result.overlays)
+        figure = _figures(result, *_highlight_of(result, selected))[2]
         patch = Patch()
-        for k in range(len(result.overlays)):
-            patch["data"][first + k]["visible"] = True if value else "legendonly"
+        for i, trace in enumerate(figure.data):
+            if trace.meta == OVERLAY:
+                patch["data"][i]["visible"] = True if value else "legendonly"
         return patch
 
     @app.callback(Output(DOWNLOAD, "data"), Output(MESSAGE, "children", allow_duplicate=True),

@@ -11,6 +11,7 @@ from ... import edit
 from ...model import SiteError
 from ...store import ConflictError, StoreError
 from .. import ids
+from ..demo_offer import demo_offer, register_demo_callbacks
 from ..pagespec import PageSpec
 from ..services import Services
 
@@ -46,6 +47,11 @@ def layout(**_query: Any) -> html.Div:
             html.Button("Create site", id=CREATE, className="button primary"),
         ], className="new-site form"),
         html.Div(id=CREATE_RESULT, className="form-message"),
+        html.H3("A real case"),
+        demo_offer("sites", "Every GP practice of NHS South East London ICB in its primary care network, over "
+                   "the six boroughs, drawn on the ONS boundaries: see where a borough boundary cuts through "
+                   "a PCN. Built on this computer from public NHS and ONS files that you keep (see "
+                   "docs/demo.md)."),
     ], className="sites-page")
 
 
@@ -53,6 +59,8 @@ PAGE = PageSpec(path="/", name="Sites", order=0, layout=layout, title="IntegraMa
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
+    register_demo_callbacks(app, services, "sites")
+
     @app.callback(Output(TABLE, "children"), Input(LOAD, "data"))
     def list_sites(_load: Any) -> Any:
         sites = services.store.list_sites()

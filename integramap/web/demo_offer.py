@@ -1,0 +1,106 @@
+"""The "Load the south-east London demo" offer, on any page that wants it.
+
+Building the demo reads the public files the user keeps (see
+:func:`integramap.demo.find_demo_files`), so it runs in the background with a
+progress bar; when it is done the site is stored as a new site and its
+Boundaries page opens. Where the files are missing, the page says which,
+where it looked and where each is published, at once and in full.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from .. import demo as demos
+from . import ids
+from .jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from .services import Services
+
+DEMO_NAME = "south-east-london"
+AUTHOR = "IntegraMap demo"
+"""Who the stored demo's first revision is saved by, when the browser has no name remembered."""
+
+
+def _ids(prefix: str) -> dict[str, str]:
+    return {key: f"{prefix}-demo-{key}" for key in ("button", "job", "poll", "progress", "message")}
+
+
+def demo_offer(prefix: str, lead: str) -> html.Div:
+    """The button, with a sentence saying what the demo is, its progress and its messages."""
+    i = _ids(prefix)
+    return html.Div([
+        dcc.Store(id=i["job"]),
+        dcc.Interval(id=i["poll"], interval=500, disabled=True),
+        html.P(lead, className="hint"),
+        html.Button("Load the south-east London demo", id=i["button"], className="button primary"),
+        html.Div(id=i["progress"], style={"marginTop": "8px"}),
+        html.Div(id=i["message"], style={"marginTop": "8px"}),
+    ], className="demo-offer")
+
+
+def build_and_store(services: Services, files: demos.DemoFiles, author: str, progress: Progress) -> str:
+    """Build the demo from its files and save it as a new site (or a new revision of it); its id."""
+    site = demos.build_demo(DEMO_NAME, files, progress=progress.part(0.0, 0.9))
+    progress(0.92, "Saving the site")
+    store = services.store
+    base = store.latest(site.id) if store.exists(site.id) else None
+    store.save(site, author=author, message="Built from the public NHS and ONS files", base=base)
+    progress(1.0, "Done")
+    return site.id
+
+
+def boundaries_address(site_id: str) -> str:
+    """The Boundaries page of a demo site, with PCNs against boroughs.
+
+    Examples
+    --------
+    >>> boundaries_address("south-east-london")
+    '/boundaries?site=south-east-london&a=pcn&b=local_authority'
+    """
+    return f"/boundaries?{urlencode({'site': site_id, 'a': 'pcn', 'b': 'local_authority'})}"
+
+
+def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
+    """The offer's callbacks for the ids made with ``prefix``."""
+    i = _ids(prefix)
+
+    @app.callback(Output(i["job"], "data"), Output(i["poll"], "disabled"), Output(i["progress"], "children"),
+                  Output(i["message"], "children"), Output(i["button"], "disabled"),
+                  Input(i["button"], "n_clicks"), State(ids.AUTHOR, "data"), prevent_initial_call=True)
+    def start(clicks: int | None, author: str | None) -> tuple[Any, ...]:
+        if not clicks:
+            raise PreventUpdate
+        try:
+            files = demos.find_demo_files(demo=DEMO_NAME)
+        except ValueError as err:  # the files are missing: say which, and where they are published
+            return None, True, "", html.Div(str(err), className="error", role="alert",
+                                            style={"whiteSpace": "pre-wrap"}), False
+        name = (author or "").strip() or AUTHOR
+        job = default_runner().submit(lambda progress: build_and_store(services, files, name, progress),
+                                      title="Building the south-east London demo")
+        return job, False, progress_bar(default_runner().status(job)), "", True
+
+    @app.callback(Output(i["poll"], "disabled", allow_duplicate=True),
+                  Output(i["progress"], "children", allow_duplicate=True),
+                  Output(i["message"], "children", allow_duplicate=True),
+                  Output(i["button"], "disabled", allow_duplicate=True),
+                  Output(ids.NAV_LOCATION, "href", allow_duplicate=True),
+                  Input(i["poll"], "n_intervals"), State(i["job"], "data"), prevent_initial_call=True)
+    def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
+        if not job:
+            return True, no_update, no_update, False, no_update
+        runner = default_runner()
+        try:
+            status = runner.status(job)
+        except UnknownJobError as err:
+            return True, "", html.Div(str(err), className="error"), False, no_update
+        if not status.state.finished:
+            return False, progress_bar(status), no_update, True, no_update
+        if status.state is JobState.DONE:
+            return True, progress_bar(status), "", False, boundaries_address(str(runner.result(job)))
+        return True, "", html.Div(status.error or status.message, className="error", role="alert",
+                                  style={"whiteSpace": "pre-wrap"}), False, no_update
