@@ -37,19 +37,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..model import Problem, Site, validate_site
+from ..model import Problem, Site
+from .nhs_build import ICB_PREFIX, LAD_PREFIX, LIST_PREFIX, LOC_PREFIX, OGL, build_site, collector_paused
 from .nhs_records import LsoaRecord, PracticeRecord
 from .ons import read_lsoa_lad
 from .tabular import CellProblem, close_matches, import_error
 
-__all__ = ["import_nhs", "import_summary", "LOC_PREFIX", "ICB_PREFIX", "LAD_PREFIX", "LIST_PREFIX"]
-
-LOC_PREFIX = "LOC:"
-ICB_PREFIX = "ICB:"
-LAD_PREFIX = "LAD:"
-LIST_PREFIX = "list:"
-
-OGL = "Open Government Licence v3.0"
+__all__ = ["import_nhs", "import_summary", "LOC_PREFIX", "ICB_PREFIX", "LAD_PREFIX", "LIST_PREFIX", "OGL"]
 
 
 def import_nhs(practices: Path | None = None, epcn: Path | None = None, lsoa_lad: Path | None = None,
@@ -103,8 +97,9 @@ def import_nhs(practices: Path | None = None, epcn: Path | None = None, lsoa_lad
     if practices is None and epcn is None and lsoa_lad is None:
         raise import_error([CellProblem((), "nothing to import: give a practice lookup, an ePCN workbook "
                                         "or an LSOA → LAD lookup")])
-    records, sources = _practice_records(practices, epcn, epraccur, include_inactive)
-    lsoas = read_lsoa_lad(lsoa_lad) if lsoa_lad is not None else None
+    with collector_paused():
+        records, sources = _practice_records(practices, epcn, epraccur, include_inactive)
+        lsoas = read_lsoa_lad(lsoa_lad) if lsoa_lad is not None else None
     if lsoa_lad is not None:
         sources.append(f"ONS LSOA → local authority lookup ({Path(lsoa_lad).name})")
 
@@ -119,9 +114,9 @@ def import_nhs(practices: Path | None = None, epcn: Path | None = None, lsoa_lad
         raise import_error([CellProblem((), "--icb and --sub-icb filter practices: give a practice lookup "
                                         "or an ePCN workbook too")])
     lad_codes = _districts(records, lsoas, lsoa_by_code, lad, has_practices)
-    data = _site_data(records, lsoas, lad_codes, site_id, name, sources)
-    data["metadata"]["import"]["practices_without_lsoa_district"] = unplaced
-    return validate_site(data, source=f"import of {', '.join(sources)}")
+    return build_site(records, lsoas, lad_codes, site_id, name, sources,
+                      {"practices_without_lsoa_district": unplaced},
+                      source=f"import of {', '.join(sources)}")
 
 
 def import_summary(site: Site) -> str:
@@ -251,141 +246,3 @@ def _districts(records: list[PracticeRecord], lsoas: list[LsoaRecord] | None,
     if lad:
         return _check_codes("--lad", "local authority district", lad, [(r.lad_code, r.lad_name) for r in lsoas])
     return {r.lad_code for r in lsoas}
-
-
-# --------------------------------------------------------------------------- building
-
-def _majority(counter: Counter[str]) -> str:
-    """The most common value; ties go to the lowest code, so imports are repeatable."""
-    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-
-
-def _area_of(r: PracticeRecord) -> str:
-    return LIST_PREFIX + r.code
-
-
-def _site_data(records: list[PracticeRecord], lsoas: list[LsoaRecord] | None, lad_codes: set[str],
-               site_id: str, name: str, sources: list[str]) -> dict[str, Any]:
-    lsoa_by_code = {r.code: r for r in lsoas} if lsoas is not None else {}
-    lad_units = {code: _district_unit(code) for code in lad_codes}
-    areas: list[dict[str, Any]] = []
-    missing_lsoas: list[str] = []
-    if records:
-        # Each practice's registered list is an area: practices sharing premises'
-        # LSOA serve different people, and a place or district then covers exactly
-        # the lists of its own practices.
-        for r in records:
-            area_id = _area_of(r)
-            area: dict[str, Any] = {"id": area_id, "name": f"Registered list of {r.name}"}
-            codes: dict[str, str] = {}
-            if r.lsoa:
-                codes["lsoa"] = r.lsoa
-                home = lsoa_by_code.get(r.lsoa)
-                if home is not None:
-                    codes.update(_district_codes(home))
-                    unit = lad_units.get(home.lad_code)
-                    if unit is not None:
-                        _name_district(unit, home)
-                        unit["footprint"][area_id] = 1.0
-                elif lsoas is not None:
-                    missing_lsoas.append(r.code)
-            if codes:
-                area["codes"] = codes
-            areas.append(area)
-    else:
-        for lsoa in lsoas or ():
-            unit = lad_units.get(lsoa.lad_code)
-            if unit is None:
-                continue
-            area = {"id": lsoa.code, "codes": _district_codes(lsoa)}
-            if lsoa.name:
-                area["name"] = lsoa.name
-            areas.append(area)
-            _name_district(unit, lsoa)
-            unit["footprint"][lsoa.code] = 1.0
-
-    units = _nhs_units(records)
-    units.extend(lad_units[c] for c in sorted(lad_units))
-    unallocated = [r.code for r in records if r.pcn_code is None]
-    return {
-        "id": site_id, "name": name,
-        "description": "Imported from national reference data: " + "; ".join(sources) + ".",
-        "source": {"title": "; ".join(sources),
-                   "publisher": "NHS England, NHS Digital (ODS) and the Office for National Statistics",
-                   "licence": OGL},
-        "areas": areas, "units": units,
-        "metadata": {"import": {
-            "practices": len(records),
-            "pcns": len({r.pcn_code for r in records if r.pcn_code}),
-            "practices_without_pcn": unallocated,
-            "practice_lsoas_not_in_lookup": missing_lsoas,
-        }},
-    }
-
-
-def _district_unit(code: str) -> dict[str, Any]:
-    return {"id": LAD_PREFIX + code, "name": code, "kind": "organisation", "org_type": "local_authority",
-            "sectors": ["social_care", "public_health"], "footprint": {}, "attributes": {"code": code}}
-
-
-def _name_district(unit: dict[str, Any], lsoa: LsoaRecord) -> None:
-    if lsoa.lad_name:
-        unit["name"] = lsoa.lad_name
-
-
-def _district_codes(lsoa: LsoaRecord) -> dict[str, str]:
-    codes = {"lad": lsoa.lad_code}
-    if lsoa.utla_code:
-        codes["utla"] = lsoa.utla_code
-    return codes
-
-
-def _nhs_units(records: list[PracticeRecord]) -> list[dict[str, Any]]:
-    """Systems, places, PCNs and practices, parents chosen by where most practices are."""
-    icb_names: dict[str, str] = {}
-    loc_names: dict[str, str] = {}
-    loc_icbs: dict[str, Counter[str]] = {}
-    pcn_names: dict[str, str] = {}
-    pcn_locs: dict[str, Counter[str]] = {}
-    loc_areas: dict[str, dict[str, float]] = {}
-    icb_areas: dict[str, dict[str, float]] = {}
-    practices: list[dict[str, Any]] = []
-    for r in records:
-        area_id = _area_of(r)
-        if r.icb_code:
-            icb_names.setdefault(r.icb_code, r.icb_name or r.icb_code)
-            icb_areas.setdefault(r.icb_code, {})[area_id] = 1.0
-        if r.sub_icb_code:
-            loc_names.setdefault(r.sub_icb_code, r.sub_icb_name or r.sub_icb_code)
-            loc_areas.setdefault(r.sub_icb_code, {})[area_id] = 1.0
-            if r.icb_code:
-                loc_icbs.setdefault(r.sub_icb_code, Counter())[r.icb_code] += 1
-        practice: dict[str, Any] = {"id": r.code, "name": r.name, "kind": "practice",
-                                    "sectors": ["primary_care"], "footprint": {area_id: 1.0},
-                                    "attributes": {"code": r.code}}
-        if r.pcn_code:
-            practice["parent"] = r.pcn_code
-            pcn_names.setdefault(r.pcn_code, r.pcn_name or r.pcn_code)
-            if r.sub_icb_code:
-                pcn_locs.setdefault(r.pcn_code, Counter())[r.sub_icb_code] += 1
-        practices.append(practice)
-
-    units: list[dict[str, Any]] = []
-    for code in sorted(icb_names):
-        units.append({"id": ICB_PREFIX + code, "name": icb_names[code], "kind": "system",
-                      "sectors": ["commissioning"], "footprint": icb_areas[code], "attributes": {"code": code}})
-    for code in sorted(loc_names):
-        place: dict[str, Any] = {"id": LOC_PREFIX + code, "name": loc_names[code], "kind": "place",
-                                 "sectors": ["commissioning"], "footprint": loc_areas[code],
-                                 "attributes": {"code": code}}
-        if code in loc_icbs:
-            place["parent"] = ICB_PREFIX + _majority(loc_icbs[code])
-        units.append(place)
-    for code in sorted(pcn_names):
-        pcn: dict[str, Any] = {"id": code, "name": pcn_names[code], "kind": "pcn", "sectors": ["primary_care"],
-                               "attributes": {"code": code}}
-        if code in pcn_locs:
-            pcn["parent"] = LOC_PREFIX + _majority(pcn_locs[code])
-        units.append(pcn)
-    units.extend(practices)
-    return units
