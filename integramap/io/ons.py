@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Problem
-from .nhs_records import LsoaRecord, is_code
+from .nhs_records import CODE_PATTERN, LsoaRecord, is_code
+from .tabular import Table
 from .tabular import Column, import_error, read_csv_table, resolve_columns
 
 WHAT = "an ONS LSOA → local authority lookup"
@@ -41,21 +42,23 @@ def read_lsoa_lad(path: str | Path) -> list[LsoaRecord]:
     i_utla, i_utla_name, i_rgn = pos.get("UTLA_CD"), pos.get("UTLA_NM"), pos.get("RGN_NM")
     lsoa_col, lad_col = table.header[i_lsoa], table.header[i_lad]
 
-    def get(row: list[str], i: int | None) -> str:
-        return row[i] if i is not None and i < len(row) else ""
-
+    # The national lookup has 35,000 rows: cells are read by position, a missing
+    # column read as a cell past the header that is always blank, and codes are
+    # checked with is_code's pattern directly.
+    blank = len(table.header)
+    pad = [""] * (blank + 1)
+    i_name, i_lad_name, i_utla, i_utla_name, i_rgn = (
+        blank if i is None else i for i in (i_name, i_lad_name, i_utla, i_utla_name, i_rgn))
+    match = CODE_PATTERN.match
     problems: list[Problem] = []
     records: dict[str, LsoaRecord] = {}
-    for line, row in table.rows:
-        code = get(row, i_lsoa).upper()
-        lad = get(row, i_lad).upper()
-        if not is_code(code):
-            what = "is empty" if not code else f"{code!r} is not an LSOA code"
-            problems.append(table.problem(f"{what}; expected a code such as E01000001", line, lsoa_col))
-            continue
-        if not is_code(lad):
-            what = "is empty" if not lad else f"{lad!r} is not a local authority district code"
-            problems.append(table.problem(f"{what}; expected a code such as E09000022", line, lad_col))
+    for line, cells in table.rows:
+        row = cells[:blank]
+        row += pad[len(row):]
+        code = row[i_lsoa].upper()
+        lad = row[i_lad].upper()
+        if not (code and len(code) <= 40 and match(code)) or not (lad and len(lad) <= 40 and match(lad)):
+            problems.append(_code_problem(table, line, code, lad, lsoa_col, lad_col))
             continue
         earlier = records.get(code)
         if earlier is not None:
@@ -64,12 +67,18 @@ def read_lsoa_lad(path: str | Path) -> list[LsoaRecord]:
                     f"LSOA {code} is given two districts: {earlier.lad_code} (line {earlier.line}) and {lad} "
                     "here; an LSOA lies in one district", line, lad_col))
             continue
-        utla = get(row, i_utla).upper()
-        records[code] = LsoaRecord(code=code, name=get(row, i_name), lad_code=lad,
-                                   lad_name=get(row, i_lad_name) or lad, utla_code=utla,
-                                   utla_name=get(row, i_utla_name), region=get(row, i_rgn), line=line)
+        records[code] = LsoaRecord(code, row[i_name], lad, row[i_lad_name] or lad, row[i_utla].upper(),
+                                   row[i_utla_name], row[i_rgn], line)
     if problems:
         raise import_error(problems, source=table.file)
     if not records:
         raise table.error("no LSOAs: the file has a header but no rows; expected one row an LSOA")
     return list(records.values())
+
+
+def _code_problem(table: Table, line: int, code: str, lad: str, lsoa_col: str, lad_col: str) -> Problem:
+    if not is_code(code):
+        what = "is empty" if not code else f"{code!r} is not an LSOA code"
+        return table.problem(f"{what}; expected a code such as E01000001", line, lsoa_col)
+    what = "is empty" if not lad else f"{lad!r} is not a local authority district code"
+    return table.problem(f"{what}; expected a code such as E09000022", line, lad_col)

@@ -65,7 +65,20 @@ class CellProblem(Problem):
 
 
 def import_error(problems: Sequence[Problem], source: str | None = None) -> SiteError:
-    """The one error type every importer raises: a :class:`SiteError` listing every fault."""
+    """The one error type every importer raises: a :class:`SiteError` listing every fault.
+
+    Faults all in one file are headed by that file's name, as a site file's are.
+
+    Examples
+    --------
+    >>> print(import_error([CellProblem((), "the file is empty", file="units.csv")]))
+    units.csv: could not be imported (1 problem)
+      - units.csv: the file is empty
+    """
+    if source is None:
+        files = {p.file if isinstance(p, CellProblem) else "" for p in problems}
+        if len(files) == 1:
+            source = files.pop() or None
     return SiteError(list(problems), source=source, summary=IMPORT_FAILED)
 
 
@@ -135,7 +148,7 @@ def read_csv_table(path: str | Path, *, header: bool = True) -> Table:
         for cells in reader:
             line = start
             start = reader.line_num + 1
-            cleaned = [c.strip() for c in cells]
+            cleaned = list(map(str.strip, cells))
             if not any(cleaned):
                 continue
             if header and not table.header:
