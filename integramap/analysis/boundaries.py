@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import TypeAdapter
 from scipy import sparse
 
 from ..model import Site, Unit
+from ..model.trusted import construct
 from .boundary_results import (
     BoundaryCounts,
     BoundaryReport,
@@ -38,7 +38,7 @@ from .boundary_results import (
     UnitRef,
     UnmanagedInterface,
 )
-from .footprints import EPS, FloatArray, Footprints, footprints, overlap
+from .footprints import EPS, FloatArray, Footprints, IntArray, footprints, overlap
 from .layers import Layer, as_layer
 
 __all__ = [
@@ -69,23 +69,36 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Layer rows, overlaps and nesting are kept on the site's (cached) footprints, so the
+# several findings of one report, and later reports of the same site, share them.
+
 @dataclass(frozen=True)
 class _LayerRows:
     layer: Layer
     units: list[Unit]
+    index: IntArray
+    """Each unit's row in the site's footprints."""
     matrix: sparse.csr_matrix
     population: FloatArray
 
     @classmethod
     def of(cls, site: Site, fp: Footprints, layer: LayerLike) -> _LayerRows:
         lay = as_layer(layer)
+        key = ("layer", lay)
+        found = fp.derived.get(key)
+        if isinstance(found, _LayerRows):
+            return found
         units = lay.units(site)
-        rows = fp.rows([u.id for u in units])
-        return cls(lay, units, rows, np.asarray(rows @ fp.population, dtype=np.float64))
+        index = np.fromiter((fp.unit_index[u.id] for u in units), dtype=np.int64, count=len(units))
+        rows: sparse.csr_matrix = fp.matrix[index]
+        built = cls(lay, units, index, rows, np.asarray(rows @ fp.population, dtype=np.float64))
+        fp.derived[key] = built
+        return built
 
 
 @dataclass(frozen=True)
 class _Pair:
+    fp: Footprints
     a: _LayerRows
     b: _LayerRows
     overlaps: sparse.csr_matrix
@@ -94,23 +107,30 @@ class _Pair:
     def of(cls, site: Site, a: LayerLike, b: LayerLike) -> _Pair:
         fp = footprints(site)
         ra, rb = _LayerRows.of(site, fp, a), _LayerRows.of(site, fp, b)
-        return cls(ra, rb, overlap(ra.matrix, rb.matrix, fp.population))
+        key = ("pair", ra.layer, rb.layer)
+        found = fp.derived.get(key)
+        if isinstance(found, _Pair):
+            return found
+        built = cls(fp, ra, rb, overlap(ra.matrix, rb.matrix, fp.population))
+        fp.derived[key] = built
+        return built
 
 
 def _ref(unit: Unit, population: float) -> UnitRef:
-    return UnitRef(id=unit.id, name=unit.name, population=float(population))
+    return construct(UnitRef, id=unit.id, name=unit.name, population=float(population))
 
 
 def _entries(pair: _Pair) -> list[Overlap]:
     coo = pair.overlaps.tocoo()
-    out = []
-    for i, j, v in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()):
-        ua, ub = pair.a.units[i], pair.b.units[j]
-        pa, pb = float(pair.a.population[i]), float(pair.b.population[j])
-        out.append(Overlap(a=ua.id, a_name=ua.name, b=ub.id, b_name=ub.name, population=v,
-                           share_of_a=v / pa if pa > 0 else 0.0, share_of_b=v / pb if pb > 0 else 0.0))
-    out.sort(key=lambda e: (e.a, -e.population, e.b))
-    return out
+    rows, cols, values = coo.row.tolist(), coo.col.tolist(), coo.data.tolist()
+    pop_a = pair.a.population[coo.row].tolist()
+    pop_b = pair.b.population[coo.col].tolist()
+    units_a, units_b = pair.a.units, pair.b.units
+    found = sorted(zip(rows, cols, values, pop_a, pop_b),
+                   key=lambda e: (units_a[e[0]].id, -e[2], units_b[e[1]].id))
+    return [construct(Overlap, a=units_a[i].id, a_name=units_a[i].name, b=units_b[j].id, b_name=units_b[j].name,
+                      population=v, share_of_a=v / pa if pa > 0 else 0.0, share_of_b=v / pb if pb > 0 else 0.0)
+            for i, j, v, pa, pb in found]
 
 
 def overlap_matrix(site: Site, a: LayerLike, b: LayerLike) -> OverlapMatrix:
@@ -145,12 +165,12 @@ def _straddles(pair: _Pair) -> list[Straddle]:
         total = float(sum(values))
         # Largest share first; ties go to the partner with the smaller id.
         ranked = sorted(zip(cols, values), key=lambda cv: (-cv[1], pair.b.units[cv[0]].id))
-        partners = [Partner(id=pair.b.units[j].id, name=pair.b.units[j].name, share=v / total,
-                            population=v) for j, v in ranked]
+        partners = [construct(Partner, id=pair.b.units[j].id, name=pair.b.units[j].name, share=v / total,
+                              population=v) for j, v in ranked]
         unit = pair.a.units[i]
-        out.append(Straddle(unit=unit.id, name=unit.name, population=total,
-                            alignment=partners[0].share, split={p.id: p.share for p in partners},
-                            partner_names=[p.name for p in partners], partners=partners))
+        out.append(construct(Straddle, unit=unit.id, name=unit.name, population=total,
+                             alignment=partners[0].share, split={p.id: p.share for p in partners},
+                             partner_names=[p.name for p in partners], partners=partners))
     out.sort(key=lambda s: (s.alignment, -s.population, s.unit))
     return out
 
@@ -227,10 +247,6 @@ def _column_lists(matrix: sparse.csr_matrix, units: Sequence[Unit],
     return out
 
 
-_GAPS = TypeAdapter(list[Gap])
-_DOUBLE = TypeAdapter(list[DoubleCover])
-
-
 def gaps(site: Site, layer: LayerLike, scope: LayerLike | None = None, *, partial: bool = False,
          within: LayerLike | None = None) -> list[Gap]:
     """Areas in scope that no unit of ``layer`` covers, largest population first.
@@ -279,11 +295,10 @@ def _gaps(site: Site, layer: LayerLike, scope: LayerLike | None = None, *, parti
     pops = fp.population[found].tolist()
     covers = cover[found].tolist()
     areas = site.areas
-    return _GAPS.validate_python([
-        {"layer": label, "area": areas[j].id, "name": areas[j].name, "population": pop, "covered": c,
-         "uncovered_population": pop * (1.0 - c), "within": [u.id for u, _ in inside],
-         "within_names": [u.name for u, _ in inside]}
-        for j, pop, c, inside in zip(columns, pops, covers, names)])
+    return [construct(Gap, layer=label, area=areas[j].id, name=areas[j].name, population=pop, covered=c,
+                      uncovered_population=pop * (1.0 - c), within=[u.id for u, _ in inside],
+                      within_names=[u.name for u, _ in inside])
+            for j, pop, c, inside in zip(columns, pops, covers, names)]
 
 
 def double_cover(site: Site, layer: LayerLike) -> list[DoubleCover]:
@@ -319,7 +334,7 @@ def _double_cover(site: Site, layer: LayerLike) -> list[DoubleCover]:
                     "total_weight": total, "excess_population": pop * (total - 1.0),
                     "units": {u.id: w for u, w in units}, "unit_names": [u.name for u, _ in units]})
     out.sort(key=lambda d: (-float(d["excess_population"]), -float(d["total_weight"]), str(d["area"])))
-    return _DOUBLE.validate_python(out)
+    return [construct(DoubleCover, **d) for d in out]
 
 
 def nesting_violations(site: Site, layers: Sequence[LayerLike] | None = None) -> list[NestingViolation]:
@@ -339,15 +354,22 @@ def nesting_violations(site: Site, layers: Sequence[LayerLike] | None = None) ->
     [('Team', 'Trust', 10.0, 0.25)]
     """
     fp = footprints(site)
-    wanted: set[str] | None = None
-    if layers is not None:
-        wanted = {u.id for lay in layers for u in as_layer(lay).units(site)}
-    children = [u for u in site.units if u.parent is not None and (wanted is None or u.id in wanted)]
+    if layers is None:
+        found = fp.derived.get("nesting")
+        if not isinstance(found, list):
+            found = fp.derived["nesting"] = _nesting(site, fp, None)
+        return list(found)
+    wanted = {u.id for lay in layers for u in as_layer(lay).units(site)}
+    return _nesting(site, fp, wanted)
+
+
+def _nesting(site: Site, fp: Footprints, wanted: set[str] | None) -> list[NestingViolation]:
+    children = [i for i, u in enumerate(site.units) if u.parent is not None and (wanted is None or u.id in wanted)]
     if not children:
         return []
-    child = fp.rows([u.id for u in children])
-    parent = fp.rows([u.parent for u in children if u.parent is not None])
-    outside = sparse.csr_matrix(child - parent)
+    idx = np.asarray(children, dtype=np.int64)
+    child = fp.matrix[idx]
+    outside = sparse.csr_matrix(child - fp.matrix[fp.parent[idx]])
     outside.data[outside.data <= EPS] = 0.0
     outside.eliminate_zeros()
     n_out = np.diff(outside.indptr)
@@ -356,24 +378,70 @@ def nesting_violations(site: Site, layers: Sequence[LayerLike] | None = None) ->
     weight = np.asarray(child.sum(axis=1), dtype=np.float64).ravel()
     weight_out = np.asarray(outside.sum(axis=1), dtype=np.float64).ravel()
     out = []
-    for i in np.flatnonzero(n_out > 0).tolist():
-        unit = children[i]
-        par = site.unit(unit.parent or "")
-        share = pop_out[i] / pop[i] if pop[i] > EPS else weight_out[i] / weight[i]
-        out.append(NestingViolation(unit=unit.id, name=unit.name, kind=str(unit.kind), parent=par.id,
-                                    parent_name=par.name, population=float(pop[i]),
-                                    outside_population=float(pop_out[i]), outside_share=float(share),
-                                    outside_areas=int(n_out[i])))
+    for k in np.flatnonzero(n_out > 0).tolist():
+        unit = site.units[children[k]]
+        par = site.units[int(fp.parent[children[k]])]
+        share = pop_out[k] / pop[k] if pop[k] > EPS else weight_out[k] / weight[k]
+        out.append(construct(NestingViolation, unit=unit.id, name=unit.name, kind=str(unit.kind), parent=par.id,
+                             parent_name=par.name, population=float(pop[k]),
+                             outside_population=float(pop_out[k]), outside_share=float(share),
+                             outside_areas=int(n_out[k])))
     out.sort(key=lambda v: (-v.outside_share, -v.outside_population, v.unit))
     return out
 
 
-def _linked_chains(site: Site) -> dict[str, set[str]]:
-    neighbours: dict[str, set[str]] = {}
-    for link in site.links:
-        neighbours.setdefault(link.source, set()).add(link.target)
-        neighbours.setdefault(link.target, set()).add(link.source)
-    return neighbours
+@dataclass(frozen=True)
+class _Structure:
+    """Each unit's chain (itself, then its ancestors) and link neighbours, by footprint row."""
+
+    chains: list[tuple[int, ...]]
+    neighbours: dict[int, set[int]]
+
+    @classmethod
+    def of(cls, site: Site, fp: Footprints) -> _Structure:
+        found = fp.derived.get("structure")
+        if isinstance(found, _Structure):
+            return found
+        parent = fp.parent.tolist()
+        chains: list[tuple[int, ...]] = [()] * len(parent)
+        done = [False] * len(parent)
+        for start in range(len(parent)):
+            path: list[int] = []
+            i = start
+            while i >= 0 and not done[i] and len(path) <= len(parent):
+                path.append(i)
+                i = parent[i]
+            above = chains[i] if i >= 0 and done[i] else ()
+            for j in reversed(path):
+                above = (j, *above)
+                chains[j] = above
+                done[j] = True
+        neighbours: dict[int, set[int]] = {}
+        index = fp.unit_index
+        for link in site.links:
+            s, t = index[link.source], index[link.target]
+            neighbours.setdefault(s, set()).add(t)
+            neighbours.setdefault(t, set()).add(s)
+        built = cls(chains, neighbours)
+        fp.derived["structure"] = built
+        return built
+
+    def managed(self, a: int, b: int) -> bool:
+        """Whether structure or a link manages the interface of units ``a`` and ``b``.
+
+        It is managed when one unit contains the other, when the two share a
+        parent (siblings answer to that parent), or when a link joins either
+        unit or any unit above it to the other or any unit above that.
+        """
+        chain_a, chain_b = self.chains[a], self.chains[b]
+        if a in chain_b or b in chain_a:
+            return True
+        if len(chain_a) > 1 and len(chain_b) > 1 and chain_a[1] == chain_b[1]:
+            return True
+        if not self.neighbours:
+            return False
+        others = set(chain_b)
+        return any(not others.isdisjoint(self.neighbours.get(x, ())) for x in chain_a)
 
 
 def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInterface]:
@@ -385,25 +453,22 @@ def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInter
     smaller = np.minimum(pa, pb)
     share = np.divide(coo.data, smaller, out=np.zeros_like(coo.data), where=smaller > 0)
     keep = np.flatnonzero((share >= threshold - EPS) & (coo.data > 0))
-    neighbours = _linked_chains(site)
-    ids_a = {u.id for u in pair.a.units}
-    ids_b = {u.id for u in pair.b.units}
+    structure = _Structure.of(site, pair.fp)
+    in_a = set(pair.a.index.tolist())
+    in_b = set(pair.b.index.tolist())
+    rows_a = pair.a.index[coo.row[keep]].tolist()
+    rows_b = pair.b.index[coo.col[keep]].tolist()
     out = []
-    for k in keep.tolist():
-        ua, ub = pair.a.units[coo.row[k]], pair.b.units[coo.col[k]]
-        if ua.id > ub.id and ua.id in ids_b and ub.id in ids_a:
+    for k, a, b in zip(keep.tolist(), rows_a, rows_b):
+        ua, ub = site.units[a], site.units[b]
+        if ua.id > ub.id and a in in_b and b in in_a:
             continue  # a unit in both layers: report each pair once
-        chain_a = [ua.id, *site.ancestors(ua.id)]
-        chain_b = [ub.id, *site.ancestors(ub.id)]
-        if ua.id in chain_b or ub.id in chain_a:
-            continue  # the same unit, or one contains the other: managed by structure
-        others = set(chain_b)
-        if any(neighbours.get(x, set()) & others for x in chain_a):
+        if structure.managed(a, b):
             continue
         v = float(coo.data[k])
-        out.append(UnmanagedInterface(a=ua.id, a_name=ua.name, b=ub.id, b_name=ub.name, population=v,
-                                      share=min(float(share[k]), 1.0), share_of_a=v / float(pa[k]),
-                                      share_of_b=v / float(pb[k])))
+        out.append(construct(UnmanagedInterface, a=ua.id, a_name=ua.name, b=ub.id, b_name=ub.name, population=v,
+                             share=min(float(share[k]), 1.0), share_of_a=v / float(pa[k]),
+                             share_of_b=v / float(pb[k])))
     out.sort(key=lambda m: (-m.population, m.a, m.b))
     return out
 
@@ -446,8 +511,8 @@ def no_footprint(site: Site, layer: LayerLike) -> list[LayerUnit]:
     rows = _LayerRows.of(site, fp, layer)
     empty = np.flatnonzero(np.diff(rows.matrix.indptr) == 0).tolist()
     label = str(rows.layer)
-    return sorted((LayerUnit(layer=label, id=rows.units[i].id, name=rows.units[i].name, population=0.0)
-                   for i in empty), key=lambda u: u.id)
+    return sorted((construct(LayerUnit, layer=label, id=rows.units[i].id, name=rows.units[i].name,
+                             population=0.0) for i in empty), key=lambda u: u.id)
 
 
 def analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_THRESHOLD) -> BoundaryReport:

@@ -60,6 +60,10 @@ class Footprints:
     area_index: dict[str, int] = field(repr=False)
     area_rank: IntArray = field(repr=False)
     """Each area's position in id order: a vectorised tie-break for sorting."""
+    parent: IntArray = field(repr=False)
+    """Each unit's parent's row, or -1 for a unit with no parent."""
+    derived: dict[object, object] = field(default_factory=dict, repr=False)
+    """Results computed from these footprints, kept for the life of the site (layer rows…)."""
 
     def rows(self, unit_ids: Sequence[str]) -> sparse.csr_matrix:
         """The footprints of these units, one row each, in the order given."""
@@ -108,31 +112,30 @@ def _build(site: Site) -> Footprints:
     unit_ids = tuple(u.id for u in site.units)
     unit_index = {u: i for i, u in enumerate(unit_ids)}
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
+    # One pass over the footprints gathers the entries; the rest is numpy.
+    lengths = np.fromiter((len(u.footprint) for u in site.units), dtype=np.int64, count=len(unit_ids))
+    total = int(lengths.sum())
+    cols = np.fromiter((area_index[a] for u in site.units for a in u.footprint), dtype=np.int64, count=total)
+    vals = np.fromiter((w for u in site.units for w in u.footprint.values()), dtype=np.float64, count=total)
+    rows = np.repeat(np.arange(len(unit_ids), dtype=np.int64), lengths)
+    positive = vals > 0.0
+    rows, cols, vals = rows[positive], cols[positive], vals[positive]
     own = np.zeros(len(unit_ids), dtype=bool)
-    for i, unit in enumerate(site.units):
-        for area_id, weight in unit.footprint.items():
-            if weight > 0.0:
-                rows.append(i)
-                cols.append(area_index[area_id])
-                vals.append(weight)
-                own[i] = True
-    own_matrix = sparse.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)),
-                                   shape=(len(unit_ids), len(area_ids)))
+    own[rows] = True
+    own_matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(unit_ids), len(area_ids)))
 
     # contrib[u, v] = 1 when v's own footprint counts towards u's: v itself, or v the
     # nearest unit with a footprint of its own below a chain of units without one.
     c_rows: list[int] = []
     c_cols: list[int] = []
     parent_of = [unit_index[u.parent] if u.parent is not None else -1 for u in site.units]
+    has_own = own.tolist()
     for v in np.flatnonzero(own).tolist():
         c_rows.append(v)
         c_cols.append(v)
         up = parent_of[v]
         seen = 0
-        while up >= 0 and not own[up] and seen < len(unit_ids):
+        while up >= 0 and not has_own[up] and seen < len(unit_ids):
             c_rows.append(up)
             c_cols.append(v)
             up = parent_of[up]
@@ -144,7 +147,8 @@ def _build(site: Site) -> Footprints:
     matrix.eliminate_zeros()
     matrix.sort_indices()
     return Footprints(unit_ids=unit_ids, area_ids=area_ids, population=population, matrix=matrix,
-                      unit_index=unit_index, area_index=area_index, area_rank=_ranks(area_ids))
+                      unit_index=unit_index, area_index=area_index, area_rank=_ranks(area_ids),
+                      parent=np.asarray(parent_of, dtype=np.int64))
 
 
 def _ranks(ids: Sequence[str]) -> IntArray:
