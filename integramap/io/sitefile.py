@@ -8,6 +8,7 @@ half-written file behind.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import tempfile
@@ -81,12 +82,19 @@ def parse_site(raw: bytes | str, fmt: Format, source: str = "<input>") -> Site:
                                    source=source) from None
     else:
         text = raw
-    data = _load_text(text, fmt, source)
+    # A national site is hundreds of thousands of small objects without cycles: each
+    # burst of allocations would otherwise start a collection that walks them all.
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
+        data = _load_text(text, fmt, source)
         return validate_site(data, source=source)
     except SiteError as err:
         raise SiteError([Problem(p.loc, p.message, _line_of(text, fmt, p.loc)) for p in err.problems],
                         source=source) from None
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _load_text(text: str, fmt: Format, source: str) -> Any:
