@@ -88,10 +88,11 @@ def parse_site(raw: bytes | str, fmt: Format, source: str = "<input>") -> Site:
     gc.disable()
     try:
         data = _load_text(text, fmt, source)
-        return validate_site(data, source=source)
-    except SiteError as err:
-        raise SiteError([Problem(p.loc, p.message, _line_of(text, fmt, p.loc)) for p in err.problems],
-                        source=source) from None
+        try:
+            return validate_site(data, source=source)
+        except SiteError as err:
+            raise SiteError([Problem(p.loc, p.message, _line_of(text, fmt, p.loc)) for p in err.problems],
+                            source=source) from None
     finally:
         if was_enabled:
             gc.enable()
