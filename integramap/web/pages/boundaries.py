@@ -198,6 +198,7 @@ def compute(services: Services, site_id: str, a: str | None, b: str | None,
     options = site_layers(site)
     specs = {o.spec for o in options}
     da, db = default_layers(options)
+    asked = (a, b)
     a = a if a in specs else da
     b = b if b in specs else db
     report = None
@@ -212,7 +213,7 @@ def compute(services: Services, site_id: str, a: str | None, b: str | None,
     overlays = site_overlays(site) if shapes.geometries else []
     result = Result(site=site, revision=rev.number, options=options, a=a, b=b, report=report, rows=rows,
                     shapes=shapes, overlays=overlays)
-    RESULTS.put(services, result, a, b)
+    RESULTS.put(services, result, *asked)
     report_progress(1.0, "Done")
     return result
 
