@@ -319,6 +319,52 @@ def test_a_link_between_the_units_or_their_ancestors_manages_the_interface(sourc
     assert unmanaged_interfaces(site, "team", "pcn") == []
 
 
+@pytest.mark.parametrize(("source", "target"), [("dir", "pcn"), ("team", "place")])
+def test_a_link_from_one_unit_to_the_others_parent_manages_the_interface(source: str, target: str) -> None:
+    site = interface_site([Link(id="l", source=source, target=target, level="closer_working")])
+    assert unmanaged_interfaces(site, "team", "pcn") == []
+
+
+def directorates_site(links: list[Link]) -> Site:
+    """Two sibling teams in one directorate, a cousin in another; PCNs under two places, an LCN."""
+    return Site(id="s", name="S", areas=[Area(id=a, population=100) for a in "abcdef"], units=[
+        Unit(id="trust", name="Trust", kind="organisation", org_type="nhs_trust"),
+        Unit(id="dir_a", name="Directorate A", kind="directorate", parent="trust"),
+        Unit(id="dir_b", name="Directorate B", kind="directorate", parent="trust"),
+        Unit(id="t1", name="Team 1", kind="team", parent="dir_a", footprint={"a": 1, "b": 1}),
+        Unit(id="t2", name="Team 2", kind="team", parent="dir_a", footprint={"b": 1, "c": 1}),
+        Unit(id="t3", name="Team 3", kind="team", parent="dir_b", footprint={"c": 1, "d": 1}),
+        Unit(id="north", name="North place", kind="place"),
+        Unit(id="south", name="South place", kind="place"),
+        Unit(id="p1", name="PCN 1", kind="pcn", parent="north", footprint={"a": 1, "b": 1, "c": 1}),
+        Unit(id="p2", name="PCN 2", kind="pcn", parent="south", footprint={"d": 1, "e": 1, "f": 1}),
+        Unit(id="lcn", name="North LCN", kind="lcn", parent="north", footprint={"c": 1, "d": 1})],
+        links=links)
+
+
+def test_siblings_are_managed_by_their_parent_but_cousins_are_not() -> None:
+    site = directorates_site([])
+    # t1 and t2 share area b under one directorate; t2 and t3 share c across two directorates
+    assert [(m.a, m.b, m.population) for m in unmanaged_interfaces(site, "team", "team")] == [("t2", "t3", 100.0)]
+    # A PCN and an LCN of the same place are managed by it; PCN 2 is in another place
+    assert [(m.a, m.b, m.population) for m in unmanaged_interfaces(site, "pcn", "lcn")] == [("p2", "lcn", 100.0)]
+
+
+def test_a_link_between_the_parents_manages_every_pair_below_them() -> None:
+    site = directorates_site([Link(id="l1", source="dir_a", target="dir_b", level="interface"),
+                              Link(id="l2", source="south", target="lcn", level="interface")])
+    assert unmanaged_interfaces(site, "team", "team") == []
+    assert unmanaged_interfaces(site, "pcn", "lcn") == []
+
+
+def test_unmanaged_interfaces_of_teams_and_pcns_with_known_answers() -> None:
+    site = directorates_site([Link(id="l", source="dir_b", target="p2", level="co_located")])
+    found = [(m.a, m.b, m.population, round(m.share, 3)) for m in unmanaged_interfaces(site, "team", "pcn")]
+    # t1 and t2 lie within PCN 1 (200 of their 200 people); t3 meets PCN 1 in c and PCN 2 in d,
+    # and the directorate's link to PCN 2 manages the second
+    assert found == [("t1", "p1", 200.0, 1.0), ("t2", "p1", 200.0, 1.0), ("t3", "p1", 100.0, 0.5)]
+
+
 def test_threshold_is_a_share_of_the_smaller_unit() -> None:
     site = interface_site([])
     assert len(unmanaged_interfaces(site, "team", "pcn", threshold=0.5)) == 1
