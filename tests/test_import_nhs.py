@@ -24,7 +24,7 @@ from integramap.analysis.boundaries import analyse
 from integramap.cli import main
 from integramap.io import read_site
 from integramap.io.nhs import import_nhs, import_summary
-from integramap.model import Site, SiteError
+from integramap.model import Site, SiteError, validate_site
 
 NHS = FIXTURES / "nhs"
 PRACTICES = NHS / "practice_pcn_lookup.csv"
@@ -107,6 +107,24 @@ def test_summary_counts_kinds_and_unallocated_practices(site: Site) -> None:
                                        "3 local authority districts)")
     assert "1 practices in no PCN (PCN code U): Z10007" in summary
     assert "1 practices whose LSOA is not in the LSOA → LAD lookup" in summary
+
+
+def test_the_site_built_from_records_is_the_site_validation_would_make(site: Site) -> None:
+    validated = validate_site(site.model_dump(mode="json", exclude_defaults=True))
+    assert validated == site
+    assert validated.model_dump(mode="json") == site.model_dump(mode="json")
+
+
+def test_a_name_the_model_refuses_is_reported_with_its_place(tmp_path: Path) -> None:
+    lines = PRACTICES.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("FERRY LANE SURGERY", "F" * 301)
+    bad = tmp_path / "lookup.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SiteError) as err:
+        import_nhs(practices=bad)
+    [problem] = err.value.problems
+    assert problem.where.endswith(".name") and "300 characters" in problem.message
+    assert "lookup.csv" in str(err.value)
 
 
 # --------------------------------------------------------------------------- filters

@@ -478,8 +478,9 @@ def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
     """Pairs sharing population with no link between them or any of their ancestors.
 
     A pair counts when the population it shares is at least ``threshold`` (a
-    share from 0 to 1) of the smaller unit's population; a unit and one that
-    contains it are never an interface.
+    share from 0 to 1) of the smaller unit's population. A unit and one that
+    contains it are never an interface, nor are two units with the same parent
+    (the parent manages both).
 
     Examples
     --------
