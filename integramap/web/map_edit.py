@@ -24,6 +24,19 @@ def unit_names_fingerprint(site: Site) -> int:
     return hash(tuple((u.id, u.name) for u in site.units))
 
 
+def unit_choice_options(services: Services, handle: Handle | None) -> Any:
+    """The options of the forms' unit dropdowns (parent, link ends): ``no_update`` when this page
+    already has them, as they list every unit of the site."""
+    try:
+        site = draft_of(services, handle).site
+    except WorkingCopyGone:
+        return []
+    assert handle is not None
+    if not services.sent.changed(str(handle["token"]), "unit-choices", unit_names_fingerprint(site)):
+        return no_update
+    return [{"label": f"{u.name} ({u.id})", "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
+
+
 def _field_ids(form: str) -> dict[str, Any]:
     return {"form": form, "role": "field", "name": ALL}
 
@@ -74,19 +87,13 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
 
 def _register_unit_form(app: Dash, services: Services) -> None:
+    # The page's layout holds the opened site's unit lists: this runs on later changes only.
     @app.callback(Output(mid.field_id(mid.UNIT_FORM, "parent"), "options"),
                   Output(mid.field_id(mid.LINK_FORM, "source"), "options"),
                   Output(mid.field_id(mid.LINK_FORM, "target"), "options"),
-                  Input(mid.DRAFT, "data"))
+                  Input(mid.DRAFT, "data"), prevent_initial_call=True)
     def unit_choices(handle: Handle | None) -> tuple[Any, Any, Any]:
-        try:
-            site = draft_of(services, handle).site
-        except WorkingCopyGone:
-            return [], [], []
-        assert handle is not None
-        if not services.sent.changed(str(handle["token"]), "unit-choices", unit_names_fingerprint(site)):
-            return no_update, no_update, no_update
-        options = [{"label": f"{u.name} ({u.id})", "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
+        options = unit_choice_options(services, handle)
         return options, options, options
 
     @app.callback(Output(_field_ids(mid.UNIT_FORM), "value"), Output(mid.UNIT_EDITING_ID, "data"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
@@ -16,8 +17,12 @@ from .map_edit import unit_names_fingerprint
 from .services import Services
 from .working import WorkingCopyGone, draft_of, open_site, status_text
 
-FILTER_INPUTS = [mid.F_KINDS, mid.F_SECTORS, mid.F_ORGS, mid.F_LEVELS, mid.F_SEARCH, mid.F_FOCUS, mid.F_DEPTH,
-                 mid.F_COMPOUND, mid.F_TARGETS]
+
+FILTER_DEFAULTS: dict[str, Any] = {
+    mid.F_KINDS: None, mid.F_SECTORS: None, mid.F_ORGS: None, mid.F_LEVELS: [0, len(Level) - 1],
+    mid.F_SEARCH: "", mid.F_FOCUS: None, mid.F_DEPTH: 1, mid.F_COMPOUND: ["on"], mid.F_TARGETS: ["on"]}
+"""The filter controls' values when the page opens and after *Clear filters*."""
+FILTER_INPUTS = list(FILTER_DEFAULTS)
 
 
 def view_options(kinds: list[str] | None, sectors: list[str] | None, orgs: list[str] | None,
@@ -30,6 +35,13 @@ def view_options(kinds: list[str] | None, sectors: list[str] | None, orgs: list[
         kinds=frozenset(kinds) if kinds else None, sectors=frozenset(sectors) if sectors else None,
         organisations=frozenset(orgs) if orgs else None, level_min=int(low), level_max=int(high),
         search=search or "", focus=focus or None, focus_depth=int(depth or 1), drill=drill)
+
+
+def opening_options(focus: str | None = None) -> ViewOptions:
+    """The view the filter controls describe when the page opens (``focus`` from the address)."""
+    d = FILTER_DEFAULTS
+    return view_options(d[mid.F_KINDS], d[mid.F_SECTORS], d[mid.F_ORGS], d[mid.F_LEVELS], d[mid.F_SEARCH],
+                        focus, d[mid.F_DEPTH], d[mid.F_COMPOUND], d[mid.F_TARGETS], None)
 
 
 def view_with_positions(services: Services, token: str, site: Site, options: ViewOptions) -> MapView:
@@ -46,6 +58,61 @@ def view_with_positions(services: Services, token: str, site: Site, options: Vie
                 x, y = added[nid]
                 element["position"] = {"x": round(x, 1), "y": round(y, 1)}
     return view
+
+
+def open_request(services: Services, site_id: str | None) -> tuple[dict[str, Any] | None, str]:
+    """A working copy of the asked-for site (the first stored one when none is named): its handle,
+    or ``None`` and a message saying why there is none."""
+    if not site_id:
+        sites = services.store.list_sites()
+        if not sites:
+            return None, "No sites yet: create one on the Sites page."
+        site_id = sites[0].id
+    try:
+        return open_site(services, site_id), ""
+    except UnknownSiteError as err:
+        return None, f"{err} Choose a site from the list at the top."
+
+
+def status_parts(services: Services, handle: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Title, status, undo/redo state and the filters' unit lists; the lists are ``no_update``
+    when this page was already sent them (they hold every unit of a national site)."""
+    try:
+        draft = draft_of(services, handle)
+    except WorkingCopyGone as err:
+        return "", str(err) if handle else "", True, True, "", "", [], []
+    site = draft.site
+    assert handle is not None
+    orgs: Any = no_update
+    units: Any = no_update
+    if services.sent.changed(str(handle["token"]), "view-choices", unit_names_fingerprint(site)):
+        orgs = [{"label": u.name, "value": u.id} for u in organisations(site)]
+        units = [{"label": u.name, "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
+    return (site.name, status_text(draft), not draft.can_undo, not draft.can_redo,
+            f"Undo {draft.undo_label}" if draft.undo_label else "",
+            f"Redo {draft.redo_label}" if draft.redo_label else "", orgs, units)
+
+
+def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewOptions, *, fit: bool,
+               nonce: str) -> tuple[Any, ...]:
+    """The map's elements and layout, the breadcrumb and the line saying what is shown.
+
+    ``fit`` shows the whole map (opening, Fit, a new filter); without it the user's zoom is kept
+    (an edit). ``nonce`` makes a layout differ from the last one, so the browser applies it again.
+    """
+    try:
+        draft = draft_of(services, handle)
+    except WorkingCopyGone:
+        return [], no_update, [], ""
+    assert handle is not None
+    site = draft.site
+    if options.drill is not None and options.drill not in site.units_by_id:
+        options = replace(options, drill=None)
+    view = view_with_positions(services, str(handle["token"]), site, options)
+    layout = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
+              "positions": {e["data"]["id"]: e["position"] for e in view.elements if "position" in e},
+              "nonce": f"{handle.get('version')}-{nonce}"}
+    return view.elements, layout, _crumbs(view), _info(view)
 
 
 def _crumbs(view: MapView) -> list[Any]:
@@ -123,63 +190,25 @@ def inspect_link(site: Site, link_id: str) -> list[Any]:
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
-    @app.callback(Output(mid.DRAFT, "data"), Output(mid.MESSAGE, "children"),
-                  Input(mid.SITE_REQUEST, "data"))
-    def open_working_copy(site_id: str | None) -> tuple[Any, Any]:
-        if not site_id:
-            sites = services.store.list_sites()
-            if not sites:
-                return None, "No sites yet: create one on the Sites page."
-            site_id = sites[0].id
-        try:
-            return open_site(services, site_id), ""
-        except UnknownSiteError as err:
-            return None, f"{err} Choose a site from the list at the top."
-
+    # The page's layout already holds what these draw for the opened site (see ``pages/map.py``):
+    # they run on later changes only, so opening a map waits for no callback round trip.
     @app.callback(Output(mid.TITLE, "children"), Output(mid.STATUS, "children"),
                   Output(mid.UNDO, "disabled"), Output(mid.REDO, "disabled"),
                   Output(mid.UNDO, "title"), Output(mid.REDO, "title"),
                   Output(mid.F_ORGS, "options"), Output(mid.F_FOCUS, "options"),
-                  Input(mid.DRAFT, "data"))
+                  Input(mid.DRAFT, "data"), prevent_initial_call=True)
     def show_status(handle: dict[str, Any] | None) -> tuple[Any, ...]:
-        try:
-            draft = draft_of(services, handle)
-        except WorkingCopyGone as err:
-            return "", str(err) if handle else "", True, True, "", "", [], []
-        site = draft.site
-        assert handle is not None
-        orgs: Any = no_update
-        units: Any = no_update
-        if services.sent.changed(str(handle["token"]), "view-choices", unit_names_fingerprint(site)):
-            orgs = [{"label": u.name, "value": u.id} for u in organisations(site)]
-            units = [{"label": u.name, "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
-        return (site.name, status_text(draft), not draft.can_undo, not draft.can_redo,
-                f"Undo {draft.undo_label}" if draft.undo_label else "",
-                f"Redo {draft.redo_label}" if draft.redo_label else "", orgs, units)
+        return status_parts(services, handle)
 
     @app.callback(Output(mid.CY, "elements"), Output(mid.CY, "layout"), Output(mid.BREADCRUMB, "children"),
                   Output(mid.VIEW_INFO, "children"),
                   Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS],
-                  Input(mid.DRILL, "data"), Input(mid.FIT, "n_clicks"))
+                  Input(mid.DRILL, "data"), Input(mid.FIT, "n_clicks"), prevent_initial_call=True)
     def draw(handle: dict[str, Any] | None, kinds: Any, sectors: Any, orgs: Any, levels: Any, search: Any,
              focus: Any, depth: Any, compound: Any, targets: Any, drill: Any, _fit: Any) -> tuple[Any, ...]:
-        try:
-            draft = draft_of(services, handle)
-        except WorkingCopyGone:
-            return [], no_update, [], ""
-        assert handle is not None
-        site = draft.site
-        if drill is not None and drill not in site.units_by_id:
-            drill = None
         options = view_options(kinds, sectors, orgs, levels, search, focus, depth, compound, targets, drill)
-        view = view_with_positions(services, str(handle["token"]), site, options)
-        fit = ctx.triggered_id != mid.DRAFT or bool(handle.get("fit"))
-        layout = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
-                  "positions": {e["data"]["id"]: e["position"] for e in view.elements if "position" in e},
-                  "nonce": f"{handle.get('version')}-{ctx.triggered_id}"}
-        if not fit:
-            layout["fit"] = False
-        return view.elements, layout, _crumbs(view), _info(view)
+        fit = ctx.triggered_id != mid.DRAFT or bool((handle or {}).get("fit"))
+        return draw_parts(services, handle, options, fit=fit, nonce=str(ctx.triggered_id))
 
     @app.callback(Output(mid.INSPECT, "children"), Output(mid.DRILL, "data"),
                   Input(mid.CY, "tapNodeData"), Input(mid.CY, "tapEdgeData"),
@@ -221,4 +250,4 @@ def register_callbacks(app: Dash, services: Services) -> None:
     def clear_filters(_n: Any) -> tuple[Any, ...]:
         if not _n:
             return tuple(no_update for _ in range(len(FILTER_INPUTS) + 1))
-        return None, None, None, [0, len(Level) - 1], "", None, 1, ["on"], ["on"], None
+        return (*FILTER_DEFAULTS.values(), None)

@@ -6,6 +6,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from flask import current_app, has_app_context
+
 from ..drafts import DraftRegistry
 from ..store import Store
 
@@ -71,3 +73,11 @@ class Services:
     drafts: DraftRegistry = field(default_factory=DraftRegistry)
     positions: PositionCache = field(default_factory=PositionCache)
     sent: SentOnce = field(default_factory=SentOnce)
+
+
+def current_services() -> Services:
+    """The services of the app serving the current request (a page layout has no other way in)."""
+    found = current_app.extensions.get("integramap") if has_app_context() else None
+    if not isinstance(found, Services):
+        raise RuntimeError("no IntegraMap app is serving this request: build it with create_app()")
+    return found

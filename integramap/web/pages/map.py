@@ -167,7 +167,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
     return html.Div([
         dcc.Store(id=mid.SITE_REQUEST, data=site),
         dcc.Store(id=mid.DRAFT, data=handle),
-        dcc.Store(id=mid.DRILL, data=None),
+        dcc.Store(id=mid.DRILL),
         dcc.Store(id=mid.MOVED),
         dcc.Store(id=mid.UNIT_EDITING_ID),
         dcc.Store(id=mid.LINK_EDITING_ID),
