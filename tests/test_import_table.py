@@ -265,3 +265,16 @@ def test_an_empty_source_cell_is_reported_once(tmp_path: Path) -> None:
         f"{paths[1]}, line 3, column 'level': required field is missing",
         f"{paths[1]}, line 3, column 'source': required field is missing",
     ]
+
+
+def test_the_importing_guide_documents_every_template_column() -> None:
+    from conftest import ROOT
+
+    guide = (ROOT / "docs" / "importing.md").read_text(encoding="utf-8")
+    for name, columns in COLUMNS.items():
+        section = guide.split(f"**{name}**\n", 1)[1].split("\n\n**", 1)[0]
+        assert [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")] == [
+            c.name for c in columns]
+        for col in columns:
+            for value in col.choices:
+                assert f"`{value}`" in guide
