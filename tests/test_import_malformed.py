@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from integramap.io.epcn import read_epcn, read_epraccur
 from integramap.io.nhs_practices import read_practice_lookup
 from integramap.io.ons import read_lsoa_lad
-from integramap.io.table import import_table
+from integramap.io.table import COLUMNS, import_table
 from integramap.model import SiteError
 
 IMPORT = FIXTURES / "import"
@@ -275,7 +277,7 @@ def test_broken_quoting_is_a_clean_error(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- random input never crashes
 
-def _only_site_errors(reader: Callable[[Path], Any], path: Path) -> None:
+def _only_site_errors(reader: Callable[[Any], Any], path: Path | list[Path]) -> None:
     try:
         reader(path)
     except SiteError as err:
@@ -308,6 +310,29 @@ def test_garbled_csv_files_never_raise_anything_but_site_error(tmp_path: Path, g
         path.write_text(text[:cut] + garble + text[cut:], encoding="utf-8")
         _only_site_errors(reader, path)
         _only_site_errors(import_table, path)
+
+
+_CELL = st.one_of(st.sampled_from(["", "team", "a", "b", "A1", "A1:0.5", "x:y:z", ":", ";", "nan", "inf", "-1",
+                                    "1e400", "co_located", "lad=", "=x", "a=b", "#", "1,2", "NaN:1"]),
+                  st.text(max_size=8))
+
+
+@FUZZ
+@given(tables=st.fixed_dictionaries({
+    name: st.lists(st.lists(_CELL, min_size=len(COLUMNS[name]), max_size=len(COLUMNS[name])), max_size=4)
+    for name in COLUMNS}))
+def test_spreadsheet_tables_with_odd_cells_never_raise_anything_but_site_error(
+        tmp_path: Path, tables: dict[str, list[list[str]]]) -> None:
+    paths = []
+    for name, rows in tables.items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([c.name for c in COLUMNS[name]])
+        writer.writerows(rows)
+        path = tmp_path / f"{name}.csv"
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        paths.append(path)
+    _only_site_errors(import_table, paths)
 
 
 @FUZZ
