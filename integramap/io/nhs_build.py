@@ -11,7 +11,7 @@ way takes a small fraction of validating it.
 from __future__ import annotations
 
 import gc
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -149,9 +149,10 @@ def _nhs_units(records: list[PracticeRecord]) -> list[Unit]:
     """Systems, places, PCNs and practices, parents chosen by where most practices are."""
     icb_names: dict[str, str] = {}
     loc_names: dict[str, str] = {}
-    loc_icbs: dict[str, Counter[str]] = {}
+    # defaultdict: setdefault(key, Counter()) would build a Counter for every practice.
+    loc_icbs: defaultdict[str, Counter[str]] = defaultdict(Counter)
     pcn_names: dict[str, str] = {}
-    pcn_locs: dict[str, Counter[str]] = {}
+    pcn_locs: defaultdict[str, Counter[str]] = defaultdict(Counter)
     loc_areas: dict[str, dict[str, float]] = {}
     icb_areas: dict[str, dict[str, float]] = {}
     practices: list[Unit] = []
@@ -164,11 +165,11 @@ def _nhs_units(records: list[PracticeRecord]) -> list[Unit]:
             loc_names.setdefault(r.sub_icb_code, r.sub_icb_name or r.sub_icb_code)
             loc_areas.setdefault(r.sub_icb_code, {})[area_id] = 1.0
             if r.icb_code:
-                loc_icbs.setdefault(r.sub_icb_code, Counter())[r.icb_code] += 1
+                loc_icbs[r.sub_icb_code][r.icb_code] += 1
         if r.pcn_code:
             pcn_names.setdefault(r.pcn_code, r.pcn_name or r.pcn_code)
             if r.sub_icb_code:
-                pcn_locs.setdefault(r.pcn_code, Counter())[r.sub_icb_code] += 1
+                pcn_locs[r.pcn_code][r.sub_icb_code] += 1
         practices.append(construct(Unit, id=r.code, name=r.name, kind=UnitKind.PRACTICE,
                                    sectors=list(_PRIMARY_CARE), parent=r.pcn_code, footprint={area_id: 1.0},
                                    attributes=construct(UnitAttributes, code=r.code)))
