@@ -26,8 +26,9 @@ footprint from its practices, so a PCN whose practices sit in two sub-ICB
 locations or districts shows as a straddle, split by practices; the lists of
 practices in no PCN (code ``U``) are the ``pcn`` layer's gaps.
 
-Everything is read into plain records and dicts, and the site is validated
-once at the end: the whole country imports in a couple of seconds.
+Everything is read into plain records, checked by the readers, and the site
+is built from them and checked once as a whole (:mod:`integramap.io.nhs_build`):
+the whole country imports in about half a second.
 """
 
 from __future__ import annotations
