@@ -271,3 +271,23 @@ def test_national_import_has_croxted_pcn_straddling_lambeth_and_southwark() -> N
     [straddle] = [s for s in analyse(site, "pcn", "local_authority").straddles if s.unit == "U60524"]
     assert straddle.partner_names == ["Lambeth", "Southwark"]
     assert straddle.split == {"LAD:E09000022": pytest.approx(2 / 3), "LAD:E09000028": pytest.approx(1 / 3)}
+
+
+@pytest.mark.realdata
+def test_national_files_through_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    practices = shared_file("nhs-reference", "practice_pcn_lookup_2024.csv")
+    lsoa_lad = shared_file("nhs-reference", "lsoa21_to_lad.csv")
+    out = tmp_path / "england.yaml"
+    assert main(["import", "nhs", "--practices", str(practices), "--lsoa-lad", str(lsoa_lad), "-o", str(out)]) == 0
+    capsys.readouterr()
+    found = {}
+    for layer in ("local_authority", "place"):
+        assert main(["boundaries", str(out), "--layers", "pcn", layer, "--format", "json"]) == 0
+        found[layer] = {s["unit"]: s["split"] for s in json.loads(capsys.readouterr().out)["straddles"]}
+    assert (len(found["local_authority"]), len(found["place"])) == (167, 9)
+    assert found["local_authority"]["U60524"] == {"LAD:E09000022": pytest.approx(2 / 3),
+                                                  "LAD:E09000028": pytest.approx(1 / 3)}
+    assert found["place"]["U87499"] == {"LOC:03W": pytest.approx(1 / 3), "LOC:04C": pytest.approx(1 / 3),
+                                        "LOC:04V": pytest.approx(1 / 3)}
