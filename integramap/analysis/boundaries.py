@@ -71,6 +71,7 @@ def _collector_paused() -> Iterator[None]:
 
 # Layer rows, overlaps and nesting are kept on the site's (cached) footprints, so the
 # several findings of one report, and later reports of the same site, share them.
+# Nothing kept there refers back to the footprints: no cycle outlives the site.
 
 @dataclass(frozen=True)
 class _LayerRows:
@@ -98,7 +99,6 @@ class _LayerRows:
 
 @dataclass(frozen=True)
 class _Pair:
-    fp: Footprints
     a: _LayerRows
     b: _LayerRows
     overlaps: sparse.csr_matrix
@@ -111,7 +111,7 @@ class _Pair:
         found = fp.derived.get(key)
         if isinstance(found, _Pair):
             return found
-        built = cls(fp, ra, rb, overlap(ra.matrix, rb.matrix, fp.population))
+        built = cls(ra, rb, overlap(ra.matrix, rb.matrix, fp.population))
         fp.derived[key] = built
         return built
 
@@ -453,7 +453,7 @@ def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInter
     smaller = np.minimum(pa, pb)
     share = np.divide(coo.data, smaller, out=np.zeros_like(coo.data), where=smaller > 0)
     keep = np.flatnonzero((share >= threshold - EPS) & (coo.data > 0))
-    structure = _Structure.of(site, pair.fp)
+    structure = _Structure.of(site, footprints(site))
     in_a = set(pair.a.index.tolist())
     in_b = set(pair.b.index.tolist())
     rows_a = pair.a.index[coo.row[keep]].tolist()

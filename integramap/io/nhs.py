@@ -98,9 +98,17 @@ def import_nhs(practices: Path | None = None, epcn: Path | None = None, lsoa_lad
     if practices is None and epcn is None and lsoa_lad is None:
         raise import_error([CellProblem((), "nothing to import: give a practice lookup, an ePCN workbook "
                                         "or an LSOA → LAD lookup")])
+    # One pause for the whole import, ended only once the records are freed: the
+    # collection that follows then walks the site alone, not the 35,000 LSOAs too.
     with collector_paused():
-        records, sources = _practice_records(practices, epcn, epraccur, include_inactive)
-        lsoas = read_lsoa_lad(lsoa_lad) if lsoa_lad is not None else None
+        return _import(practices, epcn, lsoa_lad, icb, sub_icb, lad, include_inactive, site_id, name, epraccur)
+
+
+def _import(practices: Path | None, epcn: Path | None, lsoa_lad: Path | None, icb: list[str] | None,
+            sub_icb: list[str] | None, lad: list[str] | None, include_inactive: bool, site_id: str, name: str,
+            epraccur: Path | None) -> Site:
+    records, sources = _practice_records(practices, epcn, epraccur, include_inactive)
+    lsoas = read_lsoa_lad(lsoa_lad) if lsoa_lad is not None else None
     if lsoa_lad is not None:
         sources.append(f"ONS LSOA → local authority lookup ({Path(lsoa_lad).name})")
 
