@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,12 +12,15 @@ import pytest
 from dash.testing.wait import until
 
 from integramap.analysis.boundaries import analyse
+from integramap.demo import DEMOS, REFERENCE_DATA_ENV, Demo
 from integramap.io.sitefile import read_site
+from integramap.model import Area, Site, Unit
 from integramap.store import Store
 from integramap.web.boundary_findings import findings
+from integramap.web.jobs import JobRunner
 from integramap.web import create_app
 
-from conftest import MODELS
+from conftest import FIXTURES, MODELS
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +32,19 @@ def store(tmp_path: Path) -> Iterator[Store]:
     with Store(data_dir=tmp_path / "data") as s:
         s.seed(MODELS)
         yield s
+
+
+@pytest.fixture(autouse=True)
+def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
+    """A job runner of the test's own: the shared one's threads do not outlive a test server."""
+    import integramap.web.demo_offer as demo_offer
+    import integramap.web.pages.boundaries as page
+
+    own = JobRunner(workers=2)
+    monkeypatch.setattr(page, "default_runner", lambda: own)
+    monkeypatch.setattr(demo_offer, "default_runner", lambda: own)
+    yield own
+    own.shutdown(wait=True)
 
 
 def downloaded(folder: str, suffix: str, timeout: float = 10) -> Path:
@@ -77,4 +94,102 @@ def test_borough_pcn_against_lcn_straddle_highlight_and_csv(dash_duo, store: Sto
     assert table[0]["kind"] == "straddle"
     assert table[0]["units"].startswith("Riverbend PCN; ") and table[0]["unit_ids"].startswith("pcn-riverbend")
     assert float(table[0]["population"]) == pytest.approx(18220)
+    assert dash_duo.get_logs() == []
+
+
+def grid_site_with_shapes() -> Site:
+    """Four squares of the fixture grid: PCN B straddles the two LCNs."""
+    ref = str(FIXTURES / "geo" / "lsoa_grid.geojson")
+    areas = [Area(id=f"a{i}", name=f"Area {i}", population=100, geometry=f"{ref}#E0190000{i}")
+             for i in range(1, 5)]
+    return Site(id="grid", name="Grid", areas=areas, units=[
+        Unit(id="pa", name="PCN A", kind="pcn", footprint={"a1": 1, "a2": 1}),
+        Unit(id="pb", name="PCN B", kind="pcn", footprint={"a3": 1, "a4": 1}),
+        Unit(id="south", name="South LCN", kind="lcn", footprint={"a1": 1, "a2": 1, "a3": 1}),
+        Unit(id="north", name="North LCN", kind="lcn", footprint={"a4": 1})])
+
+
+def graph_data(dash_duo, graph: str) -> list[dict]:
+    return dash_duo.driver.execute_script(
+        f"const g = document.querySelector('#{graph} .js-plotly-plot'); return g ? g.data : null;") or []
+
+
+def test_site_with_shapes_draws_the_map_offline_and_highlights_a_straddler(dash_duo, store: Store) -> None:
+    store.save(grid_site_with_shapes(), author="Tester", message="", base=None)
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site=grid")
+    dash_duo.wait_for_contains_text("#boundaries-verdict", "1 of 2 PCNs lies within one LCN", timeout=20)
+    dash_duo.wait_for_element("#boundaries-map .choroplethlayer path", timeout=20)
+    fills = dash_duo.find_elements("#boundaries-map .choroplethlayer path")
+    assert len(fills) == 4
+    assert not dash_duo.find_element("#boundaries-demo-box").is_displayed()
+    # Nothing was asked of any other server: no base map, no tiles.
+    outside = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => !n.startsWith(location.origin));")
+    assert outside == []
+
+    row = next(r for r in dash_duo.find_elements("#boundaries-table tr.finding-row") if "Straddle" in r.text)
+    row.click()
+    def pb_stands_out() -> bool:
+        data = {t.get("name"): t for t in graph_data(dash_duo, "boundaries-map")}
+        return (data.get("PCN B", {}).get("marker", {}).get("opacity", 0)
+                > data.get("PCN A", {}).get("marker", {}).get("opacity", 1))
+    until(pb_stands_out, 10)
+    north = next(t for t in graph_data(dash_duo, "boundaries-map") if t.get("name") == "North LCN")
+    assert north["line"]["color"] == "#d62728"
+    assert dash_duo.get_logs() == []
+
+
+def test_a_large_site_is_analysed_in_the_background_with_progress(dash_duo, store: Store, runner: JobRunner,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import integramap.web.pages.boundaries as page
+
+    monkeypatch.setattr(page, "BACKGROUND_UNITS", 10)
+
+    def slow_analyse(*args, **kwargs):  # long enough for the progress bar to be seen
+        time.sleep(3)
+        return analyse(*args, **kwargs)
+    monkeypatch.setattr(page, "analyse", slow_analyse)
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site={BOROUGH}")
+    dash_duo.wait_for_contains_text("#boundaries-progress", "Analysing the boundaries", timeout=10)
+    dash_duo.wait_for_contains_text("#boundaries-verdict", "3 of 4 PCNs lie within one LCN", timeout=20)
+    assert dash_duo.find_element("#boundaries-progress").text == ""
+
+
+def test_demo_button_builds_the_demo_and_opens_its_boundaries(dash_duo, store: Store, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fixture is a made-up ICB of two boroughs, standing in for south-east London.
+    vale = Demo(name="south-east-london", title="Vale: practices, PCNs and districts", icb="QZZ",
+                lad_codes=("E09000901", "E09000902"), description="A made-up ICB.")
+    monkeypatch.setitem(DEMOS, "south-east-london", vale)
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES / "demo"))
+    monkeypatch.chdir(tmp_path)
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site={BOROUGH}")
+    dash_duo.wait_for_contains_text("#boundaries-verdict", "PCNs", timeout=20)
+    assert dash_duo.find_element("#boundaries-demo-box").is_displayed()  # the borough has no shapes
+    dash_duo.find_element("#boundaries-demo-button").click()
+    until(lambda: "site=south-east-london" in dash_duo.driver.current_url, 30)
+    assert "a=pcn" in dash_duo.driver.current_url and "b=local_authority" in dash_duo.driver.current_url
+    dash_duo.wait_for_contains_text("#boundaries-title", "Vale", timeout=20)
+    dash_duo.wait_for_element("#boundaries-map .choroplethlayer path", timeout=20)
+    names = [t.get("name") for t in graph_data(dash_duo, "boundaries-map")]
+    assert "Boroughs" in names and "Wards" in names
+    assert store.exists("south-east-london") and store.get("south-east-london").site.metadata["overlays"]
+
+
+def test_demo_without_its_files_says_which_and_where_to_get_them(dash_duo, store: Store, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(tmp_path / "nothing-here"))
+    monkeypatch.chdir(tmp_path)
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/")
+    dash_duo.wait_for_element("#sites-demo-button").click()
+    dash_duo.wait_for_contains_text("#sites-demo-message", "public reference files not found", timeout=10)
+    message = dash_duo.find_element("#sites-demo-message").text
+    assert "practice → PCN lookup" in message and "geoportal.statistics.gov.uk" in message
+    assert "docs/demo.md" in message
+    assert not store.exists("south-east-london")
     assert dash_duo.get_logs() == []
