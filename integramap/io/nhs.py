@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Problem, Site
+from ..wording import plural
 from .nhs_build import ICB_PREFIX, LAD_PREFIX, LIST_PREFIX, LOC_PREFIX, OGL, build_site, collector_paused
 from .nhs_records import LsoaRecord, PracticeRecord
 from .ons import read_lsoa_lad
@@ -138,25 +139,26 @@ def import_summary(site: Site) -> str:
     0 areas, 0 units
     """
     counts = Counter(u.kind.value for u in site.units)
-    parts = [f"{len(site.areas)} areas, {len(site.units)} units"]
-    labels = [("system", "ICBs"), ("place", "sub-ICB locations"), ("pcn", "PCNs"), ("practice", "practices"),
-              ("organisation", "local authority districts")]
-    found = [f"{counts[k]} {label}" for k, label in labels if counts.get(k)]
+    parts = [f"{plural(len(site.areas), 'area')}, {plural(len(site.units), 'unit')}"]
+    labels = [("system", "ICB", "ICBs"), ("place", "sub-ICB location", "sub-ICB locations"),
+              ("pcn", "PCN", "PCNs"), ("practice", "practice", "practices"),
+              ("organisation", "local authority district", "local authority districts")]
+    found = [plural(counts[k], one, many) for k, one, many in labels if counts.get(k)]
     if found:
         parts.append(" (" + ", ".join(found) + ")")
     info = site.metadata.get("import", {}) if isinstance(site.metadata, dict) else {}
     lines = ["".join(parts)]
     unallocated = info.get("practices_without_pcn") or []
     if counts.get("practice"):
-        lines.append(f"{len(unallocated)} practices in no PCN (PCN code U)"
+        lines.append(f"{plural(len(unallocated), 'practice')} in no PCN (PCN code U)"
                      + (f": {', '.join(unallocated[:10])}{' …' if len(unallocated) > 10 else ''}"
                         if unallocated else ""))
     missing = info.get("practice_lsoas_not_in_lookup") or []
     if missing:
-        lines.append(f"{len(missing)} practices whose LSOA is not in the LSOA → LAD lookup")
+        lines.append(f"{plural(len(missing), 'practice')} whose LSOA is not in the LSOA → LAD lookup")
     unplaced = info.get("practices_without_lsoa_district") or []
     if unplaced:
-        lines.append(f"{len(unplaced)} practices left out by --lad: their LSOA's district is not known")
+        lines.append(f"{plural(len(unplaced), 'practice')} left out by --lad: their LSOA's district is not known")
     return "\n".join(lines)
 
 
