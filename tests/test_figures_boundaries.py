@@ -94,16 +94,21 @@ def test_sixty_by_ten_is_capped_to_the_least_aligned_and_says_so() -> None:
     fig = overlap_heatmap(report, max_rows=8)
     assert len(fig.data[0].y) == 8
     note = " ".join(a.text for a in fig.layout.annotations)
-    assert "least aligned of 60" in note
+    assert "Showing the 8 least aligned of 60 PCNs" in note
     shown = shown_units(report, max_rows=8)
     # Straddlers come first: every PCN shown straddles, the least aligned of them kept.
     straddlers = {s.unit: s.alignment for s in report.straddles}
     assert set(shown.rows) <= set(straddlers)
     assert max(straddlers[a] for a in shown.rows) <= min(v for k, v in straddlers.items() if k not in shown.rows)
-    # At the default cap the figure still draws sanely.
+    # At the default cap, the 10 straddlers alone, each row with all its cells: the rest lie in one LCN.
     default = overlap_heatmap(report)
-    assert len(default.data[0].y) == MAX_ROWS and len(default.data[0].x) == 10
+    assert len(default.data[0].y) == len(straddlers) == 10 < MAX_ROWS
+    assert all(sum(1 for v in row if v == v) == 2 for row in default.data[0].z)
     assert default.layout.height < 26 * 60 + 400
+    # Too few columns for every straddler: rows are dropped whole, never drawn without their cells.
+    narrow = shown_units(report, max_columns=5)
+    assert narrow.rows and len(narrow.columns) <= 5
+    assert all({o.b for o in report.overlaps if o.a == a} <= set(narrow.columns) for a in narrow.rows)
 
 
 def test_a_highlighted_unit_is_kept_under_the_cap_and_outlined() -> None:
@@ -111,7 +116,7 @@ def test_a_highlighted_unit_is_kept_under_the_cap_and_outlined() -> None:
     aligned = "p001"  # lies wholly in one LCN: never among the least aligned
     fig = overlap_heatmap(report, {aligned}, max_rows=5)
     rows = shown_units(report, {aligned}, max_rows=5).rows
-    assert aligned in rows and len(rows) == 5
+    assert aligned in rows and len(rows) == 5 and sum(r in {s.unit for s in report.straddles} for r in rows) == 4
     assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].line.color == HIGHLIGHT
     assert any(HIGHLIGHT in t and "PCN 001" in t for t in fig.layout.yaxis.ticktext)
 

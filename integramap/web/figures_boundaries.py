@@ -48,6 +48,8 @@ MAX_COLUMNS = 25
 MAX_MAP_AREAS = 6000
 """Areas drawn on the map at most: a figure of more is too heavy for a browser to move smoothly."""
 
+ROW_LABEL_WIDTH = 30
+"""Characters per line of a heatmap row's name; longer names wrap."""
 OVERLAY = "overlay"
 """The ``meta`` of the map's overlay traces, so a page can show or hide them all."""
 SELECTED_AREAS = "selected areas"
@@ -98,17 +100,21 @@ class Shown:
     names: dict[str, str]
     rows_total: int
     columns_total: int
+    label_a: str = "units"
+    label_b: str = "units"
 
     @property
     def note(self) -> str:
         """What was left out, in words for the figure; empty when nothing was."""
-        parts = []
+        if len(self.rows) == self.rows_total and len(self.columns) == self.columns_total:
+            return ""
         if len(self.rows) < self.rows_total:
-            parts.append(f"the {len(self.rows)} least aligned of {self.rows_total:,} units down the side")
-        if len(self.columns) < self.columns_total:
-            parts.append(f"the {len(self.columns)} of {self.columns_total:,} units across that share most "
-                         "with them")
-        return ("Showing " + " and ".join(parts) + ".") if parts else ""
+            text = (f"Showing the {len(self.rows)} least aligned of {self.rows_total:,} {self.label_a} "
+                    f"and the {len(self.columns)} {self.label_b} they overlap")
+        else:
+            text = f"Showing the {len(self.columns)} of {self.columns_total:,} {self.label_b} sharing most"
+        partial = len(self.rows) < self.rows_total and len(self.columns) < self.columns_total
+        return text + (f" ({self.columns_total:,} {self.label_b} in all)." if partial else ".")
 
 
 def shown_units(report: BoundaryReport, highlight: Collection[str] = (), max_rows: int = MAX_ROWS,
@@ -135,7 +141,7 @@ def shown_units(report: BoundaryReport, highlight: Collection[str] = (), max_row
     (['p0', 'p1', 'p2', 'p3'], ['n', 's'], '')
     >>> small = shown_units(analyse(site, "pcn", "lcn"), max_rows=2)
     >>> small.rows, small.note
-    (['p0', 'p3'], 'Showing the 2 least aligned of 4 units down the side.')
+    (['p3'], 'Showing the 1 least aligned of 4 PCNs and the 2 LCNs they overlap.')
     """
     by_a: dict[str, list[Overlap]] = {}
     names: dict[str, str] = {}
@@ -145,23 +151,33 @@ def shown_units(report: BoundaryReport, highlight: Collection[str] = (), max_row
         names[o.a], names[o.b] = o.a_name, o.b_name
         column_total[o.b] = column_total.get(o.b, 0.0) + o.population
     rows_all = list(by_a)
-    rows = rows_all
-    if len(rows_all) > max_rows:
-        alignment = {a: max(o.share_of_a for o in entries) / max(sum(o.share_of_a for o in entries), 1e-12)
-                     for a, entries in by_a.items()}
-        ranked = sorted(rows_all, key=lambda a: (alignment[a], -sum(o.population for o in by_a[a]), a))
-        keep = [a for a in rows_all if a in highlight]
-        keep += [a for a in ranked if a not in keep][:max(0, max_rows - len(keep))]
-        rows = keep
+    alignment = {a: max(o.share_of_a for o in entries) / max(sum(o.share_of_a for o in entries), 1e-12)
+                 for a, entries in by_a.items()}
+    ranked = sorted(rows_all, key=lambda a: (a not in highlight, alignment[a],
+                                             -sum(o.population for o in by_a[a]), a))
+    # Rows are taken in turn with every unit they overlap, while both caps allow, so that no row drawn
+    # lacks a cell; a unit's minor overlaps are dropped only when it alone needs more columns than fit.
+    if len(rows_all) > max_rows and any(len(by_a[a]) > 1 for a in rows_all):
+        # Too many to draw: the straddlers (and anything highlighted) are what the figure is for.
+        ranked = [a for a in ranked if len(by_a[a]) > 1 or a in highlight]
+    rows, taken = [], set()
+    for a in ranked:
+        if len(rows) >= max_rows:
+            break
+        partners = sorted(by_a[a], key=lambda o: -o.population)
+        needed = [o.b for o in partners if o.b not in taken]
+        if len(taken) + len(needed) <= max_columns:
+            taken.update(needed)
+            rows.append(a)
+        elif a in highlight or not rows:
+            taken.update(needed[:max(1, max_columns - len(taken))])
+            rows.append(a)
     shared: dict[str, float] = {}
     for a in rows:
         for o in by_a[a]:
-            shared[o.b] = shared.get(o.b, 0.0) + o.population
+            if o.b in taken:
+                shared[o.b] = shared.get(o.b, 0.0) + o.population
     columns = sorted(shared, key=lambda b: (-shared[b], names[b], b))
-    if len(columns) > max_columns:
-        keep_b = [b for b in columns if b in highlight]
-        keep_b += [b for b in columns if b not in keep_b][:max(0, max_columns - len(keep_b))]
-        columns = sorted(keep_b, key=lambda b: (-shared[b], names[b], b))
     position = {b: i for i, b in enumerate(columns)}
 
     def order(a: str) -> tuple[int, float, str, str]:
@@ -172,7 +188,7 @@ def shown_units(report: BoundaryReport, highlight: Collection[str] = (), max_row
         return position[main.b], -main.share_of_a, names[a], a
     rows = sorted(rows, key=order)
     return Shown(rows=rows, columns=columns, names=names, rows_total=len(rows_all),
-                 columns_total=len(column_total))
+                 columns_total=len(column_total), label_a=report.label_a, label_b=report.label_b)
 
 
 def _empty(message: str, height: int = 260) -> go.Figure:
@@ -185,11 +201,11 @@ def _empty(message: str, height: int = 260) -> go.Figure:
     return fig
 
 
-def _note(fig: go.Figure, text: str) -> None:
+def _note(fig: go.Figure, text: str, below: bool = False) -> None:
     if text:
-        fig.add_annotation(text=_esc(text), x=0, y=1.0, xref="paper", yref="paper", yshift=8,
-                           xanchor="left", yanchor="bottom", showarrow=False,
-                           font={"size": 12, "color": "#8a4b00"})
+        fig.add_annotation(text=_esc(text), x=0, y=0.0 if below else 1.0, xref="paper", yref="paper",
+                           yshift=-10 if below else 8, xanchor="left", yanchor="top" if below else "bottom",
+                           showarrow=False, font={"size": 12, "color": "#8a4b00"})
 
 
 def _people(report: BoundaryReport) -> str:
@@ -241,9 +257,8 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
         colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1, hoverongaps=False,
         customdata=hover.tolist(), hovertemplate="%{customdata}<extra></extra>",
         text=text if label else None, texttemplate="%{text}" if label else None,
-        colorbar={"title": {"text": f"share of the<br>{_esc(Layer.parse(report.layer_a).singular)}'s "
-                                    f"{'people' if report.population_known else 'areas'}", "side": "right"},
-                  "tickformat": ".0%", "thickness": 12}))
+        colorbar={"title": {"text": f"share of the row's {'people' if report.population_known else 'areas'}",
+                            "side": "right"}, "tickformat": ".0%", "thickness": 10}))
 
     slanted = len(shown.columns) > 4
 
@@ -255,7 +270,8 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
                                for b in shown.columns],
                      side="top", tickangle=-35 if slanted else 0, showgrid=False,
                      title={"text": _esc(first_upper(report.label_b))})
-    fig.update_yaxes(tickvals=list(range(len(shown.rows))), ticktext=[tick(a) for a in shown.rows],
+    fig.update_yaxes(tickvals=list(range(len(shown.rows))),
+                     ticktext=[tick(a, ROW_LABEL_WIDTH) for a in shown.rows],
                      autorange="reversed", showgrid=False, title={"text": _esc(first_upper(report.label_a))})
     shapes = []
     for a in shown.rows:
@@ -266,16 +282,18 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
         if b in highlight:
             shapes.append({"type": "rect", "yref": "paper", "y0": 0, "y1": 1, "x0": ci[b] - 0.5,
                            "x1": ci[b] + 0.5, "line": {"color": HIGHLIGHT, "width": 2, "dash": "dot"}})
-    longest_row = max((len(shown.names[a]) for a in shown.rows), default=10)
+    longest_row = max((len(line) for a in shown.rows for line in _wrap(shown.names[a], ROW_LABEL_WIDTH)),
+                      default=10)
     longest_col = max((len(shown.names[b]) for b in shown.columns), default=10)
     lines = max((len(_wrap(shown.names[b], max(10, 50 // max(len(shown.columns), 1)))) for b in shown.columns),
                 default=1)
-    top = 50 + (min(longest_col, 40) * 4 if slanted else 15 * lines) + (24 if shown.note else 0)
+    top = 50 + (min(longest_col, 30) * 5 if slanted else 15 * lines)
+    bottom = 40 if shown.note else 20
     fig.update_layout(
-        shapes=shapes, height=max(260, 26 * len(shown.rows) + top + 40), font={"family": FONT, "size": 12},
-        margin={"l": 10 + min(longest_row, 45) * 7, "r": 10, "t": top, "b": 20},
+        shapes=shapes, height=max(260, 26 * len(shown.rows) + top + bottom), font={"family": FONT, "size": 12},
+        margin={"l": 10 + round(min(longest_row, ROW_LABEL_WIDTH) * 6.5), "r": 10, "t": top, "b": bottom},
         plot_bgcolor="#f5f7fa", paper_bgcolor="#ffffff")
-    _note(fig, shown.note)
+    _note(fig, shown.note, below=True)
     return fig
 
 
