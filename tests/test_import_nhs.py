@@ -106,7 +106,7 @@ def test_summary_counts_kinds_and_unallocated_practices(site: Site) -> None:
     assert summary.splitlines()[0] == ("9 areas, 21 units (2 ICBs, 3 sub-ICB locations, 4 PCNs, 9 practices, "
                                        "3 local authority districts)")
     assert "1 practice in no PCN (PCN code U): Z10007" in summary
-    assert "1 practices whose LSOA is not in the LSOA → LAD lookup" in summary
+    assert "1 practice whose LSOA is not in the LSOA → LAD lookup" in summary
 
 
 def test_the_site_built_from_records_is_the_site_validation_would_make(site: Site) -> None:
