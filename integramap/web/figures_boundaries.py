@@ -160,7 +160,8 @@ def shown_units(report: BoundaryReport, highlight: Collection[str] = (), max_row
     if len(rows_all) > max_rows and any(len(by_a[a]) > 1 for a in rows_all):
         # Too many to draw: the straddlers (and anything highlighted) are what the figure is for.
         ranked = [a for a in ranked if len(by_a[a]) > 1 or a in highlight]
-    rows, taken = [], set()
+    rows: list[str] = []
+    taken: set[str] = set()
     for a in ranked:
         if len(rows) >= max_rows:
             break
