@@ -204,7 +204,7 @@ def _empty(message: str, height: int = 260) -> go.Figure:
 
 def _note(fig: go.Figure, text: str, below: bool = False) -> None:
     if text:
-        fig.add_annotation(text=_esc(text), x=0, y=0.0 if below else 1.0, xref="paper", yref="paper",
+        fig.add_annotation(text="<br>".join(_esc(line) for line in _wrap(text, 80)), x=0, align="left", y=0.0 if below else 1.0, xref="paper", yref="paper",
                            yshift=-10 if below else 8, xanchor="left", yanchor="top" if below else "bottom",
                            showarrow=False, font={"size": 12, "color": "#8a4b00"})
 
@@ -289,7 +289,7 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
     lines = max((len(_wrap(shown.names[b], max(10, 50 // max(len(shown.columns), 1)))) for b in shown.columns),
                 default=1)
     top = 50 + (min(longest_col, 30) * 5 if slanted else 15 * lines)
-    bottom = 40 if shown.note else 20
+    bottom = 20 + 16 * len(_wrap(shown.note, 80)) if shown.note else 20
     fig.update_layout(
         shapes=shapes, height=max(260, 26 * len(shown.rows) + top + bottom), font={"family": FONT, "size": 12},
         margin={"l": 10 + round(min(longest_row, ROW_LABEL_WIDTH) * 6.5), "r": 10, "t": top, "b": bottom},
@@ -354,7 +354,8 @@ def flow_sankey(report: BoundaryReport, highlight: Collection[str] = (), *, max_
               "hovertemplate": "%{customdata}<extra></extra>"}))
     n = max(len(left), len(right))
     fig.update_layout(height=max(300, 22 * n + 80), font={"family": FONT, "size": 12},
-                      margin={"l": 10, "r": 10, "t": 40 if shown.note else 20, "b": 10},
+                      margin={"l": 10, "r": 10, "t": 20 + 16 * len(_wrap(shown.note, 80)) if shown.note else 20,
+                              "b": 10},
                       paper_bgcolor="#ffffff")
     _note(fig, shown.note)
     return fig
