@@ -20,6 +20,7 @@ from integramap.io.export_graph import (
     write_gexf,
     write_graphml,
 )
+from integramap.io.table import import_table
 from integramap.model import Site, validate_site
 
 
@@ -89,7 +90,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_csv_tables_hold_every_unit_and_link(borough: Site, tmp_path: Path) -> None:
     written = write_csv_tables(borough, tmp_path / "out")
-    assert [p.name for p in written] == ["units.csv", "links.csv"]
+    assert [p.name for p in written] == ["units.csv", "links.csv", "areas.csv", "site.csv"]
     units, links = read_csv(written[0]), read_csv(written[1])
     assert list(units[0]) == list(UNIT_COLUMNS) and list(links[0]) == list(LINK_COLUMNS)
     assert [u["id"] for u in units] == [u.id for u in borough.units]
@@ -107,7 +108,7 @@ def test_csv_neutralises_formulas_in_user_text(tmp_path: Path) -> None:
                                                      "position": {"x": -5, "y": 2}}},
         {"id": "b", "name": "B", "kind": "team"}],
         "links": [{"id": "l", "source": "a", "target": "b", "level": "interface", "notes": "\t=1"}]})
-    units_path, links_path = write_csv_tables(site, tmp_path)
+    units_path, links_path, _, _ = write_csv_tables(site, tmp_path)
     row = read_csv(units_path)[0]
     assert row["name"] == "'=HYPERLINK(\"http://x\")"
     assert row["description"] == "'@SUM(1)"
@@ -132,3 +133,23 @@ def test_example_sites_export_and_reread(path: Path, tmp_path: Path) -> None:
     back = nx.read_graphml(write_graphml(site, tmp_path / "m.graphml"), force_multigraph=True)
     assert nx.is_isomorphic(export_graph(site), back,
                             edge_match=categorical_multiedge_match(["relation", "level"], [None, None]))
+
+
+@pytest.mark.parametrize("path", model_files(), ids=lambda p: p.name)
+def test_example_sites_export_to_csv_and_import_back_unchanged(path: Path, tmp_path: Path) -> None:
+    site = read_site(path)
+    back = import_table(write_csv_tables(site, tmp_path / "tables"))
+    assert back.model_dump(exclude={"metadata"}) == site.model_dump(exclude={"metadata"})
+
+
+def test_csv_round_trip_restores_formula_text_and_exact_weights(tmp_path: Path) -> None:
+    site = validate_site({"id": "s", "name": "S", "areas": [{"id": "a1", "population": 3}],
+                          "units": [
+        {"id": "a", "name": "=HYPERLINK(\"http://x\")", "kind": "team", "description": "@SUM(1)",
+         "functions": ["-psychosis"], "footprint": {"a1": 1 / 3},
+         "attributes": {"location": "+44 Street", "position": {"x": -5.25, "y": 2}}},
+        {"id": "b", "name": "'Tis the team", "kind": "team"}],
+        "links": [{"id": "l", "source": "a", "target": "b", "level": "interface"}]})
+    back = import_table(write_csv_tables(site, tmp_path))
+    assert back.model_dump(exclude={"metadata"}) == site.model_dump(exclude={"metadata"})
+    assert back.unit("a").footprint["a1"] == 1 / 3

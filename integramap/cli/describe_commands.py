@@ -45,7 +45,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
     p = sub.add_parser("export", help="a site's graph as GraphML, GEXF or CSV tables",
                        description="GraphML opens in yEd and Cytoscape, GEXF in Gephi; CSV writes "
-                                   "units.csv and links.csv into the folder PATH.")
+                                   "units.csv, links.csv, areas.csv and site.csv into the folder PATH "
+                                   "(they import back with `integramap import table PATH`).")
     p.add_argument("file", metavar="SITE", help="site file (.yaml, .yml, .json)")
     p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     p.add_argument("-o", "--output", metavar="PATH", required=True,

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 from ..graph import LINK, PARENT, PARENT_KEY
-from ..model import Link, Site, Unit
+from ..model import Area, Link, Site, Unit
 from .safe_text import neutralise_formula, xml_text
 from .sitefile import write_text_atomic
 
@@ -29,10 +29,16 @@ UNIT_COLUMNS = ("id", "name", "kind", "org_type", "sectors", "parent", "basis", 
 LINK_COLUMNS = ("id", "source", "source_name", "target", "target_name", "level", "level_rank",
                 "target_level", "governance", "finance", "management", "hr", "it", "estates", "clinical",
                 "mechanisms", "notes")
+AREA_COLUMNS = ("id", "name", "population", "codes", "geometry")
 
 
 def _joined(values: Iterable[object]) -> str:
     return "; ".join(str(v) for v in values)
+
+
+def _number(value: float) -> str:
+    # repr is the shortest text that reads back as the same float; "g" would cut 1/3 to 0.333333.
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def unit_record(unit: Unit) -> dict[str, Any]:
@@ -59,7 +65,7 @@ def unit_record(unit: Unit) -> dict[str, Any]:
         "employer": attrs.employer, "it_system": attrs.it_system, "location": attrs.location,
         "staff_count": attrs.staff_count, "code": attrs.code,
         "x": None if pos is None else pos.x, "y": None if pos is None else pos.y,
-        "footprint": _joined(f"{area}:{weight:g}" for area, weight in unit.footprint.items()) or None,
+        "footprint": _joined(f"{area}:{_number(weight)}" for area, weight in unit.footprint.items()) or None,
         "description": unit.description or None,
     }
 
@@ -153,13 +159,37 @@ def csv_text(columns: Iterable[str], records: Iterable[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+def area_record(area: Area) -> dict[str, Any]:
+    """An area's fields as flat values, its parent codes as ``lad=E09000022; ward=E05014119``."""
+    return {"id": area.id, "name": area.name or None, "population": area.population,
+            "codes": "; ".join(f"{k}={v}" for k, v in area.codes.items()) or None,
+            "geometry": area.geometry}
+
+
+def site_rows(site: Site) -> list[dict[str, Any]]:
+    """The site's own fields as ``field, value`` rows, as the spreadsheet template's site table."""
+    rows: list[dict[str, Any]] = [{"field": "id", "value": site.id}, {"field": "name", "value": site.name},
+            {"field": "description", "value": site.description or None}]
+    rows += [{"field": f"source_{name}", "value": value or None} for name, value in site.source]
+    return rows
+
+
 def write_csv_tables(site: Site, folder: str | Path) -> list[Path]:
-    """Write ``units.csv`` and ``links.csv`` into a folder (created if need be); both built first."""
+    """Write ``units.csv``, ``links.csv``, ``areas.csv`` and ``site.csv`` into a folder.
+
+    The tables are those of the spreadsheet template plus read-only columns
+    (the names at each end of a link, the level's rank), so the folder opens
+    in a spreadsheet and also imports back with ``integramap import table``.
+    All four are built before any is written.
+    """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder} is a file; CSV export needs a folder for units.csv and links.csv")
-    units = csv_text(UNIT_COLUMNS, (unit_record(u) for u in site.units))
-    links = csv_text(LINK_COLUMNS, (link_record(site, lk) for lk in site.links))
+    tables = {
+        "units.csv": csv_text(UNIT_COLUMNS, (unit_record(u) for u in site.units)),
+        "links.csv": csv_text(LINK_COLUMNS, (link_record(site, lk) for lk in site.links)),
+        "areas.csv": csv_text(AREA_COLUMNS, (area_record(a) for a in site.areas)),
+        "site.csv": csv_text(("field", "value"), site_rows(site)),
+    }
     # utf-8-sig: Excel reads a BOM-less UTF-8 CSV as the local code page and garbles names.
-    return [write_text_atomic(folder / "units.csv", units.encode("utf-8-sig")),
-            write_text_atomic(folder / "links.csv", links.encode("utf-8-sig"))]
+    return [write_text_atomic(folder / name, text.encode("utf-8-sig")) for name, text in tables.items()]

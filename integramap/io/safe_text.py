@@ -28,6 +28,22 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def restore_formula_text(text: str) -> str:
+    """Undo :func:`neutralise_formula`, for text read back from an exported table.
+
+    Only an apostrophe directly before a formula character is removed, so text
+    that simply starts with an apostrophe is kept as typed.
+
+    Examples
+    --------
+    >>> restore_formula_text(neutralise_formula("-Older adults team"))
+    '-Older adults team'
+    >>> restore_formula_text("'Tis the season"), restore_formula_text("plain")
+    ("'Tis the season", 'plain')
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
+
+
 def markdown_cell(text: object) -> str:
     """A value for one Markdown table cell: formula-safe, one line, pipes and HTML escaped.
 

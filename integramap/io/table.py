@@ -35,6 +35,7 @@ from ..model import (
     UnitKind,
     validate_site,
 )
+from .safe_text import restore_formula_text
 from .tabular import (
     CellProblem,
     Table,
@@ -146,6 +147,10 @@ SITE_FIELDS = (
 
 COLUMNS: dict[str, tuple[TableColumn, ...]] = {"units": UNIT_COLUMNS, "links": LINK_COLUMNS,
                                                "areas": AREA_COLUMNS}
+
+READOUT_COLUMNS: dict[str, tuple[str, ...]] = {"links": ("source_name", "target_name", "level_rank")}
+"""Columns ``integramap export --format csv`` adds for people reading the links; import skips them,
+so an exported folder imports back as it is."""
 _ATTRIBUTES = ("employer", "it_system", "location", "staff_count", "code")
 _FACETS = tuple(FACET_SCALES)
 
@@ -306,13 +311,14 @@ class _Builder:
                 data[kind] = self._rows(kind, tables[kind], columns)
         return data
 
-    def _check_header(self, table: Table, columns: Sequence[TableColumn]) -> dict[str, int]:
+    def _check_header(self, table: Table, columns: Sequence[TableColumn],
+                      readout: Sequence[str] = ()) -> dict[str, int]:
         known = {c.name: c for c in columns}
         pos: dict[str, int] = {}
         unknown: list[str] = []
         for i, head in enumerate(table.header):
             key = header_key(head).replace(" ", "_")
-            if not key or key.startswith("#"):
+            if not key or key.startswith("#") or key in readout:
                 continue  # blank and '#' columns are the user's own notes
             if key in known and key not in pos:
                 pos[key] = i
@@ -360,7 +366,7 @@ class _Builder:
         return out
 
     def _rows(self, kind: str, table: Table, columns: Sequence[TableColumn]) -> list[dict[str, Any]]:
-        pos = self._check_header(table, columns)
+        pos = self._check_header(table, columns, READOUT_COLUMNS.get(kind, ()))
         self.missing |= {(kind, c.name) for c in columns if c.required and c.name not in pos}
         by_name = {c.name: c for c in columns}
         items: list[dict[str, Any]] = []
@@ -372,7 +378,7 @@ class _Builder:
                 text = row[i] if i < len(row) else ""
                 if text == "":
                     continue
-                parsed = self._parse(by_name[col_name], text, table, number)
+                parsed = self._parse(by_name[col_name], restore_formula_text(text), table, number)
                 if parsed is not None:
                     values[col_name] = parsed
             item = _shape(kind, values)
