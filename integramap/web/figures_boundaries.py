@@ -377,6 +377,8 @@ class Overlay:
     lines: list[list[tuple[float, float]]]
     labels: list[tuple[float, float, str]] = field(default_factory=list)
     bold: bool = False
+    parts: dict[str, list[list[tuple[float, float]]]] = field(default_factory=dict)
+    """The lines of each labelled shape, by label: a highlighted unit of that name is drawn along them."""
 
 
 def _line_xy(lines: Sequence[Sequence[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:
@@ -466,13 +468,16 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
         outlines.setdefault(uid, []).append(area)
     # An overlay that already draws B's units (the demo's boroughs, labelled by name) draws their real
     # edges; outlines of the areas would only ring each area there, so they are drawn when highlighted.
-    labelled = {text.casefold() for o in overlays for _, _, text in o.labels}
+    labelled = {label.casefold(): lines for o in overlays for label, lines in o.parts.items()}
     drawn_by_overlay = bool(labelled) and all(n.casefold() in labelled for n in names_b.values())
     label_points: tuple[list[float], list[float], list[str]] = ([], [], [])
-    for uid in [u for u in names_b if u in outlines and (u in highlight or not drawn_by_overlay)]:
-        geoms = [shapes[a] for a in outlines[uid]]
-        lon, lat = _line_xy(outline(geoms))
+    for uid in [u for u in names_b if u in outlines]:
         hot = uid in highlight
+        # Drawn empty rather than left out, so that a highlight never changes how many traces there are.
+        if drawn_by_overlay:
+            lon, lat = _line_xy(labelled[names_b[uid].casefold()] if hot else [])
+        else:
+            lon, lat = _line_xy(outline([shapes[a] for a in outlines[uid]]))
         fig.add_trace(go.Scattergeo(
             lon=lon, lat=lat, mode="lines", name=_esc(names_b[uid]), showlegend=False,
             line={"color": HIGHLIGHT if hot else OUTLINE, "width": 4 if hot else 2},
@@ -489,7 +494,8 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
             name=_esc(f"{label_b.label} (names)"), showlegend=False, hoverinfo="skip",
             textfont={"size": 12, "color": OUTLINE, "family": FONT}))
     # Always drawn, empty when nothing is selected, so that a highlight changes traces, never their number.
-    lon, lat = _line_xy(outline([shapes[a] for a in highlight_areas if a in shapes]))
+    marked = set(highlight_areas) | {a for a, u in main_a.items() if u in focus_a}
+    lon, lat = _line_xy(outline([shapes[a] for a in sorted(marked) if a in shapes]))
     fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", name=SELECTED_AREAS, showlegend=False,
                                 line={"color": HIGHLIGHT, "width": 3}, hoverinfo="skip"))
     visible: Any = True if show_overlays else "legendonly"

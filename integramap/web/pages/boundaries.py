@@ -40,7 +40,6 @@ from ..boundary_findings import (
 )
 from ..figures_boundaries import (
     OVERLAY,
-    SELECTED_AREAS,
     Overlay,
     figure_config,
     first_upper,
@@ -168,6 +167,7 @@ def site_overlays(site: Site) -> list[Overlay]:
         names: list[Any] = given if isinstance(given, list) else []
         lines: list[list[tuple[float, float]]] = []
         labels: list[tuple[float, float, str]] = []
+        parts: dict[str, list[list[tuple[float, float]]]] = {}
         for k, path in enumerate(entry["files"]):
             try:
                 index = read_features(Path(str(path)))
@@ -178,9 +178,10 @@ def site_overlays(site: Site) -> list[Overlay]:
             lines += drawn
             if bold and drawn and k < len(names):
                 labels.append((*_middle(drawn), str(names[k])))
+                parts[str(names[k])] = drawn
         if lines:
             found.append(Overlay(name=str(entry.get("name") or "Overlay"), lines=lines, labels=labels,
-                                 bold=bold))
+                                 bold=bold, parts=parts))
     return found
 
 
@@ -524,9 +525,8 @@ def _restyle(figure: Any) -> Patch:
         if trace.type == "choropleth":
             patch["data"][i]["marker"] = trace.marker.to_plotly_json()
             patch["data"][i]["showlegend"] = trace.showlegend
-        elif trace.name == SELECTED_AREAS or trace.mode == "lines":
+        elif trace.mode == "lines" and trace.meta != OVERLAY:
             patch["data"][i]["line"] = trace.line.to_plotly_json()
-            if trace.name == SELECTED_AREAS:
-                patch["data"][i]["lon"] = list(trace.lon)
-                patch["data"][i]["lat"] = list(trace.lat)
+            patch["data"][i]["lon"] = list(trace.lon or [])
+            patch["data"][i]["lat"] = list(trace.lat or [])
     return patch
