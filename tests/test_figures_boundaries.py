@@ -285,3 +285,21 @@ def test_site_overlays_read_the_demos_metadata() -> None:
     assert [(o.name, o.bold) for o in overlays] == [("Boroughs", True), ("Wards", False)]
     assert [text for _, _, text in overlays[0].labels] == ["Riverside", "Hillside"]
     assert len(overlays[1].lines) >= len(overlays[0].lines)
+
+
+def test_highlight_keeps_the_number_of_traces_and_uses_an_overlays_real_boundary(tmp_path: Path) -> None:
+    site = grid_site(tmp_path)
+    square = [(0.0, 51.41), (0.02, 51.41), (0.02, 51.42), (0.0, 51.42), (0.0, 51.41)]
+    zones = Overlay("Zones", [square], labels=[(0.01, 51.415, "North LCN"), (0.01, 51.405, "South LCN")],
+                    bold=True, parts={"North LCN": [square], "South LCN": []})
+    plain = footprint_map(site, shapes_of(site), "pcn", "lcn", overlays=[zones])
+    lit = footprint_map(site, shapes_of(site), "pcn", "lcn", {"pb", "north"}, overlays=[zones])
+    assert [t.name for t in plain.data] == [t.name for t in lit.data]
+    # The overlay draws the LCNs: their area outlines are left empty, the highlighted one follows the zone.
+    north_plain = next(t for t in plain.data if t.name == "North LCN")
+    north_lit = next(t for t in lit.data if t.name == "North LCN")
+    assert not [x for x in north_plain.lon if x is not None]
+    assert [(x, y) for x, y in zip(north_lit.lon, north_lit.lat) if x is not None] == square
+    # The highlighted PCN's own areas are ringed.
+    ring = next(t for t in lit.data if t.name == SELECTED_AREAS)
+    assert {round(x, 2) for x in ring.lon if x is not None} == {0.0, 0.01, 0.02}
