@@ -94,6 +94,15 @@ def test_borough_pcn_against_lcn_straddle_highlight_and_csv(dash_duo, store: Sto
     assert table[0]["kind"] == "straddle"
     assert table[0]["units"].startswith("Riverbend PCN; ") and table[0]["unit_ids"].startswith("pcn-riverbend")
     assert float(table[0]["population"]) == pytest.approx(18220)
+
+    # "show on map" opens the Map page on the PCN and its neighbours.
+    dash_duo.find_element("#boundaries-selection a.show-on-map").click()
+    until(lambda: "/map" in dash_duo.driver.current_url, 10)
+    dash_duo.wait_for_contains_text("#map-focus", "Riverbend PCN", timeout=20)
+    until(lambda: dash_duo.driver.execute_script(
+        "const el = document.querySelector('#map-cy'); const cy = el && (el._cyreg || el.firstChild._cyreg);"
+        "return cy && cy.cy.nodes('.focus').length === 1 && cy.cy.getElementById('pcn-riverbend').length === 1"
+        " && cy.cy.getElementById('lcn-north').length === 0;"), 20)
     assert dash_duo.get_logs() == []
 
 
