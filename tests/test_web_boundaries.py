@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, MODELS
 from dash.testing.wait import until
 
 from integramap.analysis.boundaries import analyse
@@ -16,11 +17,9 @@ from integramap.demo import DEMOS, REFERENCE_DATA_ENV, Demo
 from integramap.io.sitefile import read_site
 from integramap.model import Area, Site, Unit
 from integramap.store import Store
+from integramap.web import create_app
 from integramap.web.boundary_findings import findings
 from integramap.web.jobs import JobRunner
-from integramap.web import create_app
-
-from conftest import FIXTURES, MODELS
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +36,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture(autouse=True)
 def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
     """A job runner of the test's own: the shared one's threads do not outlive a test server."""
-    import integramap.web.demo_offer as demo_offer
     import integramap.web.pages.boundaries as page
+    from integramap.web import demo_offer
 
     own = JobRunner(workers=2)
     monkeypatch.setattr(page, "default_runner", lambda: own)

@@ -124,7 +124,7 @@ def verdict(report: BoundaryReport) -> str:
     inside = len(meeting) - len(report.straddles)
     noun = la.singular if len(meeting) == 1 else report.label_a
     verb = "lies" if inside == 1 else "lie"
-    text = f"{inside} of {len(meeting)} {noun} {verb} within one {lb.singular}"
+    text = f"{inside:,} of {len(meeting):,} {noun} {verb} within one {lb.singular}"
     if not report.straddles:
         return text + ": the boundaries nest."
     worst = report.straddles[0]

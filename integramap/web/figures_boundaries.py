@@ -22,6 +22,7 @@ plotly reads a little HTML in labels and hover text.
 from __future__ import annotations
 
 import html
+import math
 import textwrap
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -252,7 +253,7 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
             if not hover[i, j]:
                 hover[i, j] = f"{_esc(shown.names[a])} and {_esc(shown.names[b])} share no {people}"
     label = len(shown.rows) <= 40 and len(shown.columns) <= 15
-    text = [[_pct(v) if v == v else "" for v in row] for row in z.tolist()]
+    text = [[_pct(v) if not math.isnan(v) else "" for v in row] for row in z.tolist()]
     fig = go.Figure(go.Heatmap(
         z=z.tolist(), x=list(range(len(shown.columns))), y=list(range(len(shown.rows))),
         colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1, hoverongaps=False,

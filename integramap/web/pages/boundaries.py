@@ -38,6 +38,7 @@ from ..boundary_findings import (
     site_layers,
     verdict,
 )
+from ..demo_offer import demo_offer, register_demo_callbacks
 from ..figures_boundaries import (
     OVERLAY,
     Overlay,
@@ -47,7 +48,6 @@ from ..figures_boundaries import (
     footprint_map,
     overlap_heatmap,
 )
-from ..demo_offer import demo_offer, register_demo_callbacks
 from ..jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
 from ..pagespec import PageSpec
 from ..services import Services
@@ -436,7 +436,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                                               title=f"Analysing the boundaries of {site_id}")
                 return (*blank, unselect, job, False, progress_bar(default_runner().status(job)))
             return (*render(cached or compute(services, site_id, a, b)), unselect, None, True, "")
-        except Exception as err:  # shown on the page, never as a traceback
+        except Exception as err:  # noqa: BLE001  # shown on the page, never as a traceback
             return ("Boundaries", *blank[1:5], error_box(problem_text(err)), {"display": "none"}, *blank[7:],
                     unselect, None, True, "")
 
