@@ -16,6 +16,7 @@ from integramap.io.geometry import read_features
 from integramap.io.sitefile import read_site
 from integramap.model import Area, Site, Unit
 from integramap.store import Store
+from integramap.web.boundary_data import RESULTS, compute, site_overlays
 from integramap.web.boundary_findings import default_layers, findings, findings_csv, site_layers, verdict
 from integramap.web.figures_boundaries import (
     HIGHLIGHT,
@@ -30,7 +31,6 @@ from integramap.web.figures_boundaries import (
     overlap_heatmap,
     shown_units,
 )
-from integramap.web.pages.boundaries import RESULTS, compute, site_overlays
 from integramap.web.services import Services
 
 GEO = FIXTURES / "geo"

@@ -151,6 +151,7 @@ def test_site_with_shapes_draws_the_map_offline_and_highlights_a_straddler(dash_
 
 def test_a_large_site_is_analysed_in_the_background_with_progress(dash_duo, store: Store, runner: JobRunner,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import integramap.web.boundary_data as data
     import integramap.web.pages.boundaries as page
 
     monkeypatch.setattr(page, "BACKGROUND_UNITS", 10)
@@ -158,7 +159,7 @@ def test_a_large_site_is_analysed_in_the_background_with_progress(dash_duo, stor
     def slow_analyse(*args, **kwargs):  # long enough for the progress bar to be seen
         time.sleep(3)
         return analyse(*args, **kwargs)
-    monkeypatch.setattr(page, "analyse", slow_analyse)
+    monkeypatch.setattr(data, "analyse", slow_analyse)
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site={BOROUGH}")
     dash_duo.wait_for_contains_text("#boundaries-progress", "Analysing the boundaries", timeout=10)

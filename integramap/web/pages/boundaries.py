@@ -13,42 +13,26 @@ analysed in the background with a progress bar.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from ...analysis.boundaries import analyse
 from ...analysis.boundary_results import BoundaryReport
-from ...io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features
-from ...model import Site
 from ...store import StoreError
-from ..boundary_findings import (
-    Finding,
-    LayerOption,
-    default_layers,
-    findings,
-    findings_csv,
-    site_layers,
-    verdict,
-)
+from ..boundary_data import RESULTS, Result, compute, site_units
+from ..boundary_findings import Finding, findings_csv, verdict
 from ..demo_offer import demo_offer, register_demo_callbacks
 from ..figures_boundaries import (
     OVERLAY,
-    Overlay,
     figure_config,
     first_upper,
     flow_sankey,
     footprint_map,
     overlap_heatmap,
 )
-from ..jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from ..jobs import JobState, UnknownJobError, default_runner, progress_bar
 from ..pagespec import PageSpec
 from ..services import Services
 from .typology import CARD, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text
@@ -87,142 +71,6 @@ BACKGROUND_UNITS = 3000
 """Sites with more units than this are opened and analysed in the background, with progress."""
 MAX_TABLE_ROWS = 200
 """Findings listed on the page at most; the CSV has them all."""
-CACHED_RESULTS = 16
-REFERENCE_DATA_ENV = "INTEGRAMAP_REFERENCE_DATA"
-"""Where the public reference files are: area shapes given by relative paths are looked for there."""
-
-
-def geometry_dirs() -> list[Path]:
-    """Folders that relative shape paths are read from: the reference data folder, if set."""
-    folder = os.environ.get(REFERENCE_DATA_ENV)
-    return [Path(folder)] if folder else []
-
-
-@dataclass(frozen=True)
-class Result:
-    """One site revision analysed for two layers, with everything the page draws."""
-
-    site: Site
-    revision: int
-    options: list[LayerOption]
-    a: str | None
-    b: str | None
-    report: BoundaryReport | None
-    rows: list[Finding]
-    shapes: AreaShapes
-    overlays: list[Overlay] = field(default_factory=list)
-
-
-class ResultCache:
-    """Results by (database, site, revision, layers): a stored revision never changes."""
-
-    def __init__(self, capacity: int = CACHED_RESULTS) -> None:
-        self._lock = threading.Lock()
-        self._data: OrderedDict[tuple[str, str, int, str | None, str | None], Result] = OrderedDict()
-        self._capacity = capacity
-
-    def get(self, services: Services, site: str, revision: int, a: str | None, b: str | None) -> Result | None:
-        key = (services.store.url, site, revision, a, b)
-        with self._lock:
-            found = self._data.get(key)
-            if found is not None:
-                self._data.move_to_end(key)
-            return found
-
-    def put(self, services: Services, result: Result, a: str | None, b: str | None) -> None:
-        with self._lock:
-            for key in {(result.a, result.b), (a, b)}:
-                self._data[(services.store.url, result.site.id, result.revision, *key)] = result
-            while len(self._data) > self._capacity:
-                self._data.popitem(last=False)
-
-
-RESULTS = ResultCache()
-
-
-def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    return [[(float(p[0]), float(p[1])) for p in ring] for polygon in polygons for ring in polygon]
-
-
-def _middle(lines: list[list[tuple[float, float]]]) -> tuple[float, float]:
-    xs = [x for line in lines for x, _ in line]
-    ys = [y for line in lines for _, y in line]
-    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-
-
-def site_overlays(site: Site) -> list[Overlay]:
-    """The extra boundaries a site records in ``metadata["overlays"]`` (the demo's boroughs and wards).
-
-    Each entry is ``{"name", "draw", "files", "labels"}`` (see :mod:`integramap.demo`): ``"features"``
-    draws every feature's edge, thin; ``"outline"`` each file's outer boundary, labelled. Files that
-    cannot be read are left out: the map is still worth showing without them.
-    """
-    found: list[Overlay] = []
-    for entry in site.metadata.get("overlays") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("files"), list):
-            continue
-        bold = entry.get("draw") == "outline"
-        given = entry.get("labels")
-        names: list[Any] = given if isinstance(given, list) else []
-        lines: list[list[tuple[float, float]]] = []
-        labels: list[tuple[float, float, str]] = []
-        parts: dict[str, list[list[tuple[float, float]]]] = {}
-        for k, path in enumerate(entry["files"]):
-            try:
-                index = read_features(Path(str(path)))
-            except GeometryError:
-                continue
-            geometries = list(index.geometries.values())
-            drawn = outline(geometries) if bold else [r for g in geometries for r in _rings(g)]
-            lines += drawn
-            if bold and drawn and k < len(names):
-                labels.append((*_middle(drawn), str(names[k])))
-                parts[str(names[k])] = drawn
-        if lines:
-            found.append(Overlay(name=str(entry.get("name") or "Overlay"), lines=lines, labels=labels,
-                                 bold=bold, parts=parts))
-    return found
-
-
-def compute(services: Services, site_id: str, a: str | None, b: str | None,
-            progress: Progress | None = None) -> Result:
-    """Load the site's latest revision and analyse two of its layers (defaults where not given)."""
-    report_progress = progress or (lambda _f, _m="": None)
-    report_progress(0.05, "Loading the site")
-    rev = services.store.get(site_id)
-    cached = RESULTS.get(services, site_id, rev.number, a, b)
-    if cached is not None:
-        return cached
-    site = rev.site
-    report_progress(0.4, "Listing its layers")
-    options = site_layers(site)
-    specs = {o.spec for o in options}
-    da, db = default_layers(options)
-    asked = (a, b)
-    a = a if a in specs else da
-    b = b if b in specs else db
-    report = None
-    rows: list[Finding] = []
-    if a is not None and b is not None:
-        report_progress(0.5, f"Comparing {a} with {b}")
-        report = analyse(site, a, b)
-        rows = findings(report)
-    report_progress(0.8, "Reading the areas' shapes")
-    dirs = geometry_dirs()
-    shapes = area_shapes(site, dirs)
-    overlays = site_overlays(site) if shapes.geometries else []
-    result = Result(site=site, revision=rev.number, options=options, a=a, b=b, report=report, rows=rows,
-                    shapes=shapes, overlays=overlays)
-    RESULTS.put(services, result, *asked)
-    report_progress(1.0, "Done")
-    return result
-
-
-def _site_units(services: Services, site_id: str) -> int:
-    return next((s.units for s in services.store.list_sites() if s.id == site_id), 0)
-
-
 def counts_line(report: BoundaryReport) -> list[Any]:
     """Coterminosity and how many of each kind of mismatch, as small labelled figures."""
     c = report.counts
@@ -431,7 +279,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
         try:
             latest = services.store.latest(site_id)
             cached = RESULTS.get(services, site_id, latest, a, b)
-            if cached is None and _site_units(services, site_id) > BACKGROUND_UNITS:
+            if cached is None and site_units(services, site_id) > BACKGROUND_UNITS:
                 job = default_runner().submit(lambda progress: compute(services, site_id, a, b, progress),
                                               title=f"Analysing the boundaries of {site_id}")
                 return (*blank, unselect, job, False, progress_bar(default_runner().status(job)))
