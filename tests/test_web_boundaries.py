@@ -202,3 +202,11 @@ def test_demo_without_its_files_says_which_and_where_to_get_them(dash_duo, store
     assert "docs/demo.md" in message
     assert not store.exists("south-east-london")
     assert dash_duo.get_logs() == []
+
+
+def test_unknown_site_is_said_on_the_page(dash_duo, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site=nowhere")
+    dash_duo.wait_for_contains_text("#boundaries-message", "no site 'nowhere'", timeout=20)
+    assert not dash_duo.find_element("#boundaries-body").is_displayed()
+    assert dash_duo.get_logs() == []
