@@ -346,13 +346,22 @@ def test_siblings_are_managed_by_their_parent_but_cousins_are_not() -> None:
     site = directorates_site([])
     # t1 and t2 share area b under one directorate; t2 and t3 share c across two directorates
     assert [(m.a, m.b, m.population) for m in unmanaged_interfaces(site, "team", "team")] == [("t2", "t3", 100.0)]
-    # A PCN and an LCN of the same place are managed by it; PCN 2 is in another place
-    assert [(m.a, m.b, m.population) for m in unmanaged_interfaces(site, "pcn", "lcn")] == [("p2", "lcn", 100.0)]
+
+
+def test_a_place_does_not_manage_the_interfaces_of_the_networks_beneath_it() -> None:
+    site = directorates_site([])
+    # PCN 1 and the LCN are both under North place, PCN 2 under South: a partnership board
+    # is not the manager of either PCN:LCN interface, so both are reported
+    assert [(m.a, m.b, m.population) for m in unmanaged_interfaces(site, "pcn", "lcn")] == [
+        ("p1", "lcn", 100.0), ("p2", "lcn", 100.0)]
+    linked = directorates_site([Link(id="l", source="p1", target="lcn", level="interface")])
+    assert [(m.a, m.b) for m in unmanaged_interfaces(linked, "pcn", "lcn")] == [("p2", "lcn")]
 
 
 def test_a_link_between_the_parents_manages_every_pair_below_them() -> None:
     site = directorates_site([Link(id="l1", source="dir_a", target="dir_b", level="interface"),
-                              Link(id="l2", source="south", target="lcn", level="interface")])
+                              Link(id="l2", source="south", target="lcn", level="interface"),
+                              Link(id="l3", source="p1", target="lcn", level="interface")])
     assert unmanaged_interfaces(site, "team", "team") == []
     assert unmanaged_interfaces(site, "pcn", "lcn") == []
 

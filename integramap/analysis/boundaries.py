@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from ..model import Site, Unit
+from ..model import Site, Unit, UnitKind
 from ..model.trusted import construct
 from .boundary_results import (
     BoundaryCounts,
@@ -42,12 +42,20 @@ from .footprints import EPS, FloatArray, Footprints, IntArray, footprints, overl
 from .layers import Layer, as_layer
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "analyse", "coterminosity", "double_cover", "gaps", "nesting_violations",
+    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "coterminosity", "double_cover", "gaps", "nesting_violations",
     "no_footprint", "overlap_matrix", "straddles", "unmanaged_interfaces",
 ]
 
 DEFAULT_THRESHOLD = 0.05
 """Unmanaged interfaces: least shared population, as a share of the smaller unit's, to report."""
+
+PARTNERSHIP_KINDS = frozenset({UnitKind.PLACE, UnitKind.SYSTEM})
+"""Parents whose children are not managed by them as siblings: strategic partnerships.
+
+A directorate manages its teams' shared population, and an organisation its
+directorates'; a place-based partnership or an ICS board does not run the
+daily interface between the PCNs and LCNs beneath it.
+"""
 
 LayerLike = Layer | str
 
@@ -396,6 +404,7 @@ class _Structure:
 
     chains: list[tuple[int, ...]]
     neighbours: dict[int, set[int]]
+    partnerships: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, site: Site, fp: Footprints) -> _Structure:
@@ -422,7 +431,8 @@ class _Structure:
             s, t = index[link.source], index[link.target]
             neighbours.setdefault(s, set()).add(t)
             neighbours.setdefault(t, set()).add(s)
-        built = cls(chains, neighbours)
+        partnerships = frozenset(i for i, u in enumerate(site.units) if u.kind in PARTNERSHIP_KINDS)
+        built = cls(chains, neighbours, partnerships)
         fp.derived["structure"] = built
         return built
 
@@ -430,13 +440,15 @@ class _Structure:
         """Whether structure or a link manages the interface of units ``a`` and ``b``.
 
         It is managed when one unit contains the other, when the two share a
-        parent (siblings answer to that parent), or when a link joins either
-        unit or any unit above it to the other or any unit above that.
+        parent that manages them (siblings answer to it; a place or system
+        partnership is not such a parent), or when a link joins either unit or
+        any unit above it to the other or any unit above that.
         """
         chain_a, chain_b = self.chains[a], self.chains[b]
         if a in chain_b or b in chain_a:
             return True
-        if len(chain_a) > 1 and len(chain_b) > 1 and chain_a[1] == chain_b[1]:
+        if (len(chain_a) > 1 and len(chain_b) > 1 and chain_a[1] == chain_b[1]
+                and chain_a[1] not in self.partnerships):
             return True
         if not self.neighbours:
             return False
@@ -480,7 +492,9 @@ def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
     A pair counts when the population it shares is at least ``threshold`` (a
     share from 0 to 1) of the smaller unit's population. A unit and one that
     contains it are never an interface, nor are two units with the same parent
-    (the parent manages both).
+    (the parent manages both) unless that parent is a place or system: a
+    partnership board does not run the day-to-day interface between, say, a
+    PCN and an LCN of its footprint — the mismatch the analysis is there to find.
 
     Examples
     --------
