@@ -152,3 +152,23 @@ def test_progress_bar_shows_title_percent_and_message_as_text(runner: JobRunner)
     assert "<i>x</i>" in flat and "<b>bad</b> file" in flat  # plain strings: Dash renders them as text
     assert bar.id == "bar"
     assert "job-failed" in bar.className
+
+
+def test_shutdown_cancels_queued_jobs_and_refuses_new_ones() -> None:
+    runner = JobRunner(workers=1)
+    gate = threading.Event()
+
+    def blocked(progress: Progress) -> str:
+        gate.wait(5)
+        progress(1.0, "released")
+        return "ran"
+
+    first = runner.submit(blocked, title="First")
+    second = runner.submit(blocked, title="Second")
+    assert runner.status(second).state is JobState.QUEUED
+    runner.shutdown()
+    gate.set()
+    assert runner.wait(second, timeout=5).state is JobState.CANCELLED
+    assert runner.wait(first, timeout=5).state in (JobState.CANCELLED, JobState.DONE)
+    with pytest.raises(RuntimeError, match="shut down"):
+        runner.submit(blocked, title="Third")

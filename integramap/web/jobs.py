@@ -19,7 +19,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
@@ -152,11 +151,15 @@ class JobRunner:
     """
 
     def __init__(self, workers: int = 2, keep: int = 50) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="integramap-job")
+        # A thread per job, gated by a semaphore, rather than a pool: a pool whose worker
+        # thread has died keeps counting it as idle, and every later job waits for ever.
+        self._slots = threading.BoundedSemaphore(workers)
+        self._closed = False
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, _Job] = OrderedDict()
         self._keep = keep
         self._serial = itertools.count(1)
+        self._threads: set[threading.Thread] = set()
 
     def submit(self, fn: Callable[[Progress], Any], *, title: str,
                message: str = "Waiting to start") -> str:
@@ -166,9 +169,12 @@ class JobRunner:
         status = JobStatus(id=job_id, title=title, state=JobState.QUEUED, fraction=0.0,
                            message=message, started=time.time())
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the job runner has been shut down; restart the app to run jobs")
             self._jobs[job_id] = _Job(status=status, cancel=cancel)
             self._forget_old()
-        self._pool.submit(self._run, job_id, fn, cancel)
+        threading.Thread(target=self._run_when_free, args=(job_id, fn, cancel), daemon=True,
+                         name=f"integramap-{job_id}").start()
         return job_id
 
     def status(self, job_id: str) -> JobStatus:
@@ -214,10 +220,16 @@ class JobRunner:
     def shutdown(self, wait: bool = False) -> None:
         """Stop taking jobs; running ones are asked to cancel."""
         with self._lock:
+            self._closed = True
             for job in self._jobs.values():
                 if job.cancel is not None:
                     job.cancel.set()
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+                if job.status.state is JobState.QUEUED:
+                    self._finish(job, JobState.CANCELLED, "Cancelled: the app is stopping", None)
+            waiting = list(self._threads)
+        if wait:
+            for thread in waiting:
+                thread.join()
 
     # -- internals --------------------------------------------------------------------------
 
@@ -232,6 +244,17 @@ class JobRunner:
         job.status = replace(job.status, state=state, fraction=fraction, message=message[:MAX_MESSAGE],
                              error=None if error is None else error[:MAX_MESSAGE * 3],
                              finished=time.time())
+
+    def _run_when_free(self, job_id: str, fn: Callable[[Progress], Any], cancel: threading.Event) -> None:
+        me = threading.current_thread()
+        with self._lock:
+            self._threads.add(me)
+        try:
+            with self._slots:
+                self._run(job_id, fn, cancel)
+        finally:
+            with self._lock:
+                self._threads.discard(me)
 
     def _run(self, job_id: str, fn: Callable[[Progress], Any], cancel: threading.Event) -> None:
         if cancel.is_set():
