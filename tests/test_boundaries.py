@@ -450,3 +450,16 @@ def test_analyse_json_has_the_documented_keys() -> None:
                 "coterminosity"):
         assert key in data
     assert {"unit", "name", "split", "alignment", "partner_names"} <= set(data["straddles"][0])
+
+
+def test_units_serving_different_age_groups_share_no_people() -> None:
+    areas = [Area(id="a", population=100)]
+    site = Site(id="s", name="S", areas=areas, units=[
+        Unit(id="adult", name="Adult team", kind="team", age_groups=["adults"], footprint={"a": 1}),
+        Unit(id="older", name="Older people's team", kind="team", age_groups=["older_people"], footprint={"a": 1}),
+        Unit(id="both", name="Frailty team", kind="team", age_groups=["adults", "older_people"],
+             footprint={"a": 1}),
+        Unit(id="any", name="Team with no ages recorded", kind="team", footprint={"a": 1})])
+    pairs = {(m.a, m.b) for m in unmanaged_interfaces(site, "team", "team")}
+    assert ("adult", "older") not in pairs
+    assert {("adult", "both"), ("both", "older"), ("adult", "any"), ("any", "older"), ("any", "both")} <= pairs

@@ -456,6 +456,12 @@ class _Structure:
         return any(not others.isdisjoint(self.neighbours.get(x, ())) for x in chain_a)
 
 
+def _serve_different_ages(a: Unit, b: Unit) -> bool:
+    # An adults' psychosis team and an older people's memory service cover the same streets
+    # but not the same people: with both age ranges recorded and disjoint, nobody is shared.
+    return bool(a.age_groups) and bool(b.age_groups) and not set(a.age_groups) & set(b.age_groups)
+
+
 def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInterface]:
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be a share between 0 and 1, got {threshold}")
@@ -475,7 +481,7 @@ def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInter
         ua, ub = site.units[a], site.units[b]
         if ua.id > ub.id and a in in_b and b in in_a:
             continue  # a unit in both layers: report each pair once
-        if structure.managed(a, b):
+        if structure.managed(a, b) or _serve_different_ages(ua, ub):
             continue
         v = float(coo.data[k])
         out.append(construct(UnmanagedInterface, a=ua.id, a_name=ua.name, b=ub.id, b_name=ub.name, population=v,
@@ -495,6 +501,8 @@ def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
     (the parent manages both) unless that parent is a place or system: a
     partnership board does not run the day-to-day interface between, say, a
     PCN and an LCN of its footprint — the mismatch the analysis is there to find.
+    Two units that both record the age groups they serve, with none in common,
+    share no people however their footprints overlap.
 
     Examples
     --------
