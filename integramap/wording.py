@@ -8,8 +8,12 @@ from __future__ import annotations
 
 __all__ = ["in_words", "plural"]
 
-_SPECIAL_WORDS = {"co_located": "co-located", "it": "IT", "hr": "HR"}
+_SPECIAL_KEYS = {"co_located": "co-located"}
 """Keys whose plain-words form is not just the key with spaces."""
+
+_ACRONYMS = {"it": "IT", "hr": "HR", "nhs": "NHS", "gp": "GP", "pcn": "PCN", "lcn": "LCN",
+             "icb": "ICB", "ics": "ICS", "camhs": "CAMHS", "vcse": "VCSE"}
+"""Words of a key that are written in capitals."""
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -35,8 +39,10 @@ def in_words(key: object) -> str:
     ('pooled management', 'co-located', 'none')
     >>> in_words("mental_health+social_care")
     'mental health + social care'
+    >>> in_words("nhs_trust"), in_words("gp_federation"), in_words("it")
+    ('NHS trust', 'GP federation', 'IT')
     """
     if key is None:
         return "none"
-    text = str(key)
-    return " + ".join(_SPECIAL_WORDS.get(part, part.replace("_", " ")) for part in text.split("+"))
+    return " + ".join(_SPECIAL_KEYS.get(part) or " ".join(_ACRONYMS.get(w, w) for w in part.split("_"))
+                      for part in str(key).split("+"))

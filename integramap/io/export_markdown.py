@@ -170,7 +170,7 @@ def descriptor_to_markdown(d: TypologyDescriptor) -> str:
         parts += [f"## {heading}", "", markdown_table(header, rows) if rows else "None recorded.", ""]
     parts += ["## Structural challenges", ""]
     if d.structural_challenges:
-        parts += [f"- **{markdown_text(c.rule.replace('_', ' '))}** (link {markdown_text(c.link)}): "
+        parts += [f"- **{markdown_text(words(c.rule))}** (link {markdown_text(c.link)}): "
                   f"{markdown_text(c.explanation)}" for c in d.structural_challenges]
     else:
         parts.append("None found: no link's facets contradict its level.")

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from ..analysis.compare import SiteDiff
 from ..model import Level, Sector, Site
+from ..wording import in_words
 from .elements import ViewOptions, build_view
 from .styles import LEVEL_COLOURS, stylesheet
 
@@ -92,7 +93,7 @@ def pair_title(pair: str) -> str:
     >>> pair_title("mental_health+social_care")
     'mental health + social care'
     """
-    return " + ".join(part.replace("_", " ") for part in pair.split("+"))
+    return in_words(pair)
 
 
 def plot_text(text: str, width: int = 0) -> str:
@@ -161,7 +162,7 @@ def similarity_figure(components: Mapping[str, float], overall: float | None = N
     >>> list(fig.data[0].y), list(fig.data[0].x)
     (['basis', 'depth'], [1.0, 0.5])
     """
-    names = [name.replace("_", " ") for name in components]
+    names = [in_words(name) for name in components]
     values = [float(v) for v in components.values()]
     for name, value in zip(names, values):
         if not 0.0 <= value <= 1.0:

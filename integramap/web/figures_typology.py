@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from ..analysis.typology_code import parse_code
 from ..model import FACET_SCALES, Level, Site
+from ..wording import in_words
 from .styles import LEVEL_COLOURS
 
 FACET_TITLES: dict[str, str] = {
@@ -88,7 +89,7 @@ def facet_depths(site: Site) -> list[FacetDepth]:
 
 
 def _words(value: str | None) -> str:
-    return "not recorded" if value is None else value.replace("_", " ")
+    return "not recorded" if value is None else in_words(value)
 
 
 def facet_radar_figure(depths: Sequence[FacetDepth]) -> go.Figure:
@@ -192,7 +193,7 @@ def code_parts(code: str) -> list[tuple[str, str]]:
     """
     p = parse_code(code)
     parts = code.strip().split("-", 5)
-    ages = [a.replace("_", " ") for a in p["age_groups"]]
+    ages = [in_words(a) for a in p["age_groups"]]
     ages_text = ("serves " + " and ".join([", ".join(ages[:-1]), ages[-1]] if len(ages) > 1 else ages)
                  if ages else "no age group recorded")
     level = p["highest_level"]

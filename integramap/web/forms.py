@@ -25,6 +25,7 @@ from ..model import (
     Unit,
     UnitKind,
 )
+from ..wording import in_words
 
 GENERAL = "_general"
 """The error slot for problems that belong to no single field."""
@@ -92,7 +93,7 @@ def choice_label(value: str) -> str:
     >>> choice_label("pooled_management")
     'pooled management'
     """
-    return value.replace("_", " ")
+    return in_words(value)
 
 
 def _form_value(value: Any, spec: FieldSpec) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -180,8 +179,7 @@ def descriptor_panel(d: TypologyDescriptor) -> html.Dl:
     align = d.boundary_alignment
     if align.pairs:
         alignment: Any = html.Ul([html.Li(
-            f"{words(p.layers[0]).upper() if p.layers[0] in ('pcn', 'lcn') else words(p.layers[0])} with "
-            f"{words(p.layers[1]).upper() if p.layers[1] in ('pcn', 'lcn') else words(p.layers[1])}: "
+            f"{words(p.layers[0])} with {words(p.layers[1])}: "
             f"coterminosity {'n/a' if p.coterminosity is None else f'{p.coterminosity:.2f}'}, "
             f"{p.mismatches} mismatch{'es' if p.mismatches != 1 else ''}"
             + (f" (straddling: {', '.join(p.straddling_units)})" if p.straddling_units else ""))
@@ -231,8 +229,8 @@ def rule_title(rule: str) -> str:
     >>> rule_title("merged_team_with_separate_hr")
     'Merged team with separate HR'
     """
-    text = words(rule).capitalize()
-    return re.sub(r"\b(it|hr)\b", lambda m: m.group(1).upper(), text)
+    text = words(rule)
+    return text[:1].upper() + text[1:]
 
 
 def challenge_list(d: TypologyDescriptor) -> list[Any]:
