@@ -168,4 +168,16 @@ def test_large_comparison_runs_in_the_background(dash_duo, store: Store, monkeyp
 def test_selection_from_query_and_refs() -> None:
     assert compare.selection_from_query(site="x", a="2", b="4")["mode"] == "revisions"
     assert compare.selection_from_query(site="x")["sites"] == ["x"]
+    assert compare.selection_from_query(site="x")["companions"] is True
+    assert compare.selection_from_query(site="x", sites="y")["companions"] is False
     assert compare.selection_from_query(site="x", sites="y")["sites"] == ["x", "y"]
+
+
+def test_arriving_with_one_site_compares_it_with_others_at_once(dash_duo, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/compare?site={BOROUGH}")
+    dash_duo.wait_for_element("#compare-heatmap .heatmaplayer", timeout=30)
+    table = dash_duo.find_element("#compare-table").text
+    names = [s.name for s in store.list_sites()]
+    assert store.get(BOROUGH).name in table
+    assert sum(name in table for name in names) == 3  # the chosen site and two companions

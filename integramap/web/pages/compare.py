@@ -90,22 +90,32 @@ class Result:
     sites: tuple[Site, ...]
 
 
+COMPANIONS = 2
+"""Other sites shown beside the one chosen in the header when the page opens."""
+
+
 def selection_from_query(site: str | None = None, a: str | None = None, b: str | None = None,
                          sites: str | None = None) -> dict[str, Any]:
     """What the address asks to compare: two revisions of a site, or a list of sites.
 
     Examples
     --------
+    Arriving with just the site picked in the header (``?site=ID``) asks for
+    companions: the page adds other sites so there is something to compare.
+
     >>> selection_from_query(site="riverside", a="3", b="5")
-    {'mode': 'revisions', 'site': 'riverside', 'a': '3', 'b': '5', 'sites': []}
+    {'mode': 'revisions', 'site': 'riverside', 'a': '3', 'b': '5', 'sites': [], 'companions': False}
     >>> selection_from_query(sites="riverside,eastmoor")["sites"]
     ['riverside', 'eastmoor']
+    >>> selection_from_query(site="riverside")["companions"]
+    True
     """
     chosen = [s for s in (sites or "").split(",") if s.strip()]
     mode = "revisions" if site and (a or b) else "sites"
+    companions = mode == "sites" and bool(site) and not chosen
     if mode == "sites" and site and site not in chosen:
         chosen.insert(0, site)
-    return {"mode": mode, "site": site, "a": a, "b": b, "sites": chosen}
+    return {"mode": mode, "site": site, "a": a, "b": b, "sites": chosen, "companions": companions}
 
 
 def refs_of(selection: dict[str, Any], services: Services) -> list[Ref]:
@@ -349,6 +359,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
         options = [{"label": s.name, "value": s.id} for s in services.store.list_sites()]
         known = {o["value"] for o in options}
         chosen = [s for s in request.get("sites") or [] if s in known]
+        if request.get("companions") and len(chosen) == 1:
+            chosen += [o["value"] for o in options if o["value"] not in chosen][:COMPANIONS]
         site = request.get("site") if request.get("site") in known else None
         return options, chosen, options, site
 
