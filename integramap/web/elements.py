@@ -77,8 +77,9 @@ def unit_label(unit: Unit) -> str:
 
 def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
           extra_classes: Iterable[str] = (), count: int = 0) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": unit.id, "label": unit_label(unit), "kind": str(unit.kind),
-                            "sector": first_sector(unit) or ""}
+    # Kind and sector travel as classes only (the stylesheet's selectors): data is sent with every
+    # element and every tap, so it holds just what the page reads.
+    data: dict[str, Any] = {"id": unit.id, "label": unit_label(unit)}
     # Always present, null when not nested: the browser moves a node between boxes when it changes
     # (assets/map.js), which Cytoscape does not do by itself for an updated element.
     data["parent"] = parent
@@ -89,7 +90,7 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
         classes.append("collapsed")
     element: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
     if position is not None:
-        element["position"] = {"x": round(position[0], 1), "y": round(position[1], 1)}
+        element["position"] = {"x": round(position[0]), "y": round(position[1])}
     return element
 
 
@@ -190,8 +191,8 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
         classes = [level_class(link.level)]
         if searching and not (link.source in match_set or link.target in match_set):
             classes.append("faded")
-        elements.append({"data": {"id": link.id, "source": link.source, "target": link.target,
-                                  "level": str(link.level), "label": link.level.label},
+        # The level is in the class; a plain link shows no label and is inspected by its id.
+        elements.append({"data": {"id": link.id, "source": link.source, "target": link.target},
                          "classes": " ".join(classes)})
     for link in targets:
         assert link.target_level is not None

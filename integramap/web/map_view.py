@@ -56,7 +56,7 @@ def view_with_positions(services: Services, token: str, site: Site, options: Vie
             nid = element["data"]["id"]
             if "source" not in element["data"] and nid in added:
                 x, y = added[nid]
-                element["position"] = {"x": round(x, 1), "y": round(y, 1)}
+                element["position"] = {"x": round(x), "y": round(y)}
     return view
 
 
@@ -94,11 +94,13 @@ def status_parts(services: Services, handle: dict[str, Any] | None) -> tuple[Any
 
 
 def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewOptions, *, fit: bool,
-               nonce: str) -> tuple[Any, ...]:
+               nonce: str, opening: bool = False) -> tuple[Any, ...]:
     """The map's elements and layout, the breadcrumb and the line saying what is shown.
 
     ``fit`` shows the whole map (opening, Fit, a new filter); without it the user's zoom is kept
     (an edit). ``nonce`` makes a layout differ from the last one, so the browser applies it again.
+    A redraw's layout repeats every position, as nodes already drawn must move to theirs; when
+    the page ``opening`` adds every node, the elements' own positions are enough.
     """
     try:
         draft = draft_of(services, handle)
@@ -109,9 +111,10 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
     if options.drill is not None and options.drill not in site.units_by_id:
         options = replace(options, drill=None)
     view = view_with_positions(services, str(handle["token"]), site, options)
-    layout = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
-              "positions": {e["data"]["id"]: e["position"] for e in view.elements if "position" in e},
-              "nonce": f"{handle.get('version')}-{nonce}"}
+    layout: dict[str, Any] = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
+                              "nonce": f"{handle.get('version')}-{nonce}"}
+    if not opening:
+        layout["positions"] = {e["data"]["id"]: e["position"] for e in view.elements if "position" in e}
     return view.elements, layout, _crumbs(view), _info(view)
 
 

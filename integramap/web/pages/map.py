@@ -162,7 +162,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
     title, status, no_undo, no_redo, undo_title, redo_title, orgs, units = map_view.status_parts(
         services, handle)
     elements, cy_layout, crumbs, info = map_view.draw_parts(
-        services, handle, map_view.opening_options(focus), fit=True, nonce="open")
+        services, handle, map_view.opening_options(focus), fit=True, nonce="open", opening=True)
     unit_choices = map_edit.unit_choice_options(services, handle)
     return html.Div([
         dcc.Store(id=mid.SITE_REQUEST, data=site),
