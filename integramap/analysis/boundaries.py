@@ -13,15 +13,14 @@ same people as far as they can be: overlaps are upper bounds.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from ..bulk import collector_paused
 from ..model import Site, Unit, UnitKind
 from ..model.trusted import construct
 from .boundary_results import (
@@ -58,23 +57,6 @@ daily interface between the PCNs and LCNs beneath it.
 """
 
 LayerLike = Layer | str
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small results.
-
-    The results hold no cycles, but each burst of allocations would start a
-    full collection that walks every object of a national-size site: tens of
-    thousands of findings took seconds instead of milliseconds.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # Layer rows, overlaps and nesting are kept on the site's (cached) footprints, so the
@@ -275,7 +257,7 @@ def gaps(site: Site, layer: LayerLike, scope: LayerLike | None = None, *, partia
     >>> [(g.name, g.population, g.within_names) for g in gaps(site, "team", "local_authority")]
     [('Ward Y', 5.0, ['Council'])]
     """
-    with _collector_paused():
+    with collector_paused():
         return _gaps(site, layer, scope, partial=partial, within=within)
 
 
@@ -321,7 +303,7 @@ def double_cover(site: Site, layer: LayerLike) -> list[DoubleCover]:
     >>> [(d.area, d.total_weight, d.excess_population, d.units) for d in double_cover(site, "team")]
     [('x', 1.5, 5.0, {'t1': 1.0, 't2': 0.5})]
     """
-    with _collector_paused():
+    with collector_paused():
         return _double_cover(site, layer)
 
 
@@ -557,7 +539,7 @@ def analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_T
     >>> report.coterminosity, report.counts.straddles, report.counts.unmanaged_interfaces
     (0.75, 1, 2)
     """
-    with _collector_paused():
+    with collector_paused():
         return _analyse(site, a, b, threshold)
 
 

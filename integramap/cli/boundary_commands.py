@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 
@@ -59,15 +58,7 @@ def cmd_boundaries(args: argparse.Namespace) -> int:
         layers = [Layer.parse(spec) for spec in args.layers]
     except LayerError as err:
         raise CommandError(str(err)) from None
-    # A national site is hundreds of thousands of small objects, and the cyclic
-    # collector would walk them all again and again while they are built.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        site = read_site(args.site)
-    finally:
-        if was_enabled:
-            gc.enable()
+    site = read_site(args.site)
     report = analyse(site, layers[0], layers[1], threshold=args.threshold)
     if args.format == "json":
         text = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"

@@ -38,9 +38,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..bulk import collector_paused
 from ..model import Problem, Site
 from ..wording import plural
-from .nhs_build import ICB_PREFIX, LAD_PREFIX, LIST_PREFIX, LOC_PREFIX, OGL, build_site, collector_paused
+from .nhs_build import ICB_PREFIX, LAD_PREFIX, LIST_PREFIX, LOC_PREFIX, OGL, build_site
 from .nhs_records import LsoaRecord, PracticeRecord
 from .ons import read_lsoa_lad
 from .tabular import CellProblem, close_matches, import_error

@@ -10,12 +10,10 @@ way takes a small fraction of validating it.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from ..bulk import collector_paused
 from ..model import Area, OrgType, Sector, Site, Source, Unit, UnitAttributes, UnitKind, validate_site
 from ..model.trusted import check_trusted, construct
 from .nhs_records import LsoaRecord, PracticeRecord
@@ -33,22 +31,6 @@ PUBLISHER = "NHS England, NHS Digital (ODS) and the Office for National Statisti
 _PRIMARY_CARE = [Sector.PRIMARY_CARE]
 _COMMISSIONING = [Sector.COMMISSIONING]
 _COUNCIL = [Sector.SOCIAL_CARE, Sector.PUBLIC_HEALTH]
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of objects are made.
-
-    They hold no cycles, but each burst of allocations would start a
-    collection that walks every object made so far.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def area_of(record: PracticeRecord) -> str:

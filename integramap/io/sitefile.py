@@ -8,7 +8,6 @@ half-written file behind.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import tempfile
@@ -17,6 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
+from ..bulk import collector_paused
 from ..model import Problem, Site, SiteError, validate_site
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -82,20 +82,13 @@ def parse_site(raw: bytes | str, fmt: Format, source: str = "<input>") -> Site:
                                    source=source) from None
     else:
         text = raw
-    # A national site is hundreds of thousands of small objects without cycles: each
-    # burst of allocations would otherwise start a collection that walks them all.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # a national site is hundreds of thousands of small objects
         data = _load_text(text, fmt, source)
         try:
             return validate_site(data, source=source)
         except SiteError as err:
             raise SiteError([Problem(p.loc, p.message, _line_of(text, fmt, p.loc)) for p in err.problems],
                             source=source) from None
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_text(text: str, fmt: Format, source: str) -> Any:
