@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dash.testing.wait import until
+
+from integramap.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -58,3 +62,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "dash_duo" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh revision store holding the example sites (a test module may define its own)."""
+    with Store(data_dir=tmp_path / "data") as s:
+        s.seed(MODELS)
+        yield s
+
+
+def downloaded(folder: str, suffix: str, timeout: float = 10) -> Path:
+    """The file with this suffix once the browser has finished writing it."""
+    def done() -> Path | None:
+        files = [p for p in Path(folder).glob(f"*{suffix}") if p.stat().st_size > 0]
+        return files[0] if files else None
+    until(lambda: done() is not None, timeout)
+    found = done()
+    assert found is not None
+    return found

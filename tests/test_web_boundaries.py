@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, MODELS
+from conftest import FIXTURES, MODELS, downloaded
 from dash.testing.wait import until
 
 from integramap.analysis.boundaries import analyse
@@ -26,13 +26,6 @@ pytestmark = pytest.mark.browser
 BOROUGH = "riverside-borough"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
-
-
 @pytest.fixture(autouse=True)
 def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
     """A job runner of the test's own: the shared one's threads do not outlive a test server."""
@@ -44,17 +37,6 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
     monkeypatch.setattr(demo_offer, "default_runner", lambda: own)
     yield own
     own.shutdown(wait=True)
-
-
-def downloaded(folder: str, suffix: str, timeout: float = 10) -> Path:
-    """The file with this suffix once the browser has finished writing it."""
-    def done() -> Path | None:
-        files = [p for p in Path(folder).glob(f"*{suffix}") if p.stat().st_size > 0]
-        return files[0] if files else None
-    until(lambda: done() is not None, timeout)
-    found = done()
-    assert found is not None
-    return found
 
 
 def test_borough_pcn_against_lcn_straddle_highlight_and_csv(dash_duo, store: Store) -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
 
-from conftest import MODELS
+from conftest import MODELS, downloaded
 from integramap.model import Level, Link, Site, Unit
 from integramap.store import Store
 from integramap.web import create_app
@@ -23,13 +22,6 @@ BOROUGH = "riverside-borough"
 EASTMOOR = "eastmoor-icp"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
-
-
 def changed_borough(site: Site) -> Site:
     """The borough with a new hub linked in, one link removed and one link's level raised."""
     first, second, *rest = site.links
@@ -39,16 +31,6 @@ def changed_borough(site: Site) -> Site:
         links=[first.model_copy(update={"level": Level.FULLY_MERGED}) if first.level != Level.FULLY_MERGED
                else first.model_copy(update={"level": Level.INTERFACE}), *rest,
                Link(id="front-door-link", source="front-door", target=first.source, level="interface")])
-
-
-def downloaded(folder: str, suffix: str, timeout: float = 10) -> Path:
-    def done() -> Path | None:
-        files = [p for p in Path(folder).glob(f"*{suffix}") if p.stat().st_size > 0]
-        return files[0] if files else None
-    until(lambda: done() is not None, timeout)
-    found = done()
-    assert found is not None
-    return found
 
 
 def test_two_example_sites_show_heatmap_similarity_and_download(dash_duo, store: Store) -> None:

@@ -4,40 +4,20 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dash.testing.wait import until
 
 from integramap.analysis.typology import describe_site
 from integramap.io.sitefile import read_site
 from integramap.store import Store
 from integramap.web import create_app
 
-from conftest import MODELS
+from conftest import MODELS, downloaded
 
 pytestmark = pytest.mark.browser
 
 BOROUGH = "riverside-borough"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
-
-
-def downloaded(folder: str, suffix: str, timeout: float = 10) -> Path:
-    """The file with this suffix once the browser has finished writing it."""
-    def done() -> Path | None:
-        files = [p for p in Path(folder).glob(f"*{suffix}") if p.stat().st_size > 0]
-        return files[0] if files else None
-    until(lambda: done() is not None, timeout)
-    found = done()
-    assert found is not None
-    return found
 
 
 def test_borough_shows_its_code_figures_and_challenges(dash_duo, store: Store) -> None:
