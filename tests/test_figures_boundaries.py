@@ -156,7 +156,7 @@ def test_figures_escape_names_and_say_when_layers_do_not_meet() -> None:
     assert "share no people" in empty.layout.annotations[0].text
 
 
-def grid_site(tmp_path: Path) -> Site:
+def grid_site() -> Site:
     """Four squares of the fixture grid: two PCNs, two LCNs, PCN B straddling both LCNs."""
     ref = str(GEO / "lsoa_grid.geojson")
     areas = [Area(id=f"a{i}", name=f"Area {i}", population=100, geometry=f"{ref}#E0190000{i}")
@@ -174,8 +174,8 @@ def shapes_of(site: Site) -> dict:
     return area_shapes(site).geometries
 
 
-def test_footprint_map_fills_layer_a_outlines_layer_b_and_fetches_nothing(tmp_path: Path) -> None:
-    site = grid_site(tmp_path)
+def test_footprint_map_fills_layer_a_outlines_layer_b_and_fetches_nothing() -> None:
+    site = grid_site()
     fig = footprint_map(site, shapes_of(site), "pcn", "lcn")
     fills = [t for t in fig.data if t.type == "choropleth"]
     assert [(t.name, sorted(t.locations)) for t in fills] == [("PCN A", ["a1", "a2"]), ("PCN B", ["a3", "a4"])]
@@ -192,8 +192,8 @@ def test_footprint_map_fills_layer_a_outlines_layer_b_and_fetches_nothing(tmp_pa
     assert "mapbox" not in text and "http" not in text and not fig.layout.map.style
 
 
-def test_footprint_map_highlight_fades_others_and_outlines_areas_in_red(tmp_path: Path) -> None:
-    site = grid_site(tmp_path)
+def test_footprint_map_highlight_fades_others_and_outlines_areas_in_red() -> None:
+    site = grid_site()
     fig = footprint_map(site, shapes_of(site), "pcn", "lcn", {"pb", "north"}, highlight_areas={"a4"})
     fills = {t.name: t for t in fig.data if t.type == "choropleth"}
     assert fills["PCN B"].marker.opacity > fills["PCN A"].marker.opacity
@@ -203,8 +203,8 @@ def test_footprint_map_highlight_fades_others_and_outlines_areas_in_red(tmp_path
     assert [x for x in selected.lon if x is not None]
 
 
-def test_overlays_are_thin_lines_that_can_be_hidden(tmp_path: Path) -> None:
-    site = grid_site(tmp_path)
+def test_overlays_are_thin_lines_that_can_be_hidden() -> None:
+    site = grid_site()
     zones = read_features(GEO / "zones.geojson", "ZONE")
     from integramap.io.geometry import outline
 
@@ -287,8 +287,8 @@ def test_site_overlays_read_the_demos_metadata() -> None:
     assert len(overlays[1].lines) >= len(overlays[0].lines)
 
 
-def test_highlight_keeps_the_number_of_traces_and_uses_an_overlays_real_boundary(tmp_path: Path) -> None:
-    site = grid_site(tmp_path)
+def test_highlight_keeps_the_number_of_traces_and_uses_an_overlays_real_boundary() -> None:
+    site = grid_site()
     square = [(0.0, 51.41), (0.02, 51.41), (0.02, 51.42), (0.0, 51.42), (0.0, 51.41)]
     zones = Overlay("Zones", [square], labels=[(0.01, 51.415, "North LCN"), (0.01, 51.405, "South LCN")],
                     bold=True, parts={"North LCN": [square], "South LCN": []})

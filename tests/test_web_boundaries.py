@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, MODELS, downloaded
+from test_figures_boundaries import grid_site
 from dash.testing.wait import until
 
 from integramap.analysis.boundaries import analyse
 from integramap.demo import DEMOS, REFERENCE_DATA_ENV, Demo
 from integramap.io.sitefile import read_site
-from integramap.model import Area, Site, Unit
 from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.boundary_findings import findings
@@ -87,25 +87,13 @@ def test_borough_pcn_against_lcn_straddle_highlight_and_csv(dash_duo, store: Sto
     assert dash_duo.get_logs() == []
 
 
-def grid_site_with_shapes() -> Site:
-    """Four squares of the fixture grid: PCN B straddles the two LCNs."""
-    ref = str(FIXTURES / "geo" / "lsoa_grid.geojson")
-    areas = [Area(id=f"a{i}", name=f"Area {i}", population=100, geometry=f"{ref}#E0190000{i}")
-             for i in range(1, 5)]
-    return Site(id="grid", name="Grid", areas=areas, units=[
-        Unit(id="pa", name="PCN A", kind="pcn", footprint={"a1": 1, "a2": 1}),
-        Unit(id="pb", name="PCN B", kind="pcn", footprint={"a3": 1, "a4": 1}),
-        Unit(id="south", name="South LCN", kind="lcn", footprint={"a1": 1, "a2": 1, "a3": 1}),
-        Unit(id="north", name="North LCN", kind="lcn", footprint={"a4": 1})])
-
-
 def graph_data(dash_duo, graph: str) -> list[dict]:
     return dash_duo.driver.execute_script(
         f"const g = document.querySelector('#{graph} .js-plotly-plot'); return g ? g.data : null;") or []
 
 
 def test_site_with_shapes_draws_the_map_offline_and_highlights_a_straddler(dash_duo, store: Store) -> None:
-    store.save(grid_site_with_shapes(), author="Tester", message="", base=None)
+    store.save(grid_site(), author="Tester", message="", base=None)
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site=grid")
     dash_duo.wait_for_contains_text("#boundaries-verdict", "1 of 2 PCNs lies within one LCN", timeout=20)
