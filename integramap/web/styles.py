@@ -79,25 +79,25 @@ def stylesheet() -> list[dict[str, Any]]:
 
     Labels come from ``data(label)``: Cytoscape draws them as text on a canvas,
     so a name containing markup is shown as written, never interpreted.
+
+    Each property a node's style sets costs time on a large map's first paint: with compound
+    boxes, Cytoscape.js 3.28 refreshes the cached style of the node's whole family for every
+    property it applies. So the rules set only what differs from Cytoscape's defaults (its font
+    stack is Helvetica's too), and the base rules leave colours to the sector and level rules.
     """
     rules: list[dict[str, Any]] = [
         {"selector": "node", "style": {
-            "label": "data(label)", "font-size": 13, "font-family": "Helvetica, Arial, sans-serif",
-            "color": "#1f2933", "text-valign": "bottom", "text-margin-y": 4,
-            "text-wrap": "wrap", "text-max-width": 120, "width": 36, "height": 36,
-            "background-color": NO_SECTOR_COLOUR, "border-width": 1, "border-color": "#5f6b7a",
-            "text-background-color": "#ffffff", "text-background-opacity": 0.75,
-            "text-background-padding": 1}},
+            "label": "data(label)", "font-size": 13, "color": "#1f2933", "text-valign": "bottom",
+            "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 120, "width": 36, "height": 36,
+            "border-width": 1, "text-background-color": "#ffffff", "text-background-opacity": 0.75}},
         {"selector": ":parent", "style": {
-            "text-valign": "top", "text-halign": "center", "text-margin-y": -4, "font-weight": "bold",
+            "text-valign": "top", "text-margin-y": -4, "font-weight": "bold",
             "background-opacity": 0.07, "border-width": 1.5, "border-style": "dashed",
             "padding": 18, "shape": "round-rectangle"}},
         {"selector": "node.collapsed", "style": {
             "border-width": 3, "border-style": "double", "width": "mapData(count, 1, 500, 36, 90)",
             "height": "mapData(count, 1, 500, 36, 90)", "font-weight": "bold"}},
-        {"selector": "edge", "style": {
-            "curve-style": "bezier", "target-arrow-shape": "none", "opacity": 0.9,
-            "line-color": LEVEL_COLOURS[Level.INTERFACE], "width": 2}},
+        {"selector": "edge", "style": {"curve-style": "bezier", "opacity": 0.9}},
         {"selector": "edge.aggregate", "style": {
             "label": "data(label)", "font-size": 9, "color": "#34495e",
             "text-background-color": "#ffffff", "text-background-opacity": 0.8}},
@@ -117,6 +117,8 @@ def stylesheet() -> list[dict[str, Any]]:
         rules.append({"selector": f"node.{kind_class(kind)}", "style": {"shape": shape}})
     rules.append({"selector": f"node.{kind_class(UnitKind.ORGANISATION)}",
                   "style": {"width": 44, "height": 30}})
+    rules.append({"selector": f"node.{sector_class(None)}", "style": {
+        "background-color": NO_SECTOR_COLOUR, "border-color": "#5f6b7a"}})
     for sector, colour in SECTOR_COLOURS.items():
         rules.append({"selector": f"node.{sector_class(sector)}", "style": {
             "background-color": colour, "border-color": colour}})
@@ -125,6 +127,4 @@ def stylesheet() -> list[dict[str, Any]]:
     for level in Level:
         rules.append({"selector": f"edge.{level_class(level)}", "style": {
             "line-color": LEVEL_COLOURS[level], "width": LEVEL_WIDTHS[level]}})
-    # Later rules win: the target overlay must keep its own look over its level's.
-    rules.append({"selector": "edge.target", "style": {"line-color": TARGET_COLOUR, "width": 2}})
     return rules
