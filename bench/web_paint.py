@@ -256,11 +256,16 @@ def main_thread_cpu(events: list[dict[str, Any]]) -> float:
                  and (e["pid"], e["tid"]) == thread and e["ts"] < painted["ts"]), default=None)
     if start is None:
         return float("nan")
-    cpu = 0.0
-    for e in events:
-        if e.get("ph") != "X" or e.get("name") != "ThreadControllerImpl::RunTask" or (e["pid"], e["tid"]) != thread:
+    # Top-level events only (tasks, and the microtask checkpoints where promise callbacks run,
+    # which the trace does not nest inside a task): nested events' time is inside their parent's.
+    spans = sorted((e for e in events if e.get("ph") == "X" and "dur" in e and (e["pid"], e["tid"]) == thread),
+                   key=lambda e: (e["ts"], -e["dur"]))
+    cpu, covered_until = 0.0, float("-inf")
+    for e in spans:
+        begin, end = e["ts"], e["ts"] + e["dur"]
+        if begin < covered_until:
             continue
-        begin, end = e["ts"], e["ts"] + e.get("dur", 0)
+        covered_until = end
         inside = min(end, painted["ts"]) - max(begin, start)
         if inside > 0:
             cpu += e.get("tdur", 0) * inside / max(end - begin, 1)
