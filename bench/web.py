@@ -1,10 +1,10 @@
 """Server-side cost of the map: building the view and one edit, at 300 and ~8,000 units.
 
 Targets (issue 5): a 300-unit site paints in at most 1.5 s, and an edit's
-server callback takes at most 150 ms. The browser's paint of preset
-positions was measured separately (0.34 s for 300 nodes); this script times
-what the server does for each redraw and each edit, on synthetic sites, and on
-the real national import when ../shared/data is present.
+server callback takes at most 150 ms. The browser's side of the paint is
+measured by ``bench/web_paint.py`` (headless Chromium, phase by phase); this
+script times what the server does for each redraw and each edit, on synthetic
+sites, and on the real national import when ../shared/data is present.
 
 Run: ``.venv/bin/python bench/web.py``
 """
