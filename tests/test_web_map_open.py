@@ -10,9 +10,11 @@ from dash import Dash
 from dash.development.base_component import Component
 from dash.testing.wait import until
 
+from integramap import edit
 from integramap.store import Store
 from integramap.web import create_app
 from integramap.web import map_ids as mid
+from integramap.web import map_view
 from integramap.web.pages import map as map_page
 
 from test_web_browser import by_id, cy_eval, dom_id, open_map, show_tab, text_of
@@ -66,6 +68,33 @@ def test_an_unknown_site_says_so_and_draws_nothing(store: Store) -> None:
     assert "Choose a site" in component(page, mid.MESSAGE).children
     assert component(page, mid.CY).elements == []
     assert component(page, mid.TITLE).children == ""
+
+
+def test_an_unarranged_site_is_laid_out_once_for_every_visit(store: Store,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    site = edit.new_site("plain", "Never arranged")
+    site = edit.add_unit(site, {"id": "org", "name": "Trust", "kind": "organisation", "org_type": "nhs_trust"})
+    for n in range(6):
+        site = edit.add_unit(site, {"id": f"t{n}", "name": f"Team {n}", "kind": "team", "parent": "org"})
+    site = edit.add_link(site, {"id": "l", "source": "t0", "target": "t1", "level": "co_located"})
+    store.save(site, author="Test", message="plain", base=None)
+    calls: list[int] = []
+    real = map_view.complete_positions
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(map_view, "complete_positions", counted)
+    app = create_app(store)
+    first, second = (map_layout(app, site="plain") for _ in range(2))
+
+    def positions(page: Component) -> dict[str, Any]:
+        return {e["data"]["id"]: e["position"] for e in component(page, mid.CY).elements if "position" in e}
+
+    assert len(positions(first)) == len(site.units) and positions(first) == positions(second)
+    assert len(calls) == 1
+    assert component(first, mid.DRAFT).data["token"] != component(second, mid.DRAFT).data["token"]
 
 
 def test_what_the_page_already_shows_is_not_drawn_again_on_load(store: Store) -> None:

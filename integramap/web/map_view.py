@@ -44,14 +44,22 @@ def opening_options(focus: str | None = None) -> ViewOptions:
                         focus, d[mid.F_DEPTH], d[mid.F_COMPOUND], d[mid.F_TARGETS], None)
 
 
-def view_with_positions(services: Services, token: str, site: Site, options: ViewOptions) -> MapView:
-    """The map view with a position for every node: saved, remembered, or newly computed."""
-    known = {**services.positions.get(token), **saved_positions(site)}
+def view_with_positions(services: Services, token: str, site: Site, options: ViewOptions,
+                        revision: str | None = None) -> MapView:
+    """The map view with a position for every node: saved, remembered, or newly computed.
+
+    ``revision`` (``site@number``) names the stored revision the working copy still equals:
+    positions computed for it are shared with every other working copy of that revision.
+    """
+    shared = services.revision_positions.get(revision) if revision else {}
+    known = {**shared, **services.positions.get(token), **saved_positions(site)}
     view = build_view(site, known, options)
     missing = [nid for nid in view.node_ids if nid not in known]
     if missing:
         added = complete_positions(site, known, among=view.node_ids)
         services.positions.update(token, added)
+        if revision:
+            services.revision_positions.update(revision, added)
         for element in view.elements:
             nid = element["data"]["id"]
             if "source" not in element["data"] and nid in added:
@@ -110,7 +118,8 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
     site = draft.site
     if options.drill is not None and options.drill not in site.units_by_id:
         options = replace(options, drill=None)
-    view = view_with_positions(services, str(handle["token"]), site, options)
+    revision = f"{draft.site_id}@{draft.base}" if draft.base is not None and not draft.dirty else None
+    view = view_with_positions(services, str(handle["token"]), site, options, revision)
     layout: dict[str, Any] = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
                               "nonce": f"{handle.get('version')}-{nonce}"}
     if not opening:

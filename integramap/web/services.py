@@ -72,6 +72,9 @@ class Services:
     store: Store
     drafts: DraftRegistry = field(default_factory=DraftRegistry)
     positions: PositionCache = field(default_factory=PositionCache)
+    revision_positions: PositionCache = field(default_factory=PositionCache)
+    """Positions computed for a stored revision's unplaced units (keyed ``site@revision``), shared by
+    every working copy opened on it unchanged: an unarranged site is laid out once, not at each visit."""
     sent: SentOnce = field(default_factory=SentOnce)
 
 
