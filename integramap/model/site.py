@@ -32,13 +32,14 @@ from .enums import (
 
 FORMAT_VERSION = 1
 
-Identifier = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"),
-]
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
+ID_MAX_LENGTH = 120
+NAME_MAX_LENGTH = 300
+
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 """Ids are codes, not prose: letters, digits and ``_ . : -``, starting with a letter or digit."""
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, strip_whitespace=True)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 Weight = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 

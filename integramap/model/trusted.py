@@ -21,15 +21,13 @@ from pydantic import BaseModel
 
 from .errors import Problem
 from .integrity import check_site
-from .site import Site
+from .site import ID_MAX_LENGTH, ID_PATTERN, NAME_MAX_LENGTH, Site
 
 __all__ = ["construct", "check_trusted", "is_identifier", "is_name"]
 
 M = TypeVar("M", bound=BaseModel)
 
-_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]*")
-_IDENTIFIER_MAX = 120
-_NAME_MAX = 300
+_IDENTIFIER = re.compile(ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,7 @@ def is_identifier(value: str) -> bool:
     >>> is_identifier("LOC:72Q"), is_identifier("list:A81001"), is_identifier("72 Q"), is_identifier("")
     (True, True, False, False)
     """
-    return 0 < len(value) <= _IDENTIFIER_MAX and _IDENTIFIER.fullmatch(value) is not None
+    return 0 < len(value) <= ID_MAX_LENGTH and _IDENTIFIER.fullmatch(value) is not None
 
 
 def is_name(value: str) -> bool:
@@ -112,7 +110,7 @@ def is_name(value: str) -> bool:
     >>> is_name("Croxted PCN"), is_name(" Croxted PCN"), is_name("")
     (True, False, False)
     """
-    return 0 < len(value) <= _NAME_MAX and value == value.strip()
+    return 0 < len(value) <= NAME_MAX_LENGTH and value == value.strip()
 
 
 def check_trusted(site: Site, ids: Iterable[str], names: Iterable[str]) -> list[Problem]:
