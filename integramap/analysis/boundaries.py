@@ -75,16 +75,14 @@ class _LayerRows:
     @classmethod
     def of(cls, site: Site, fp: Footprints, layer: LayerLike) -> _LayerRows:
         lay = as_layer(layer)
-        key = ("layer", lay)
-        found = fp.derived.get(key)
-        if isinstance(found, _LayerRows):
-            return found
-        units = lay.units(site)
-        index = np.fromiter((fp.unit_index[u.id] for u in units), dtype=np.int64, count=len(units))
-        rows: sparse.csr_matrix = fp.matrix[index]
-        built = cls(lay, units, index, rows, np.asarray(rows @ fp.population, dtype=np.float64))
-        fp.derived[key] = built
-        return built
+
+        def build() -> _LayerRows:
+            units = lay.units(site)
+            index = fp.index_of([u.id for u in units])
+            rows: sparse.csr_matrix = fp.matrix[index]
+            return cls(lay, units, index, rows, np.asarray(rows @ fp.population, dtype=np.float64))
+
+        return fp.memo(("layer", lay), build)
 
 
 @dataclass(frozen=True)
@@ -97,13 +95,8 @@ class _Pair:
     def of(cls, site: Site, a: LayerLike, b: LayerLike) -> _Pair:
         fp = footprints(site)
         ra, rb = _LayerRows.of(site, fp, a), _LayerRows.of(site, fp, b)
-        key = ("pair", ra.layer, rb.layer)
-        found = fp.derived.get(key)
-        if isinstance(found, _Pair):
-            return found
-        built = cls(ra, rb, overlap(ra.matrix, rb.matrix, fp.population))
-        fp.derived[key] = built
-        return built
+        return fp.memo(("pair", ra.layer, rb.layer),
+                       lambda: cls(ra, rb, overlap(ra.matrix, rb.matrix, fp.population)))
 
 
 def _ref(unit: Unit, population: float) -> UnitRef:
@@ -345,10 +338,7 @@ def nesting_violations(site: Site, layers: Sequence[LayerLike] | None = None) ->
     """
     fp = footprints(site)
     if layers is None:
-        found = fp.derived.get("nesting")
-        if not isinstance(found, list):
-            found = fp.derived["nesting"] = _nesting(site, fp, None)
-        return list(found)
+        return list(fp.memo("nesting", lambda: _nesting(site, fp, None)))
     wanted = {u.id for lay in layers for u in as_layer(lay).units(site)}
     return _nesting(site, fp, wanted)
 
@@ -390,9 +380,10 @@ class _Structure:
 
     @classmethod
     def of(cls, site: Site, fp: Footprints) -> _Structure:
-        found = fp.derived.get("structure")
-        if isinstance(found, _Structure):
-            return found
+        return fp.memo("structure", lambda: cls._build(site, fp))
+
+    @classmethod
+    def _build(cls, site: Site, fp: Footprints) -> _Structure:
         parent = fp.parent.tolist()
         chains: list[tuple[int, ...]] = [()] * len(parent)
         done = [False] * len(parent)
@@ -414,9 +405,7 @@ class _Structure:
             neighbours.setdefault(s, set()).add(t)
             neighbours.setdefault(t, set()).add(s)
         partnerships = frozenset(i for i, u in enumerate(site.units) if u.kind in PARTNERSHIP_KINDS)
-        built = cls(chains, neighbours, partnerships)
-        fp.derived["structure"] = built
-        return built
+        return cls(chains, neighbours, partnerships)
 
     def managed(self, a: int, b: int) -> bool:
         """Whether structure or a link manages the interface of units ``a`` and ``b``.

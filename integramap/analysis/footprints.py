@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ EPS = 1e-9
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,11 +67,24 @@ class Footprints:
     derived: dict[object, object] = field(default_factory=dict, repr=False)
     """Results computed from these footprints, kept for the life of the site (layer rows…)."""
 
+    def index_of(self, unit_ids: Sequence[str]) -> IntArray:
+        """The rows of these units, in the order given."""
+        return np.fromiter((self.unit_index[u] for u in unit_ids), dtype=np.int64, count=len(unit_ids))
+
     def rows(self, unit_ids: Sequence[str]) -> sparse.csr_matrix:
         """The footprints of these units, one row each, in the order given."""
-        idx = np.fromiter((self.unit_index[u] for u in unit_ids), dtype=np.int64, count=len(unit_ids))
-        out: sparse.csr_matrix = self.matrix[idx]
+        out: sparse.csr_matrix = self.matrix[self.index_of(unit_ids)]
         return out
+
+    def memo(self, key: object, build: Callable[[], T]) -> T:
+        """What ``build`` returns, built once per key and kept in :attr:`derived`.
+
+        Whatever is kept must not refer back to these footprints, so that no
+        cycle outlives the site.
+        """
+        if key not in self.derived:
+            self.derived[key] = build()
+        return cast(T, self.derived[key])
 
     def population_of(self, unit_ids: Sequence[str]) -> FloatArray:
         """Each unit's population: ``Σ_a pop(a)·w(U, a)``."""
