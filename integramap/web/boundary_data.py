@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.boundaries import analyse
+from ..demo import REFERENCE_DATA_ENV
 from ..analysis.boundary_results import BoundaryReport
 from ..io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features
 from ..model import Site
@@ -26,12 +27,11 @@ from .services import Services
 __all__ = ["RESULTS", "Result", "ResultCache", "compute", "geometry_dirs", "site_overlays", "site_units"]
 
 CACHED_RESULTS = 16
-REFERENCE_DATA_ENV = "INTEGRAMAP_REFERENCE_DATA"
-"""Where the public reference files are: area shapes given by relative paths are looked for there."""
 
 
 def geometry_dirs() -> list[Path]:
-    """Folders that relative shape paths are read from: the reference data folder, if set."""
+    """Folders that relative shape paths are read from: the reference data folder
+    (``$INTEGRAMAP_REFERENCE_DATA``, as the demo reads it), if set."""
     folder = os.environ.get(REFERENCE_DATA_ENV)
     return [Path(folder)] if folder else []
 
