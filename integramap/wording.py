@@ -6,7 +6,7 @@ so every count goes through :func:`plural`.
 
 from __future__ import annotations
 
-__all__ = ["in_words", "plural"]
+__all__ = ["first_upper", "in_words", "plural"]
 
 _SPECIAL_KEYS = {"co_located": "co-located"}
 """Keys whose plain-words form is not just the key with spaces."""
@@ -28,6 +28,17 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """
     noun = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {noun}"
+
+
+def first_upper(text: str) -> str:
+    """Text with its first letter in capitals and the rest as written: ``LCNs`` stays ``LCNs``.
+
+    Examples
+    --------
+    >>> first_upper("local authorities"), first_upper("LCNs"), first_upper(in_words("it"))
+    ('Local authorities', 'LCNs', 'IT')
+    """
+    return text[:1].upper() + text[1:]
 
 
 def in_words(key: object) -> str:

@@ -36,6 +36,7 @@ from ..analysis.footprints import footprints
 from ..analysis.layers import Layer
 from ..io.geometry import Geometry, feature_collection, outline
 from ..model import Site
+from ..wording import first_upper
 
 __all__ = [
     "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "OVERLAY", "Overlay", "first_upper", "flow_sankey", "footprint_map",
@@ -64,17 +65,6 @@ NOT_COVERED = "#e4e7eb"
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#edc948", "#76b7b2", "#e15759", "#9c755f",
            "#ff9da7", "#8cd17d", "#499894", "#d4a6c8", "#86bcb6", "#f1ce63", "#a0cbe8", "#bab0ac"]
 """Fill colours of layer A's units on the map (Tableau 20, without the greys), repeated as needed."""
-
-
-def first_upper(text: str) -> str:
-    """Text with its first letter in capitals and the rest as written: ``LCNs`` stays ``LCNs``.
-
-    Examples
-    --------
-    >>> first_upper("local authorities"), first_upper("LCNs")
-    ('Local authorities', 'LCNs')
-    """
-    return text[:1].upper() + text[1:]
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -25,7 +25,7 @@ from ..model import (
     Unit,
     UnitKind,
 )
-from ..wording import in_words
+from ..wording import first_upper, in_words
 
 GENERAL = "_general"
 """The error slot for problems that belong to no single field."""
@@ -77,7 +77,7 @@ LINK_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("level", "Level now", "choice", _choices(Level), required=True),
     FieldSpec("target_level", "Target level", "choice", _choices(Level),
               help="What the site is working towards."),
-    *(FieldSpec(name, f"{name.upper() if name in ('hr', 'it') else name.capitalize()}", "choice",
+    *(FieldSpec(name, first_upper(in_words(name)), "choice",
                 _choices(scale)) for name, scale in FACET_SCALES.items()),
     FieldSpec("mechanisms", "Mechanisms", "multi", _choices(Mechanism)),
     FieldSpec("notes", "Notes", "textarea"),

@@ -9,6 +9,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from ..model import Level, Site
 from ..store import UnknownSiteError
+from ..wording import first_upper, in_words
 from . import map_ids as mid
 from .arrange import complete_positions, saved_positions
 from .elements import MapView, ViewOptions, build_view, organisations
@@ -194,7 +195,7 @@ def inspect_link(site: Site, link_id: str) -> list[Any]:
         ("From", site.unit(link.source).name), ("To", site.unit(link.target).name), ("Id", link.id),
         ("Level now", f"{link.level.rank} {link.level.label}"),
         ("Target level", f"{link.target_level.rank} {link.target_level.label}" if link.target_level else None),
-        *[(name.upper() if name in ("hr", "it") else name.capitalize(), choice_label(str(value)))
+        *[(first_upper(in_words(name)), choice_label(str(value)))
           for name, value in link.facets.recorded().items()],
         ("Mechanisms", _words(link.mechanisms)), ("Notes", link.notes),
     ]

@@ -21,13 +21,13 @@ from dash.exceptions import PreventUpdate
 
 from ...analysis.boundary_results import BoundaryReport
 from ...store import StoreError
+from ...wording import first_upper
 from ..boundary_data import RESULTS, Result, compute, site_units
 from ..boundary_findings import Finding, findings_csv, verdict
 from ..demo_offer import demo_offer, register_demo_callbacks
 from ..figures_boundaries import (
     OVERLAY,
     figure_config,
-    first_upper,
     flow_sankey,
     footprint_map,
     overlap_heatmap,

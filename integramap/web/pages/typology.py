@@ -23,6 +23,7 @@ from ...io.export_docx import descriptor_to_docx_bytes
 from ...io.export_markdown import descriptor_to_markdown, summary_sentences, words
 from ...model import SiteError
 from ...store import Revision, StoreError, UnknownSiteError
+from ...wording import first_upper
 from ..figures_typology import (
     code_parts,
     facet_depths,
@@ -229,8 +230,7 @@ def rule_title(rule: str) -> str:
     >>> rule_title("merged_team_with_separate_hr")
     'Merged team with separate HR'
     """
-    text = words(rule)
-    return text[:1].upper() + text[1:]
+    return first_upper(words(rule))
 
 
 def challenge_list(d: TypologyDescriptor) -> list[Any]:
