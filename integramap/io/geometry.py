@@ -30,7 +30,7 @@ from ..model import Site
 __all__ = [
     "DEFAULT_PRECISION", "DEFAULT_TOLERANCE", "FeatureIndex", "GeometryError", "GeometryRef",
     "ID_PROPERTIES", "MAX_GEOJSON_BYTES", "AreaShapes", "area_shapes", "bounds",
-    "feature_collection", "outline", "parse_ref", "read_features", "simplify_line",
+    "feature_collection", "outline", "parse_ref", "read_features", "rings", "simplify_line",
 ]
 
 MAX_GEOJSON_BYTES = 64 * 1024 * 1024
@@ -505,17 +505,24 @@ def bounds(geometries: Iterable[Geometry]) -> tuple[float, float, float, float] 
     >>> bounds([{"type": "Polygon", "coordinates": [[[0, 1], [2, 1], [2, 3], [0, 1]]]}])
     (0.0, 1.0, 2.0, 3.0)
     """
-    xs: list[float] = []
-    ys: list[float] = []
-    for geom in geometries:
-        for polygon in _polygons(geom):
-            for ring in polygon:
-                for x, y in ring:
-                    xs.append(float(x))
-                    ys.append(float(y))
+    lines = rings(geometries)
+    xs = [x for line in lines for x, _ in line]
+    ys = [y for line in lines for _, y in line]
     if not xs:
         return None
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def rings(geometries: Iterable[Geometry]) -> list[list[Position]]:
+    """Every ring of every polygon, as lines of float positions: each shape's own edges.
+
+    Examples
+    --------
+    >>> rings([{"type": "MultiPolygon", "coordinates": [[[[0, 1], [2, 1], [2, 3], [0, 1]]]]}])
+    [[(0.0, 1.0), (2.0, 1.0), (2.0, 3.0), (0.0, 1.0)]]
+    """
+    return [[(float(p[0]), float(p[1])) for p in ring]
+            for geom in geometries for polygon in _polygons(geom) for ring in polygon]
 
 
 def outline(geometries: Iterable[Geometry], tolerance: float = 0.0) -> list[list[Position]]:

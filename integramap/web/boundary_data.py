@@ -17,7 +17,7 @@ from typing import Any
 from ..analysis.boundaries import analyse
 from ..demo import REFERENCE_DATA_ENV
 from ..analysis.boundary_results import BoundaryReport
-from ..io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features
+from ..io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features, rings
 from ..model import Site
 from .boundary_findings import Finding, LayerOption, default_layers, findings, site_layers
 from .figures_boundaries import Overlay
@@ -78,11 +78,6 @@ class ResultCache:
 RESULTS = ResultCache()
 
 
-def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    return [[(float(p[0]), float(p[1])) for p in ring] for polygon in polygons for ring in polygon]
-
-
 def _middle(lines: list[list[tuple[float, float]]]) -> tuple[float, float]:
     xs = [x for line in lines for x, _ in line]
     ys = [y for line in lines for _, y in line]
@@ -112,7 +107,7 @@ def site_overlays(site: Site) -> list[Overlay]:
             except GeometryError:
                 continue
             geometries = list(index.geometries.values())
-            drawn = outline(geometries) if bold else [r for g in geometries for r in _rings(g)]
+            drawn = outline(geometries) if bold else rings(geometries)
             lines += drawn
             if bold and drawn and k < len(names):
                 labels.append((*_middle(drawn), str(names[k])))
