@@ -54,6 +54,7 @@ from .io.nhs import LAD_PREFIX, OGL, import_nhs
 from .io.sitefile import site_to_data
 from .io.tabular import close_matches
 from .model import Area, OrgType, Site, UnitKind, validate_site
+from .wording import plural
 
 if TYPE_CHECKING:
     from .analysis.boundary_results import Straddle
@@ -164,7 +165,7 @@ class DemoDataError(ValueError):
     def render(self) -> str:
         """The message for a person: one paragraph per missing file."""
         n = len(self.missing)
-        lines = [f"{n} public reference file{'s' if n != 1 else ''} not found "
+        lines = [f"{plural(n, 'public reference file')} not found "
                  f"(they are not part of IntegraMap; save them from their publishers):"]
         for m in self.missing:
             lines.append(f"  - {m.what}: looked for {', '.join(m.looked_in)}")
@@ -477,7 +478,7 @@ class DemoSummary:
             out.append("no PCN straddles two boroughs")
             return out
         n = len(self.straddles)
-        out.append(f"{n} PCN{'s' if n != 1 else ''} straddle{'s' if n == 1 else ''} boroughs:")
+        out.append(f"{plural(n, 'PCN')} straddle{'s' if n == 1 else ''} boroughs:")
         for s in self.straddles:
             split = ", ".join(f"{p.name} {p.share:.0%}" for p in s.partners)
             out.append(f"  {s.name} ({s.unit}): {split}")

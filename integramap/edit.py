@@ -37,6 +37,7 @@ from .model import (
     UnitAttributes,
     problems_from_validation,
 )
+from .wording import plural
 
 __all__ = [
     "add_link", "add_unit", "delete_link", "delete_unit", "new_id", "new_site", "set_positions",
@@ -180,7 +181,7 @@ def delete_unit(site: Site, unit_id: str) -> Site:
         names = [site.units_by_id[c].name for c in children]
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         n = len(children)
-        raise SiteError([Problem(("id",), f"{old.name} contains {n} unit{'s' if n != 1 else ''} ({shown}); "
+        raise SiteError([Problem(("id",), f"{old.name} contains {plural(n, 'unit')} ({shown}); "
                                           f"move or delete {'them' if n != 1 else 'it'} first")],
                         summary="cannot delete the unit")
     units = [u for u in site.units if u.id != unit_id]

@@ -21,13 +21,13 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
     Examples
     --------
-    >>> plural(1, "link"), plural(3, "link"), plural(0, "gap")
-    ('1 link', '3 links', '0 gaps')
+    >>> plural(1, "link"), plural(3, "link"), plural(0, "gap"), plural(1459, "link")
+    ('1 link', '3 links', '0 gaps', '1,459 links')
     >>> plural(2, "double cover", "double covers"), plural(2, "level step")
     ('2 double covers', '2 level steps')
     """
     noun = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {noun}"
+    return f"{count:,} {noun}"
 
 
 def first_upper(text: str) -> str:

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from ..wording import plural
 from .boundary_results import BoundaryReport
 from .layers import Layer
 
@@ -34,10 +35,6 @@ def _section(lines: list[str], title: str, items: Sequence[T], render: Callable[
     lines += [f"  - {render(item)}" for item in shown]
     if len(items) > len(shown):
         lines.append(f"  … and {len(items) - len(shown)} more (--format csv lists them all)")
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def format_report(report: BoundaryReport, limit: int = 25) -> str:
@@ -81,7 +78,7 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
         lines.append("No area has a population, so the figures below count areas, not people.")
 
     n = len(r.straddles)
-    _section(lines, f"Straddles: {_plural(n, la.singular, r.label_a)} {'lies' if n == 1 else 'lie'} "
+    _section(lines, f"Straddles: {plural(n, la.singular, r.label_a)} {'lies' if n == 1 else 'lie'} "
              f"across more than one {lb.singular}", r.straddles,
              lambda s: f"{s.name} ({s.unit}), {amount(s.population)}: "
              + ", ".join(f"{_pct(p.share)} {p.name}" for p in s.partners), 0)
@@ -89,29 +86,29 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
         found = [g for g in r.gaps if g.layer == layer]
         uncovered = sum(g.uncovered_population for g in found)
         total = f" ({amount(uncovered)})" if known else ""
-        title = (f"Gaps: {_plural(len(found), 'area', 'areas')}{total} that no {one[layer]} covers" if found
+        title = (f"Gaps: {plural(len(found), 'area', 'areas')}{total} that no {one[layer]} covers" if found
                  else f"Gaps: none; every area is covered by the {many[layer]}")
         _section(lines, title, found,
                  lambda g: f"{g.name or g.area} ({g.area})"
                  + (f", {amount(g.uncovered_population)}" if known else "")
                  + (f", within {', '.join(g.within_names)}" if g.within_names else ""), limit)
-    _section(lines, f"Double cover: {_plural(len(r.double_cover), 'area', 'areas')} claimed by more than "
+    _section(lines, f"Double cover: {plural(len(r.double_cover), 'area', 'areas')} claimed by more than "
              "one unit of the same layer", r.double_cover,
              lambda d: f"{d.name or d.area} ({d.area})" + (f", {amount(d.population)}" if known else "")
              + f": {', '.join(d.unit_names)} (total {_pct(d.total_weight)})", limit)
-    _section(lines, f"Nesting: {_plural(len(r.nesting_violations), 'unit reaches', 'units reach')} "
+    _section(lines, f"Nesting: {plural(len(r.nesting_violations), 'unit reaches', 'units reach')} "
              "outside the footprint of the unit above", r.nesting_violations,
              lambda v: f"{v.name} ({v.unit}): {_pct(v.outside_share)} outside {v.parent_name} "
-             + (f"({amount(v.outside_population)} in {_plural(v.outside_areas, 'area', 'areas')})" if known
-                else f"({_plural(v.outside_areas, 'area', 'areas')})"),
+             + (f"({amount(v.outside_population)} in {plural(v.outside_areas, 'area', 'areas')})" if known
+                else f"({plural(v.outside_areas, 'area', 'areas')})"),
              limit)
-    _section(lines, f"Unmanaged interfaces: {_plural(len(r.unmanaged_interfaces), 'pair', 'pairs')} "
+    _section(lines, f"Unmanaged interfaces: {plural(len(r.unmanaged_interfaces), 'pair', 'pairs')} "
              f"sharing at least {_pct(r.threshold)} of the smaller one's {people}, with no link between "
              "them or their parents", r.unmanaged_interfaces,
              lambda m: f"{m.a_name} and {m.b_name}: {amount(m.population)} shared "
              f"({_pct(m.share_of_a)} of {m.a_name}, {_pct(m.share_of_b)} of {m.b_name})", limit)
     if r.no_footprint:
-        _section(lines, f"Not checked: {_plural(len(r.no_footprint), 'unit has', 'units have')} no footprint",
+        _section(lines, f"Not checked: {plural(len(r.no_footprint), 'unit has', 'units have')} no footprint",
                  r.no_footprint, lambda u: f"{u.name} ({u.id}, {one.get(u.layer, u.layer)})", limit)
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..model import Site
+from ..wording import plural
 
 __all__ = [
     "DEFAULT_PRECISION", "DEFAULT_TOLERANCE", "FeatureIndex", "GeometryError", "GeometryRef",
@@ -470,7 +471,7 @@ def area_shapes(site: Site, base_dirs: Sequence[str | Path] = (), *,
         except GeometryError as err:
             first = err.problems[0] if err.problems else str(err)
             more = f" and {len(err.problems) - 1} more problems" if len(err.problems) > 1 else ""
-            problems.append(f"{path}: {first}{more} ({len(pairs)} area{'s' if len(pairs) != 1 else ''})")
+            problems.append(f"{path}: {first}{more} ({plural(len(pairs), 'area')})")
             continue
         missing = [feature for _, feature in pairs if feature not in index.geometries]
         for area_id, feature in pairs:
@@ -479,7 +480,7 @@ def area_shapes(site: Site, base_dirs: Sequence[str | Path] = (), *,
         if missing:
             shown = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
             problems.append(f"{path}: no feature with {index.id_property} {shown} "
-                            f"({len(missing)} area{'s' if len(missing) != 1 else ''})")
+                            f"({plural(len(missing), 'area')})")
     return AreaShapes(geometries=geometries, problems=problems, referenced=referenced)
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..wording import plural
+
 
 Loc = tuple[str | int, ...]
 
@@ -69,7 +71,7 @@ class SiteError(ValueError):
         """The message as shown to a person: a heading, then one fault a line."""
         head = f"{self.source}: " if self.source else ""
         n = len(self.problems)
-        lines = [f"{head}{self.summary} ({n} problem{'s' if n != 1 else ''})"]
+        lines = [f"{head}{self.summary} ({plural(n, 'problem')})"]
         lines += [f"  - {p}" for p in self.problems[:limit]]
         if n > limit:
             lines.append(f"  … and {n - limit} more")

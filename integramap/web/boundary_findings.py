@@ -15,6 +15,7 @@ from ..analysis.boundary_results import BoundaryReport
 from ..analysis.layers import Layer
 from ..io.safe_text import neutralise_formula
 from ..model import Site, UnitKind
+from ..wording import plural
 
 __all__ = [
     "FINDING_COLUMNS", "Finding", "LayerOption", "default_layers", "findings", "findings_csv",
@@ -207,7 +208,7 @@ def findings(report: BoundaryReport) -> list[Finding]:
         out.append(Finding(
             "nesting_violation", v.kind, (v.name, v.parent_name), (v.unit, v.parent),
             f"{_pct(v.outside_share)} of {v.name} lies outside {v.parent_name} "
-            f"({v.outside_areas} area{'s' if v.outside_areas != 1 else ''})",
+            f"({plural(v.outside_areas, 'area')})",
             v.outside_population, v.outside_share))
     for m in r.unmanaged_interfaces:
         out.append(Finding(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Level, Site, Unit, UnitKind
+from ..wording import plural
 from .styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
@@ -86,7 +87,7 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
     classes = [kind_class(unit.kind), sector_class(first_sector(unit)), *extra_classes]
     if count:
         data["count"] = count
-        data["label"] = f"{unit.name}\n{count:,} unit{'s' if count != 1 else ''} inside"
+        data["label"] = f"{unit.name}\n{plural(count, 'unit')} inside"
         classes.append("collapsed")
     element: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
     if position is not None:

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from ..analysis.typology_code import parse_code
 from ..model import FACET_SCALES, Level, Site
-from ..wording import in_words
+from ..wording import in_words, plural
 from .styles import LEVEL_COLOURS
 
 FACET_TITLES: dict[str, str] = {
@@ -108,7 +108,7 @@ def facet_radar_figure(depths: Sequence[FacetDepth]) -> go.Figure:
         ("Highest", HIGHEST_COLOUR, [d.highest_share for d in depths], [d.highest for d in depths]),
         ("Typical", TYPICAL_COLOUR, [d.typical_share for d in depths], [d.typical for d in depths]),
     ):
-        hover = [f"{t}: {_words(v)} ({d.recorded} link{'s' if d.recorded != 1 else ''} record it)"
+        hover = [f"{t}: {_words(v)} ({plural(d.recorded, 'link')} record it)"
                  for t, v, d in zip(titles, values, depths)]
         # The first point is repeated so the outline closes.
         fig.add_trace(go.Scatterpolar(

@@ -9,7 +9,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from ..model import Level, Site
 from ..store import UnknownSiteError
-from ..wording import first_upper, in_words
+from ..wording import first_upper, in_words, plural
 from . import map_ids as mid
 from .arrange import complete_positions, saved_positions
 from .elements import MapView, ViewOptions, build_view, organisations
@@ -148,7 +148,7 @@ def _info(view: MapView) -> str:
         if view.links_hidden:
             text += f" {view.links_hidden:,} weaker link groups are not drawn."
     if view.matches:
-        text += f" Search: {len(view.matches)} match{'es' if len(view.matches) != 1 else ''}."
+        text += f" Search: {plural(len(view.matches), 'match', 'matches')}."
     return text
 
 

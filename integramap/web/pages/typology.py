@@ -23,7 +23,7 @@ from ...io.export_docx import descriptor_to_docx_bytes
 from ...io.export_markdown import descriptor_to_markdown, summary_sentences, words
 from ...model import SiteError
 from ...store import Revision, StoreError, UnknownSiteError
-from ...wording import first_upper
+from ...wording import first_upper, plural
 from ..figures_typology import (
     code_parts,
     facet_depths,
@@ -167,7 +167,7 @@ def descriptor_panel(d: TypologyDescriptor) -> html.Dl:
     """The descriptor as a definition list, in the order a manager reads a model."""
     b = d.basis
     orgs = [f"{o.name} ({words(str(o.org_type)) if o.org_type else 'organisation'})" for o in d.organisations]
-    pairs = [f"{words(p.pair)}: {words(p.highest)} ({p.links} link{'s' if p.links != 1 else ''})"
+    pairs = [f"{words(p.pair)}: {words(p.highest)} ({plural(p.links, 'link')})"
              for p in d.sector_pairs]
     rb = d.rainbow
     findings = {**rb.types, **rb.enablers}
@@ -182,14 +182,14 @@ def descriptor_panel(d: TypologyDescriptor) -> html.Dl:
         alignment: Any = html.Ul([html.Li(
             f"{words(p.layers[0])} with {words(p.layers[1])}: "
             f"coterminosity {'n/a' if p.coterminosity is None else f'{p.coterminosity:.2f}'}, "
-            f"{p.mismatches} mismatch{'es' if p.mismatches != 1 else ''}"
+            f"{plural(p.mismatches, 'mismatch', 'mismatches')}"
             + (f" (straddling: {', '.join(p.straddling_units)})" if p.straddling_units else ""))
             for p in align.pairs])
     else:
         alignment = align.note or "no layers to compare"
     amb = d.ambition
-    ambition: list[Any] = [f"{amb.count} link{'s' if amb.count != 1 else ''} below target, "
-                           f"{amb.total_gap} level step{'s' if amb.total_gap != 1 else ''} in all "
+    ambition: list[Any] = [f"{plural(amb.count, 'link')} below target, "
+                           f"{plural(amb.total_gap, 'level step')} in all "
                            f"(largest gap {amb.largest_gap}); {amb.at_target} at target"]
     if amb.links:
         ambition.append(html.Ul([html.Li(
