@@ -46,9 +46,11 @@
       pending = setTimeout(function () { pending = null; reconcile(cy); }, 0);
     });
   }
+  /* The map now paints with the page itself, so bind quickly: a unit dragged before the
+     handler is bound would not keep its place. */
   setInterval(function () {
     bind();
     var cy = cyOf(document.getElementById('map-cy'));
     if (cy) { bindReconcile(cy); }
-  }, 400);
+  }, 100);
 })();

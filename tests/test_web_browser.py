@@ -50,6 +50,8 @@ def open_map(dash_duo: Any, site: str, nodes: int | None = None) -> None:
     until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) > 0, timeout=15)
     if nodes is not None:
         until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == nodes, timeout=10)
+    # The map paints with the page, and assets/map.js then binds its drag handler on its next tick.
+    until(lambda: cy_eval(dash_duo, "return cy._integramapBound === true;"), timeout=5)
 
 
 def set_value(dash_duo: Any, component_id: str | dict[str, str], value: Any) -> None:
