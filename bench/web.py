@@ -22,8 +22,8 @@ from pathlib import Path
 from integramap import edit
 from integramap.drafts import Draft
 from integramap.model import Level, Site
-from integramap.web.arrange import arrange_site, complete_positions, saved_positions
-from integramap.web.elements import ELEMENT_BUDGET, ViewOptions, build_view
+from integramap.web.map.arrange import arrange_site, complete_positions, saved_positions
+from integramap.web.map.elements import ELEMENT_BUDGET, ViewOptions, build_view
 
 PAINT_TARGET = 1.5
 EDIT_TARGET = 0.150

@@ -44,7 +44,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 
 from integramap.model import Site  # noqa: E402
-from integramap.web.arrange import arrange_site  # noqa: E402
+from integramap.web.map.arrange import arrange_site  # noqa: E402
 from integramap import edit  # noqa: E402
 from web import PAINT_TARGET, local_site  # noqa: E402  (bench/web.py, the server-side benchmark)
 

@@ -16,9 +16,9 @@ from integramap.io.geometry import read_features
 from integramap.io.sitefile import read_site
 from integramap.model import Area, Site, Unit
 from integramap.store import Store
-from integramap.web.boundary_data import RESULTS, compute, site_overlays
-from integramap.web.boundary_findings import default_layers, findings, findings_csv, site_layers, verdict
-from integramap.web.figures_boundaries import (
+from integramap.web.boundaries.data import RESULTS, compute, site_overlays
+from integramap.web.boundaries.findings import default_layers, findings, findings_csv, site_layers, verdict
+from integramap.web.boundaries.figures import (
     HIGHLIGHT,
     MAX_MAP_AREAS,
     MAX_ROWS,
@@ -31,7 +31,7 @@ from integramap.web.figures_boundaries import (
     overlap_heatmap,
     shown_units,
 )
-from integramap.web.services import Services
+from integramap.web.common.services import Services
 
 GEO = FIXTURES / "geo"
 
@@ -265,7 +265,7 @@ def test_compute_picks_default_layers_and_caches(tmp_path: Path) -> None:
         store.seed(MODELS)
         services = Services(store=store)
         seen: list[str] = []
-        from integramap.web.jobs import Progress
+        from integramap.web.common.jobs import Progress
 
         result = compute(services, "riverside-borough", None, None, Progress(lambda f, m: seen.append(m)))
         assert (result.a, result.b) == ("pcn", "lcn") and result.report is not None

@@ -8,7 +8,7 @@ import pytest
 
 from integramap.analysis.compare import compare_sites, diff_sites
 from integramap.model import Level, Link, Site, Unit
-from integramap.web.figures_compare import (
+from integramap.web.compare.figures import (
     DIFF_COLOURS,
     diff_elements,
     diff_statuses,
@@ -18,7 +18,7 @@ from integramap.web.figures_compare import (
     sector_pair_heatmap,
     similarity_figure,
 )
-from integramap.web.styles import LEVEL_COLOURS
+from integramap.web.map.styles import LEVEL_COLOURS
 
 UNITS = [Unit(id="gp", name="Practice", kind="practice"),
          Unit(id="mh", name="MH team", kind="team", sectors=["mental_health"]),

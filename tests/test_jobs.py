@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from integramap.web.jobs import (
+from integramap.web.common.jobs import (
     JobRunner,
     JobState,
     Progress,

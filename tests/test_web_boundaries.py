@@ -18,8 +18,8 @@ from integramap.demo import DEMOS, REFERENCE_DATA_ENV, Demo
 from integramap.io.sitefile import read_site
 from integramap.store import Store
 from integramap.web import create_app
-from integramap.web.boundary_findings import findings
-from integramap.web.jobs import JobRunner
+from integramap.web.boundaries.findings import findings
+from integramap.web.common.jobs import JobRunner
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +29,8 @@ BOROUGH = "riverside-borough"
 @pytest.fixture(autouse=True)
 def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
     """A job runner of the test's own: the shared one's threads do not outlive a test server."""
-    import integramap.web.pages.boundaries as page
-    from integramap.web import demo_offer
+    import integramap.web.boundaries.page as page
+    from integramap.web.boundaries import demo_offer
 
     own = JobRunner(workers=2)
     monkeypatch.setattr(page, "default_runner", lambda: own)
@@ -121,8 +121,8 @@ def test_site_with_shapes_draws_the_map_offline_and_highlights_a_straddler(dash_
 
 def test_a_large_site_is_analysed_in_the_background_with_progress(dash_duo, store: Store, runner: JobRunner,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import integramap.web.boundary_data as data
-    import integramap.web.pages.boundaries as page
+    import integramap.web.boundaries.data as data
+    import integramap.web.boundaries.page as page
 
     monkeypatch.setattr(page, "BACKGROUND_UNITS", 10)
 

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from integramap import edit
 from integramap.store import Store
 from integramap.web import create_app
-from integramap.web import map_ids as mid
+from integramap.web.map import ids as mid
 
 from conftest import MODELS
 

@@ -13,8 +13,8 @@ from conftest import MODELS, downloaded
 from integramap.model import Level, Link, Site, Unit
 from integramap.store import Store
 from integramap.web import create_app
-from integramap.web.jobs import JobRunner
-from integramap.web.pages import compare
+from integramap.web.common.jobs import JobRunner
+from integramap.web.compare import page as compare
 
 pytestmark = pytest.mark.browser
 

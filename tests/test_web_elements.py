@@ -8,16 +8,16 @@ import pytest
 
 from integramap import edit
 from integramap.model import Level, Site, SiteError
-from integramap.web.arrange import arrange, arrange_site, complete_positions, saved_positions
-from integramap.web.elements import (
+from integramap.web.map.arrange import arrange, arrange_site, complete_positions, saved_positions
+from integramap.web.map.elements import (
     ELEMENT_BUDGET,
     ViewOptions,
     breadcrumb,
     build_view,
     focus_neighbourhood,
 )
-from integramap.web.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, errors_by_field, link_values, unit_values
-from integramap.web.upload import MAX_UPLOAD_BYTES, upload_to_site
+from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, errors_by_field, link_values, unit_values
+from integramap.web.common.upload import MAX_UPLOAD_BYTES, upload_to_site
 
 from conftest import MODELS
 

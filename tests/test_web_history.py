@@ -13,7 +13,7 @@ from conftest import MODELS
 from integramap.io.sitefile import site_to_data
 from integramap.store import Store
 from integramap.web import create_app
-from integramap.web.pages.history import compare_href, revision_rows
+from integramap.web.history.page import compare_href, revision_rows
 
 pytestmark = pytest.mark.browser
 

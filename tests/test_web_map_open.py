@@ -13,9 +13,9 @@ from dash.testing.wait import until
 from integramap import edit
 from integramap.store import Store
 from integramap.web import create_app
-from integramap.web import map_ids as mid
-from integramap.web import map_view
-from integramap.web.pages import map as map_page
+from integramap.web.map import ids as mid
+from integramap.web.map import view as map_view
+from integramap.web.map import page as map_page
 
 from test_web_browser import by_id, cy_eval, dom_id, open_map, show_tab, text_of
 

@@ -3,6 +3,6 @@
 ``create_app(store)`` builds the app; ``python app.py`` serves it.
 """
 
-from .shell import create_app, page_modules
+from integramap.web.shell import create_app, page_modules
 
 __all__ = ["create_app", "page_modules"]

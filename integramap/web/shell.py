@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 from types import ModuleType
@@ -12,21 +13,30 @@ from urllib.parse import parse_qs, urlencode
 import dash
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from . import ids
-from .pagespec import PageSpec
-from .services import Services
+from integramap.web.common import ids
+from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.services import Services
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def page_modules() -> list[ModuleType]:
-    """Every module in ``integramap.web.pages`` that declares a ``PAGE``, in navigation order."""
-    from . import pages
+    """Every page of the app, in navigation order.
+
+    A page is a folder of ``integramap.web`` holding a ``page`` module that
+    declares a ``PAGE`` (:class:`~integramap.web.common.pagespec.PageSpec`)
+    and ``register_callbacks(app, services)``; the folder keeps the page's
+    other pieces (ids, figures, data) beside it. Adding a page is one new
+    folder.
+    """
+    import integramap.web as web
 
     found: list[ModuleType] = []
-    for info in pkgutil.iter_modules(pages.__path__):
-        module = importlib.import_module(f"{pages.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(web.__path__):
+        if not info.ispkg or importlib.util.find_spec(f"{web.__name__}.{info.name}.page") is None:
+            continue
+        module = importlib.import_module(f"{web.__name__}.{info.name}.page")
         if isinstance(getattr(module, "PAGE", None), PageSpec):
             found.append(module)
     return sorted(found, key=lambda m: (m.PAGE.order, m.PAGE.path))

@@ -17,11 +17,11 @@ import textwrap
 
 import plotly.graph_objects as go
 
-from ..analysis.compare import SiteDiff
-from ..model import Level, Sector, Site
-from ..wording import in_words
-from .elements import ViewOptions, build_view
-from .styles import LEVEL_COLOURS, stylesheet
+from integramap.analysis.compare import SiteDiff
+from integramap.model import Level, Sector, Site
+from integramap.wording import in_words
+from integramap.web.map.elements import ViewOptions, build_view
+from integramap.web.map.styles import LEVEL_COLOURS, stylesheet
 
 FONT = "Helvetica, Arial, sans-serif"
 

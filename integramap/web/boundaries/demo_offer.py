@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from .. import demo as demos
-from . import ids
-from .jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
-from .services import Services
+from integramap import demo as demos
+from integramap.web.common import ids
+from integramap.web.common.jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.services import Services
 
 DEMO_NAME = "south-east-london"
 AUTHOR = "IntegraMap demo"

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Level, Site, Unit, UnitKind
-from ..wording import plural
-from .styles import kind_class, level_class, sector_class
+from integramap.model import Level, Site, Unit, UnitKind
+from integramap.wording import plural
+from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
 """Most elements sent to the browser: Cytoscape.js 3.28 draws about this many smoothly."""

@@ -31,12 +31,12 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from ..analysis.boundary_results import BoundaryReport, Overlap
-from ..analysis.footprints import footprints
-from ..analysis.layers import Layer
-from ..io.geometry import Geometry, feature_collection, outline
-from ..model import Site
-from ..wording import first_upper
+from integramap.analysis.boundary_results import BoundaryReport, Overlap
+from integramap.analysis.footprints import footprints
+from integramap.analysis.layers import Layer
+from integramap.io.geometry import Geometry, feature_collection, outline
+from integramap.model import Site
+from integramap.wording import first_upper
 
 __all__ = [
     "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "OVERLAY", "Overlay", "first_upper", "flow_sankey", "footprint_map",

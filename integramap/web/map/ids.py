@@ -1,4 +1,4 @@
-"""Component ids of the Map page (layout in ``pages/map.py``, callbacks in ``map_*.py``)."""
+"""Component ids of the Map page (layout in ``page.py``, callbacks in ``view.py``, ``edit.py`` and ``files.py``)."""
 
 from __future__ import annotations
 

@@ -18,20 +18,20 @@ from typing import Any
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from ...analysis.typology import TypologyDescriptor, describe_site
-from ...io.export_docx import descriptor_to_docx_bytes
-from ...io.export_markdown import descriptor_to_markdown, summary_sentences, words
-from ...model import SiteError
-from ...store import Revision, StoreError, UnknownSiteError
-from ...wording import first_upper, plural
-from ..figures_typology import (
+from integramap.analysis.typology import TypologyDescriptor, describe_site
+from integramap.io.export_docx import descriptor_to_docx_bytes
+from integramap.io.export_markdown import descriptor_to_markdown, summary_sentences, words
+from integramap.model import SiteError
+from integramap.store import Revision, StoreError, UnknownSiteError
+from integramap.wording import first_upper, plural
+from integramap.web.typology.figures import (
     code_parts,
     facet_depths,
     facet_radar_figure,
     level_distribution_figure,
 )
-from ..pagespec import PageSpec
-from ..services import Services
+from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.services import Services
 
 log = logging.getLogger(__name__)
 

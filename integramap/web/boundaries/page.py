@@ -19,23 +19,23 @@ from urllib.parse import urlencode
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from ...analysis.boundary_results import BoundaryReport
-from ...store import StoreError
-from ...wording import first_upper
-from ..boundary_data import RESULTS, Result, compute, site_units
-from ..boundary_findings import Finding, findings_csv, verdict
-from ..demo_offer import demo_offer, register_demo_callbacks
-from ..figures_boundaries import (
+from integramap.analysis.boundary_results import BoundaryReport
+from integramap.store import StoreError
+from integramap.wording import first_upper
+from integramap.web.boundaries.data import RESULTS, Result, compute, site_units
+from integramap.web.boundaries.findings import Finding, findings_csv, verdict
+from integramap.web.boundaries.demo_offer import demo_offer, register_demo_callbacks
+from integramap.web.boundaries.figures import (
     OVERLAY,
     figure_config,
     flow_sankey,
     footprint_map,
     overlap_heatmap,
 )
-from ..jobs import JobState, UnknownJobError, default_runner, progress_bar
-from ..pagespec import PageSpec
-from ..services import Services
-from .typology import CARD, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text
+from integramap.web.common.jobs import JobState, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.services import Services
+from integramap.web.typology.page import CARD, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text
 
 REQUEST = "boundaries-request"
 """``{"site", "a", "b"}`` from the address."""

@@ -7,13 +7,15 @@ from typing import Any
 import dash_cytoscape as cyto
 from dash import Dash, dcc, html, no_update
 
-from ...model import Level, Sector, UnitKind
-from .. import map_edit, map_files, map_view
-from .. import map_ids as mid
-from ..forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
-from ..pagespec import PageSpec
-from ..services import Services, current_services
-from ..styles import KIND_SHAPES, LEVEL_COLOURS, LEVEL_WIDTHS, SECTOR_COLOURS, TARGET_COLOUR, stylesheet
+from integramap.model import Level, Sector, UnitKind
+from integramap.web.map import edit as map_edit
+from integramap.web.map import files as map_files
+from integramap.web.map import view as map_view
+from integramap.web.map import ids as mid
+from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
+from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.services import Services, current_services
+from integramap.web.map.styles import KIND_SHAPES, LEVEL_COLOURS, LEVEL_WIDTHS, SECTOR_COLOURS, TARGET_COLOUR, stylesheet
 
 
 def _options(values: Any) -> list[dict[str, str]]:

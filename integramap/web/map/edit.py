@@ -7,14 +7,14 @@ from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from .. import edit
-from ..drafts import NothingToRedo, NothingToUndo
-from ..model import Site, SiteError
-from . import map_ids as mid
-from .arrange import arrange_site
-from .forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
-from .services import Services
-from .working import WorkingCopyGone, draft_of, handle_for, pressed
+from integramap import edit
+from integramap.drafts import NothingToRedo, NothingToUndo
+from integramap.model import Site, SiteError
+from integramap.web.map import ids as mid
+from integramap.web.map.arrange import arrange_site
+from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
+from integramap.web.common.services import Services
+from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for, pressed
 
 Handle = dict[str, Any]
 

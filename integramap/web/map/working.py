@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..drafts import Draft
-from ..store import UnknownSiteError
-from .services import Services
+from integramap.drafts import Draft
+from integramap.store import UnknownSiteError
+from integramap.web.common.services import Services
 
 EXPIRED = ("This working copy is no longer on the server (the app was restarted or it was unused "
            "for a long time). Reload the page to open the latest saved revision; unsaved edits "

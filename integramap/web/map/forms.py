@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from ..model import (
+from integramap.model import (
     FACET_SCALES,
     AgeGroup,
     Basis,
@@ -25,7 +25,7 @@ from ..model import (
     Unit,
     UnitKind,
 )
-from ..wording import first_upper, in_words
+from integramap.wording import first_upper, in_words
 
 GENERAL = "_general"
 """The error slot for problems that belong to no single field."""

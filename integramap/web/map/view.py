@@ -7,16 +7,16 @@ from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
-from ..model import Level, Site
-from ..store import UnknownSiteError
-from ..wording import first_upper, in_words, plural
-from . import map_ids as mid
-from .arrange import complete_positions, saved_positions
-from .elements import MapView, ViewOptions, build_view, organisations
-from .forms import choice_label
-from .map_edit import unit_names_fingerprint
-from .services import Services
-from .working import WorkingCopyGone, draft_of, open_site, status_text
+from integramap.model import Level, Site
+from integramap.store import UnknownSiteError
+from integramap.wording import first_upper, in_words, plural
+from integramap.web.map import ids as mid
+from integramap.web.map.arrange import complete_positions, saved_positions
+from integramap.web.map.elements import MapView, ViewOptions, build_view, organisations
+from integramap.web.map.forms import choice_label
+from integramap.web.map.edit import unit_names_fingerprint
+from integramap.web.common.services import Services
+from integramap.web.map.working import WorkingCopyGone, draft_of, open_site, status_text
 
 
 FILTER_DEFAULTS: dict[str, Any] = {
@@ -203,7 +203,7 @@ def inspect_link(site: Site, link_id: str) -> list[Any]:
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
-    # The page's layout already holds what these draw for the opened site (see ``pages/map.py``):
+    # The page's layout already holds what these draw for the opened site (see ``page.py``):
     # they run on later changes only, so opening a map waits for no callback round trip.
     @app.callback(Output(mid.TITLE, "children"), Output(mid.STATUS, "children"),
                   Output(mid.UNDO, "disabled"), Output(mid.REDO, "disabled"),

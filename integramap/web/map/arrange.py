@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import igraph
 
-from ..model import Site
+from integramap.model import Site
 
 SPACING = 110.0
 """Typical distance between neighbouring units, in map pixels."""

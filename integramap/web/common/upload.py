@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..io import parse_site
-from ..model import Site, SiteError
+from integramap.io import parse_site
+from integramap.model import Site, SiteError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 """Largest file accepted from the browser."""

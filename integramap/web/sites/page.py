@@ -7,13 +7,13 @@ from urllib.parse import urlencode
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from ... import edit
-from ...model import SiteError
-from ...store import ConflictError, StoreError
-from .. import ids
-from ..demo_offer import demo_offer, register_demo_callbacks
-from ..pagespec import PageSpec
-from ..services import Services
+from integramap import edit
+from integramap.model import SiteError
+from integramap.store import ConflictError, StoreError
+from integramap.web.common import ids
+from integramap.web.boundaries.demo_offer import demo_offer, register_demo_callbacks
+from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.services import Services
 
 LOAD = "sites-load"
 TABLE = "sites-table"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from ..analysis.typology_code import parse_code
-from ..model import FACET_SCALES, Level, Site
-from ..wording import in_words, plural
-from .styles import LEVEL_COLOURS
+from integramap.analysis.typology_code import parse_code
+from integramap.model import FACET_SCALES, Level, Site
+from integramap.wording import in_words, plural
+from integramap.web.map.styles import LEVEL_COLOURS
 
 FACET_TITLES: dict[str, str] = {
     "governance": "Governance", "finance": "Finance", "management": "Management", "hr": "HR",

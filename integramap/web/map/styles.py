@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Level, Sector, UnitKind
+from integramap.model import Level, Sector, UnitKind
 
 KIND_SHAPES: dict[UnitKind, str] = {
     UnitKind.SYSTEM: "octagon",

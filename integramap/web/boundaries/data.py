@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..analysis.boundaries import analyse
-from ..demo import REFERENCE_DATA_ENV
-from ..analysis.boundary_results import BoundaryReport
-from ..io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features, rings
-from ..model import Site
-from .boundary_findings import Finding, LayerOption, default_layers, findings, site_layers
-from .figures_boundaries import Overlay
-from .jobs import Progress
-from .services import Services
+from integramap.analysis.boundaries import analyse
+from integramap.demo import REFERENCE_DATA_ENV
+from integramap.analysis.boundary_results import BoundaryReport
+from integramap.io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features, rings
+from integramap.model import Site
+from integramap.web.boundaries.findings import Finding, LayerOption, default_layers, findings, site_layers
+from integramap.web.boundaries.figures import Overlay
+from integramap.web.common.jobs import Progress
+from integramap.web.common.services import Services
 
 __all__ = ["RESULTS", "Result", "ResultCache", "compute", "geometry_dirs", "site_overlays", "site_units"]
 

@@ -21,12 +21,12 @@ import dash_cytoscape as cyto
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from ...analysis.compare import Comparison, PairSimilarity, SiteDiff, compare_sites
-from ...io.export_markdown import comparison_rows, comparison_to_markdown, diff_headline, words
-from ...model import Site
-from ...store import StoreError
-from ..arrange import complete_positions, saved_positions
-from ..figures_compare import (
+from integramap.analysis.compare import Comparison, PairSimilarity, SiteDiff, compare_sites
+from integramap.io.export_markdown import comparison_rows, comparison_to_markdown, diff_headline, words
+from integramap.model import Site
+from integramap.store import StoreError
+from integramap.web.map.arrange import complete_positions, saved_positions
+from integramap.web.compare.figures import (
     DIFF_COLOURS,
     diff_elements,
     diff_statuses,
@@ -35,10 +35,10 @@ from ..figures_compare import (
     sector_pair_heatmap,
     similarity_figure,
 )
-from ..jobs import JobState, UnknownJobError, default_runner, progress_bar
-from ..pagespec import PageSpec
-from ..services import Services
-from .typology import (
+from integramap.web.common.jobs import JobState, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.services import Services
+from integramap.web.typology.page import (
     CARD,
     GRAPH_CONFIG,
     HINT_STYLE,

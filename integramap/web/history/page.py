@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from ...io.sitefile import dump_site
-from ...store import ConflictError, RevisionInfo, StoreError
-from .. import ids
-from ..pagespec import PageSpec
-from ..services import Services
-from .typology import CARD, DESCRIPTORS, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text, when
+from integramap.io.sitefile import dump_site
+from integramap.store import ConflictError, RevisionInfo, StoreError
+from integramap.web.common import ids
+from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.services import Services
+from integramap.web.typology.page import CARD, DESCRIPTORS, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text, when
 
 REQUEST = "history-request"
 REFRESH = "history-refresh"

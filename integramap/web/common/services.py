@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 
-from ..drafts import DraftRegistry
-from ..store import Store
+from integramap.drafts import DraftRegistry
+from integramap.store import Store
 
 Point = tuple[float, float]
 

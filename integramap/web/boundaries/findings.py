@@ -11,11 +11,11 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
-from ..analysis.boundary_results import BoundaryReport
-from ..analysis.layers import Layer
-from ..io.safe_text import neutralise_formula
-from ..model import Site, UnitKind
-from ..wording import plural
+from integramap.analysis.boundary_results import BoundaryReport
+from integramap.analysis.layers import Layer
+from integramap.io.safe_text import neutralise_formula
+from integramap.model import Site, UnitKind
+from integramap.wording import plural
 
 __all__ = [
     "FINDING_COLUMNS", "Finding", "LayerOption", "default_layers", "findings", "findings_csv",

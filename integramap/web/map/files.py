@@ -6,14 +6,14 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
-from ..io import dump_site
-from ..model import SiteError
-from ..store import ConflictError, StoreError, UnknownSiteError
-from . import ids
-from . import map_ids as mid
-from .services import Services
-from .upload import upload_to_site
-from .working import WorkingCopyGone, draft_of, handle_for, pressed
+from integramap.io import dump_site
+from integramap.model import SiteError
+from integramap.store import ConflictError, StoreError, UnknownSiteError
+from integramap.web.common import ids
+from integramap.web.map import ids as mid
+from integramap.web.common.services import Services
+from integramap.web.common.upload import upload_to_site
+from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for, pressed
 
 Handle = dict[str, Any]
 

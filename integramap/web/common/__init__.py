@@ -1,0 +1,1 @@
+"""What several pages share: component ids, page specs, services, background jobs, uploads."""

@@ -1,0 +1,1 @@
+"""The History page: a site's revisions."""

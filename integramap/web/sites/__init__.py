@@ -1,0 +1,1 @@
+"""The Sites page: the list of sites, uploads and the demo."""

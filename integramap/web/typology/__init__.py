@@ -1,0 +1,1 @@
+"""The Typology page and its figures."""
