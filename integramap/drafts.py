@@ -1,33 +1,51 @@
-"""Working copies of sites being edited, kept on the server, one per browser tab.
+"""Working copies of sites being edited: undo, redo, and kept in the store between requests.
 
 A :class:`Draft` holds the site as edited so far, the store revision it
 started from, and its undo and redo stacks. Sites are immutable, so each stack
 entry is just a reference to an earlier site: undo is free, whatever the size.
-A :class:`DraftRegistry` hands each tab a token for its draft, so large sites
-never travel between browser and server on every edit; the oldest unused
-drafts are dropped when there are too many, and a tab whose token is gone
-reloads its site from the store.
+
+:class:`WorkingCopies` keeps one draft per person and site in the store (see
+:mod:`integramap.store.working`): each edit is written as a replayable
+:class:`Change`, so a working copy survives a reload, a closed tab and a server
+restart, and any server process can serve any request. Drafts are cached in the
+process; a cached draft is used only while its stored version is unchanged.
 
 Both classes are safe to use from several threads at once, as a web server does.
 """
 
 from __future__ import annotations
 
-import secrets
+import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-from .model import Site
+from . import edit
+from .io.sitefile import site_to_data
+from .model import Site, SiteError, validate_site
+from .store import Store, UnknownSiteError
+from .store.working import StaleWorkingCopy, StepRecord, WorkingCopyRecord, WorkingCopyStore
 
-__all__ = ["Draft", "DraftRegistry", "Step", "NothingToRedo", "NothingToUndo", "UNDO_DEPTH", "MAX_DRAFTS"]
+__all__ = [
+    "Change", "Draft", "NothingToRedo", "NothingToUndo", "Opened", "StaleWorkingCopy", "Step", "UNDO_DEPTH",
+    "WorkingCopies",
+]
+
+log = logging.getLogger(__name__)
 
 UNDO_DEPTH = 100
 """Edits that can be undone; older ones are forgotten."""
 
-MAX_DRAFTS = 200
-"""Drafts kept at once; opening one more drops the least recently used."""
+FOLD_BATCH = 20
+"""Edits beyond the undo depth forgotten at once: the stored copy then starts from a new document,
+which costs one write of the whole site, so it is done once in this many edits, not at every one."""
+
+CACHED_DRAFTS = 64
+"""Drafts kept in a process's memory; one dropped is read back from the store when next used."""
 
 
 class NothingToUndo(LookupError):
@@ -38,12 +56,96 @@ class NothingToRedo(LookupError):
     """Redo was asked for with no undone edit to redo."""
 
 
+def _replace(site: Site, document: dict[str, Any]) -> Site:
+    return validate_site(document, source="the uploaded file")
+
+
+def _set_positions(site: Site, positions: dict[str, list[float]]) -> Site:
+    return edit.set_positions(site, {uid: (float(p[0]), float(p[1])) for uid, p in positions.items()})
+
+
+_OPS: dict[str, Callable[..., Site]] = {
+    "add_unit": edit.add_unit, "update_unit": edit.update_unit, "delete_unit": edit.delete_unit,
+    "add_link": edit.add_link, "update_link": edit.update_link, "delete_link": edit.delete_link,
+    "set_positions": _set_positions, "replace": _replace,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit as a record that can be stored and applied again: an operation of
+    :mod:`integramap.edit` and its arguments (plain JSON values).
+
+    Examples
+    --------
+    >>> from integramap.edit import new_site
+    >>> change = Change("add_unit", {"fields": {"name": "Crisis team", "kind": "team"}})
+    >>> [u.name for u in change(new_site("demo", "Demo")).units]
+    ['Crisis team']
+    >>> Change.from_json(change.to_json()) == change
+    True
+    """
+
+    op: str
+    args: dict[str, Any]
+    result: Site | None = field(default=None, compare=False, repr=False)
+    """For ``replace``: the site already validated, so applying it now need not validate it again."""
+
+    def __post_init__(self) -> None:
+        if self.op not in _OPS:
+            raise ValueError(f"unknown edit {self.op!r}; expected one of {', '.join(sorted(_OPS))}")
+
+    @classmethod
+    def replace(cls, site: Site) -> "Change":
+        """Replace the whole site (an upload)."""
+        return cls("replace", {"document": site_to_data(site)}, result=site)
+
+    @classmethod
+    def positions(cls, positions: dict[str, tuple[float, float]]) -> "Change":
+        """Place units on the map (a drag, or Arrange)."""
+        return cls("set_positions", {"positions": {uid: [round(x, 2), round(y, 2)]
+                                                   for uid, (x, y) in positions.items()}})
+
+    def __call__(self, site: Site) -> Site:
+        if self.result is not None:
+            return self.result
+        return _OPS[self.op](site, **self.args)
+
+    def to_json(self) -> str:
+        return json.dumps({"op": self.op, "args": self.args}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Change":
+        data = json.loads(text)
+        return cls(str(data["op"]), dict(data["args"]))
+
+
 @dataclass(frozen=True)
 class Step:
-    """One edit on an undo or redo stack: the site before it, and what it was."""
+    """One edit on an undo or redo stack: the site before it (undo) or after it (redo), and what it was."""
 
     site: Site
     label: str
+    seq: int = 0
+    change: Callable[[Site], Site] | None = None
+
+
+class Journal:
+    """Where a draft writes each change: one person's working copy of one site in the store."""
+
+    def __init__(self, records: WorkingCopyStore, person: str, site_id: str,
+                 on_stale: Callable[[], None]) -> None:
+        self.records = records
+        self.person = person
+        self.site_id = site_id
+        self.on_stale = on_stale
+
+    def write(self, fn: Callable[..., int], *args: Any, **kwargs: Any) -> int:
+        try:
+            return fn(self.person, self.site_id, *args, **kwargs)
+        except StaleWorkingCopy:
+            self.on_stale()
+            raise
 
 
 class Draft:
@@ -74,16 +176,24 @@ class Draft:
     (4, False, True)
     """
 
-    def __init__(self, site: Site, base: int | None, *, undo_depth: int = UNDO_DEPTH) -> None:
+    def __init__(self, site: Site, base: int | None, *, undo_depth: int = UNDO_DEPTH,
+                 journal: Journal | None = None, version: int = 0, step: int = 0) -> None:
         self._lock = threading.RLock()
         self._site = site
-        self._saved: Site | None = site if base is not None else None
         self.base = base
-        self.version = 0
+        self.version = version
         self.undo_depth = undo_depth
+        self.journal = journal
+        self.step = step
+        """The last edit applied (its sequence number), or where the copy started."""
+        self.saved_step: int | None = step if base is not None else None
+        self._next = step + 1
+        self._origin = step
+        self._saved: Site | None = site if base is not None else None
+        self._dirty_at: tuple[int, bool] | None = None
         self._undo: list[Step] = []
         self._redo: list[Step] = []
-        self._dirty_at: tuple[int, bool] | None = None
+        self.edited_at: datetime | None = None
 
     @property
     def site(self) -> Site:
@@ -98,10 +208,15 @@ class Draft:
     def dirty(self) -> bool:
         """Whether the draft differs from what was last loaded or saved (always, if never saved)."""
         with self._lock:
+            if self.saved_step is None:
+                return True
+            if self.step == self.saved_step:
+                return False
             if self._saved is None:
                 return True
             if self._dirty_at is None or self._dirty_at[0] != self.version:
-                # Comparing whole sites costs milliseconds at national scale: once per version.
+                # An edit and its reverse give an equal site. Comparing whole sites costs
+                # milliseconds at national scale: once per version.
                 self._dirty_at = (self.version, self._site is not self._saved and self._site != self._saved)
             return self._dirty_at[1]
 
@@ -129,7 +244,8 @@ class Draft:
 
         An exception from ``fn`` (a :class:`~integramap.model.SiteError` for a
         refused edit) leaves the draft as it was. An edit that returns the same
-        site object changes nothing and is not recorded.
+        site object changes nothing and is not recorded. A draft kept in the
+        store takes only a :class:`Change`, which it writes before changing.
         """
         with self._lock:
             before = self._site
@@ -138,22 +254,51 @@ class Draft:
                 raise TypeError(f"an edit must return a Site, got {type(after).__name__}")
             if after is before:
                 return after
-            self._undo.append(Step(before, label))
-            del self._undo[: max(0, len(self._undo) - self.undo_depth)]
+            seq = self._next
+            if self.journal is not None:
+                if not isinstance(fn, Change):
+                    raise TypeError("a working copy kept in the store records Change edits only")
+                self.version = self.journal.write(self.journal.records.push, self.version,
+                                                  StepRecord(seq, label, fn.to_json()))
+            else:
+                self.version += 1
+            self._undo.append(Step(before, label, seq, fn))
             self._redo.clear()
             self._site = after
-            self.version += 1
+            self.step = seq
+            self._next = seq + 1
+            self.edited_at = datetime.now(UTC)
+            self._forget_oldest()
             return after
+
+    def _forget_oldest(self) -> None:
+        extra = len(self._undo) - self.undo_depth
+        if extra <= 0 or (self.journal is not None and extra < FOLD_BATCH):
+            return
+        dropped = self._undo[:extra]
+        if self.journal is not None:
+            # The oldest kept step's "before" is where the stored copy now starts.
+            origin = json.dumps(site_to_data(self._undo[extra].site), ensure_ascii=False, separators=(",", ":"))
+            self.version = self.journal.write(self.journal.records.fold, self.version, origin=origin,
+                                              upto=dropped[-1].seq)
+        del self._undo[:extra]
+        self._origin = dropped[-1].seq
 
     def undo(self) -> Site:
         """Take back the last edit; :class:`NothingToUndo` when there is none."""
         with self._lock:
             if not self._undo:
                 raise NothingToUndo("nothing to undo")
-            step = self._undo.pop()
-            self._redo.append(Step(self._site, step.label))
+            step = self._undo[-1]
+            if self.journal is not None:
+                self.version = self.journal.write(self.journal.records.move, self.version, step.seq, undone=True)
+            else:
+                self.version += 1
+            self._undo.pop()
+            self._redo.append(Step(self._site, step.label, step.seq, step.change))
             self._site = step.site
-            self.version += 1
+            self.step = self._undo[-1].seq if self._undo else self._origin
+            self.edited_at = datetime.now(UTC)
             return self._site
 
     def redo(self) -> Site:
@@ -161,10 +306,16 @@ class Draft:
         with self._lock:
             if not self._redo:
                 raise NothingToRedo("nothing to redo")
-            step = self._redo.pop()
-            self._undo.append(Step(self._site, step.label))
+            step = self._redo[-1]
+            if self.journal is not None:
+                self.version = self.journal.write(self.journal.records.move, self.version, step.seq, undone=False)
+            else:
+                self.version += 1
+            self._redo.pop()
+            self._undo.append(Step(self._site, step.label, step.seq, step.change))
             self._site = step.site
-            self.version += 1
+            self.step = step.seq
+            self.edited_at = datetime.now(UTC)
             return self._site
 
     def mark_saved(self, revision: int) -> None:
@@ -174,78 +325,198 @@ class Draft:
         (and saved again as a further revision).
         """
         with self._lock:
+            if self.journal is not None:
+                self.version = self.journal.write(self.journal.records.saved, self.version, base=revision,
+                                                  step=self.step)
             self.base = revision
+            self.saved_step = self.step
             self._saved = self._site
             self._dirty_at = None
 
     def reset(self, site: Site, base: int | None) -> None:
-        """Start again from ``site`` (a reload or a discard): history is cleared."""
+        """Start again from ``site`` (a reload or a discard): history is cleared.
+
+        A stored draft starts from revision ``base`` of the store when ``site`` is that revision,
+        else from ``site``'s document.
+        """
         with self._lock:
+            start = self._next
+            if self.journal is not None:
+                origin = None if base is not None else json.dumps(site_to_data(site), ensure_ascii=False,
+                                                                  separators=(",", ":"))
+                self.version = self.journal.write(self.journal.records.start, base=base, origin_revision=base,
+                                                  origin=origin, version=self.version, next_step=start + 1)
+            else:
+                self.version += 1
             self._site = site
-            self._saved = site if base is not None else None
             self.base = base
             self._undo.clear()
             self._redo.clear()
+            self.step = start
+            self._origin = start
+            self._saved = site if base is not None else None
             self._dirty_at = None
-            self.version += 1
+            self.saved_step = start if base is not None else None
+            self._next = start + 1
 
 
-class DraftRegistry:
-    """The drafts of every open tab, by token; at most ``capacity``, least recently used dropped first.
+@dataclass(frozen=True)
+class Opened:
+    """A working copy as a page opens it: the draft, and when its unsaved edits were made
+    (``None`` when it has none to offer resuming)."""
+
+    draft: Draft
+    unsaved_since: datetime | None
+
+
+class WorkingCopies:
+    """Every person's working copies, kept in the store and cached in this process.
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> from integramap.edit import new_site
-    >>> registry = DraftRegistry(capacity=2)
-    >>> first = registry.open(new_site("a", "A"), base=1)
-    >>> registry.get(first).site_id
-    'a'
-    >>> second = registry.open(new_site("b", "B"), base=1)
-    >>> third = registry.open(new_site("c", "C"), base=None)
-    >>> first in registry, len(registry)
-    (False, 2)
-    >>> registry.get(first)
-    Traceback (most recent call last):
-    ...
-    KeyError: 'this draft has expired; reload the site'
+    >>> store = Store(data_dir=Path(tempfile.mkdtemp()))
+    >>> _ = store.save(new_site("demo", "Demo"), author="Asha", message="start", base=None)
+    >>> copies = WorkingCopies(store)
+    >>> draft = copies.open("browser-1", "demo").draft
+    >>> _ = draft.apply(Change("add_unit", {"fields": {"name": "Crisis team", "kind": "team"}}), "add")
+    >>> again = WorkingCopies(store).open("browser-1", "demo")   # another process, or after a restart
+    >>> [u.name for u in again.draft.site.units], again.draft.dirty, again.unsaved_since is not None
+    (['Crisis team'], True, True)
+    >>> [u.name for u in WorkingCopies(store).open("browser-2", "demo").draft.site.units]
+    []
     """
 
-    def __init__(self, capacity: int = MAX_DRAFTS, *, undo_depth: int = UNDO_DEPTH) -> None:
-        if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
-        self.capacity = capacity
+    def __init__(self, store: Store, *, undo_depth: int = UNDO_DEPTH, cached: int = CACHED_DRAFTS) -> None:
+        self.store = store
+        self.records: WorkingCopyStore = store.working_copies
         self.undo_depth = undo_depth
-        self._drafts: OrderedDict[str, Draft] = OrderedDict()
-        self._lock = threading.Lock()
+        self.cached = cached
+        self._drafts: OrderedDict[tuple[str, str], Draft] = OrderedDict()
+        self._lock = threading.RLock()
 
-    def open(self, site: Site, base: int | None) -> str:
-        """Start a draft of ``site`` (loaded from revision ``base``, or new); returns its token."""
-        draft = Draft(site, base, undo_depth=self.undo_depth)
-        token = secrets.token_urlsafe(16)
-        with self._lock:
-            self._drafts[token] = draft
-            while len(self._drafts) > self.capacity:
-                self._drafts.popitem(last=False)
-        return token
+    def open(self, person: str, site_id: str) -> Opened:
+        """The person's working copy of a site, started from its latest revision if there is none.
 
-    def get(self, token: str) -> Draft:
-        """The draft for a token; ``KeyError`` when it has expired or never existed."""
+        A copy with no unsaved edits follows the latest revision (someone may have saved since);
+        a copy with unsaved edits is kept, and :attr:`Opened.unsaved_since` says when they were made.
+        :class:`~integramap.store.UnknownSiteError` when the site is neither stored nor being edited.
+        """
         with self._lock:
-            draft = self._drafts.get(token) if isinstance(token, str) else None
-            if draft is None:
-                raise KeyError("this draft has expired; reload the site")
-            self._drafts.move_to_end(token)
-            return draft
+            draft = self._stored(person, site_id)
+            if draft is not None and draft.dirty:
+                return Opened(draft, draft.edited_at or datetime.now(UTC))
+            latest = self.store.get(site_id)
+            if draft is not None and draft.base == latest.number:
+                return Opened(draft, None)
+            step = draft._next - 1 if draft is not None else 0
+            try:
+                version = self.records.start(person, site_id, base=latest.number, origin_revision=latest.number,
+                                             origin=None, version=draft.version if draft else None,
+                                             next_step=step + 1)
+            except StaleWorkingCopy:
+                self._drafts.pop((person, site_id), None)
+                return self.open(person, site_id)  # another process changed it meanwhile
+            fresh = Draft(latest.site, latest.number, undo_depth=self.undo_depth, version=version, step=step,
+                          journal=self._journal(person, site_id))
+            return Opened(self._cache(person, site_id, fresh), None)
 
-    def discard(self, token: str) -> None:
-        """Forget a draft; forgetting one already gone is not an error."""
-        with self._lock:
-            self._drafts.pop(token, None)
+    def _stored(self, person: str, site_id: str) -> Draft | None:
+        """The stored copy (from this process's cache while its version is current), or ``None``."""
+        version = self.records.version(person, site_id)
+        if version is None:
+            return None
+        cached = self._drafts.get((person, site_id))
+        if cached is not None and cached.version == version:
+            self._drafts.move_to_end((person, site_id))
+            return cached
+        record = self.records.load(person, site_id)
+        return None if record is None else self._cache(person, site_id, self._build(record))
 
-    def __contains__(self, token: object) -> bool:
+    def get(self, person: str, site_id: str) -> Draft:
+        """The person's working copy of a site; ``KeyError`` when there is none."""
         with self._lock:
-            return token in self._drafts
+            draft = self._stored(person, site_id)
+        if draft is None:
+            raise KeyError(f"no working copy of {site_id!r}")
+        return draft
 
-    def __len__(self) -> int:
+    def start_new(self, person: str, site: Site) -> Draft:
+        """A working copy of a site that is not stored yet (an upload of a new site): always unsaved."""
         with self._lock:
-            return len(self._drafts)
+            record = self.records.load(person, site.id)
+            draft = Draft(site, None, undo_depth=self.undo_depth, journal=self._journal(person, site.id),
+                          version=record.version if record else 0,
+                          step=(record.next_step if record else 1) - 1)
+            if record is None:
+                document = json.dumps(site_to_data(site), ensure_ascii=False, separators=(",", ":"))
+                draft.version = self.records.start(person, site.id, base=None, origin_revision=None,
+                                                   origin=document, version=None)
+            else:
+                draft.reset(site, None)
+            return self._cache(person, site.id, draft)
+
+    def forget(self, person: str, site_id: str) -> None:
+        """Drop a working copy (its edits are lost)."""
+        with self._lock:
+            self._drafts.pop((person, site_id), None)
+            self.records.forget(person, site_id)
+
+    def _journal(self, person: str, site_id: str) -> Journal:
+        def stale() -> None:
+            with self._lock:
+                self._drafts.pop((person, site_id), None)
+        return Journal(self.records, person, site_id, stale)
+
+    def _cache(self, person: str, site_id: str, draft: Draft) -> Draft:
+        self._drafts[(person, site_id)] = draft
+        self._drafts.move_to_end((person, site_id))
+        while len(self._drafts) > self.cached:
+            self._drafts.popitem(last=False)
+        return draft
+
+    def _origin_site(self, record: WorkingCopyRecord) -> Site:
+        if record.origin is not None:
+            return validate_site(json.loads(record.origin), source=f"the working copy of {record.site_id!r}")
+        if record.origin_revision is None:
+            raise UnknownSiteError(f"No site called {record.site_id!r}. Choose one from the list.",
+                                   site_id=record.site_id)
+        return self.store.get(record.site_id, record.origin_revision).site
+
+    def _build(self, record: WorkingCopyRecord) -> Draft:
+        """The draft a stored copy describes: its origin with its edits applied again, in order."""
+        site = self._origin_site(record)
+        draft = Draft(site, record.base, undo_depth=max(self.undo_depth, len(record.done)),
+                      journal=self._journal(record.person, record.site_id), version=record.version,
+                      step=record.origin_step)
+        draft._saved = site if record.saved_step == record.origin_step else None
+        for step in record.done:
+            change = Change.from_json(step.change)
+            try:
+                after = change(site)
+            except SiteError as err:  # stored edits no longer apply: keep what does, and say so in the log
+                log.warning("working copy of %s: edit %s no longer applies: %s", record.site_id, step.label, err)
+                break
+            draft._undo.append(Step(site, step.label, step.seq, change))
+            site = after
+            if step.seq == record.saved_step:
+                draft._saved = site
+        redo: list[Step] = []
+        ahead = site
+        for step in record.undone:
+            change = Change.from_json(step.change)
+            try:
+                ahead = change(ahead)
+            except SiteError:
+                break
+            redo.append(Step(ahead, step.label, step.seq, change))
+        draft._redo = redo[::-1]
+        draft._site = site
+        draft.step = record.current_step
+        draft.saved_step = record.saved_step
+        draft._next = record.next_step
+        draft.edited_at = record.edited_at
+        draft.undo_depth = self.undo_depth
+        return draft

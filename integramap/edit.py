@@ -40,7 +40,8 @@ from .model import (
 from .wording import plural
 
 __all__ = [
-    "add_link", "add_unit", "delete_link", "delete_unit", "new_id", "new_site", "set_positions",
+    "DuplicateLink", "add_link", "add_unit", "delete_link", "delete_unit", "existing_link", "new_id", "new_site",
+    "readable_id", "set_positions",
     "update_link", "update_unit",
 ]
 
@@ -54,6 +55,9 @@ _REQUIRED = {
            "level": "choose the level of integration"},
 }
 _NOT_ID = re.compile(r"[^A-Za-z0-9_.:\-]+")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_ID_STEM = 60
+"""Longest id made from a name: long names make unwieldy ids."""
 
 
 def new_id(site: Site, prefix: str) -> str:
@@ -64,7 +68,7 @@ def new_id(site: Site, prefix: str) -> str:
     >>> site = new_site("demo", "Demo")
     >>> new_id(site, "team")
     'team-1'
-    >>> new_id(add_unit(site, {"name": "A", "kind": "team"}), "team")
+    >>> new_id(add_unit(site, {"id": "team-1", "name": "A", "kind": "team"}), "team")
     'team-2'
     >>> new_id(site, "Mental health!")
     'Mental-health-1'
@@ -75,6 +79,46 @@ def new_id(site: Site, prefix: str) -> str:
     while f"{stem}-{n}" in taken:
         n += 1
     return f"{stem}-{n}"
+
+
+def readable_id(site: Site, name: str, fallback: str = "unit") -> str:
+    """An id made from a name, not used by any unit, link or area: ``district-nursing-west``,
+    then ``district-nursing-west-2``, ``-3``…
+
+    Examples
+    --------
+    >>> site = new_site("demo", "Demo")
+    >>> readable_id(site, "District Nursing (West)")
+    'district-nursing-west'
+    >>> readable_id(add_unit(site, {"name": "District nursing west", "kind": "team"}), "District Nursing West")
+    'district-nursing-west-2'
+    >>> readable_id(site, "Æ!", fallback="team")
+    'team'
+    """
+    stem = _NOT_SLUG.sub("-", name.casefold()).strip("-")[:MAX_ID_STEM].strip("-") or fallback
+    taken = set(site.units_by_id) | set(site.links_by_id) | set(site.areas_by_id)
+    if stem not in taken:
+        return stem
+    n = 2
+    while f"{stem}-{n}" in taken:
+        n += 1
+    return f"{stem}-{n}"
+
+
+def existing_link(site: Site, one: str, other: str, *, besides: str | None = None) -> Link | None:
+    """The link already joining two units, either way round (other than ``besides``), if any.
+
+    Examples
+    --------
+    >>> site = new_site("demo", "Demo")
+    >>> for uid in ("a", "b"):
+    ...     site = add_unit(site, {"id": uid, "name": uid.upper(), "kind": "team"})
+    >>> site = add_link(site, {"id": "l", "source": "a", "target": "b", "level": "interface"})
+    >>> existing_link(site, "b", "a").id, existing_link(site, "a", "b", besides="l")
+    ('l', None)
+    """
+    pair = {one, other}
+    return next((lk for lk in site.links if {lk.source, lk.target} == pair and lk.id != besides), None)
 
 
 def new_site(site_id: str, name: str) -> Site:
@@ -102,17 +146,17 @@ def new_site(site_id: str, name: str) -> Site:
 
 
 def add_unit(site: Site, fields: Fields) -> Site:
-    """The site with a new unit; its id is made from its kind (``team-3``) when not given.
+    """The site with a new unit; its id is made from its name (``crisis-team``) when not given.
 
     Examples
     --------
     >>> site = add_unit(new_site("demo", "Demo"), {"name": "Trust", "kind": "organisation",
     ...                                            "org_type": "nhs_trust", "sectors": "acute, mental_health"})
-    >>> site = add_unit(site, {"name": "Crisis team", "kind": "team", "parent": "organisation-1",
+    >>> site = add_unit(site, {"name": "Crisis team", "kind": "team", "parent": "trust",
     ...                        "staff_count": "12", "basis": ""})
     >>> [(u.id, u.parent) for u in site.units]
-    [('organisation-1', None), ('team-1', 'organisation-1')]
-    >>> site.unit("team-1").attributes.staff_count
+    [('trust', None), ('crisis-team', 'trust')]
+    >>> site.unit("crisis-team").attributes.staff_count
     12
     >>> try:
     ...     add_unit(site, {"name": "", "kind": "team", "parent": "nowhere"})
@@ -123,7 +167,9 @@ def add_unit(site: Site, fields: Fields) -> Site:
     data, flat = _form(Unit, fields, _UNIT_FLAT)
     if not data.get("id"):
         kind = data.get("kind")
-        data["id"] = new_id(site, str(kind) if isinstance(kind, str) and kind else "unit")
+        fallback = str(kind) if isinstance(kind, str) and kind else "unit"
+        name = data.get("name")
+        data["id"] = readable_id(site, name if isinstance(name, str) else "", fallback)
     unit = _item(Unit, data, flat)
     _check_free(site.units_by_id, unit.id, "unit")
     return _rebuild(site, "units", len(site.units), flat, units=[*site.units, unit])
@@ -192,6 +238,9 @@ def delete_unit(site: Site, unit_id: str) -> Site:
 def add_link(site: Site, fields: Fields) -> Site:
     """The site with a new link; its id is ``link-N`` when not given.
 
+    A second link between the same two units is refused: one relationship has one level
+    (and a target level for where it is heading), so change the existing link instead.
+
     Examples
     --------
     >>> site = new_site("demo", "Demo")
@@ -206,12 +255,18 @@ def add_link(site: Site, fields: Fields) -> Site:
     ... except SiteError as err:
     ...     print(err.problems[0].loc)
     ('target',)
+    >>> try:
+    ...     add_link(site, {"source": "b", "target": "a", "level": "interface"})
+    ... except SiteError as err:
+    ...     print(err.problems[0])
+    target: A and B are already linked (co-located): change that link instead
     """
     data, flat = _form(Link, fields, _LINK_FLAT)
     if not data.get("id"):
         data["id"] = new_id(site, "link")
     link = _item(Link, data, flat)
     _check_free(site.links_by_id, link.id, "link")
+    _check_pair(site, link, besides=None)
     return _rebuild(site, "links", len(site.links), flat, links=[*site.links, link])
 
 
@@ -232,6 +287,7 @@ def update_link(site: Site, link_id: str, changes: Fields) -> Site:
     link = _item(Link, data, flat)
     if link.id != old.id:
         _check_free(site.links_by_id, link.id, "link")
+    _check_pair(site, link, besides=old.id)
     index = site.links.index(old)
     links = list(site.links)
     links[index] = link
@@ -387,6 +443,26 @@ def _check_free(taken: Mapping[str, Unit] | Mapping[str, Link], item_id: str, wh
         called = f" ({other.name})" if isinstance(other, Unit) else ""
         raise SiteError([Problem(("id",), f"the id {item_id!r} is already used by another {what}{called}; "
                                           f"every {what} needs its own id")], summary=f"the {what} is not valid")
+
+
+class DuplicateLink(SiteError):
+    """A link between two units that another link already joins; ``existing`` is that link's id."""
+
+    def __init__(self, problems: list[Problem], *, existing: str) -> None:
+        super().__init__(problems, summary="the link was not added")
+        self.existing = existing
+
+
+def _check_pair(site: Site, link: Link, besides: str | None) -> None:
+    other = existing_link(site, link.source, link.target, besides=besides)
+    if other is None:
+        return
+    a, b = site.units_by_id.get(other.source), site.units_by_id.get(other.target)
+    if a is None or b is None:
+        return
+    raise DuplicateLink([Problem(("target",), f"{a.name} and {b.name} are already linked "
+                                              f"({other.level.label}): change that link instead")],
+                        existing=other.id)
 
 
 def _find_unit(site: Site, unit_id: str) -> Unit:

@@ -1,14 +1,17 @@
-"""Drafts: undo and redo sequences, saved state, the registry's LRU cap, and threads."""
+"""Drafts: undo and redo sequences, saved state, working copies kept in the store, and threads."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from integramap.drafts import Draft, DraftRegistry, NothingToRedo, NothingToUndo
+from integramap.drafts import FOLD_BATCH, Change, Draft, NothingToRedo, NothingToUndo, StaleWorkingCopy, WorkingCopies
 from integramap.edit import add_unit, delete_unit, new_site, update_unit
 from integramap.model import Site, SiteError
+from integramap.store import Store, UnknownSiteError
 
 
 def team(name: str) -> dict[str, str]:
@@ -126,39 +129,107 @@ def test_undo_depth_is_capped() -> None:
     assert undone == 5 and len(draft.site.units) == 7
 
 
-def test_registry_open_get_discard() -> None:
-    registry = DraftRegistry()
-    token = registry.open(new_site("a", "A"), base=3)
-    assert isinstance(token, str) and len(token) >= 16
-    assert registry.get(token).base == 3 and token in registry and len(registry) == 1
-    other = registry.open(new_site("a", "A"), base=3)
-    assert other != token and registry.get(other) is not registry.get(token), "each tab has its own draft"
-    registry.discard(token)
-    registry.discard(token)
-    with pytest.raises(KeyError, match="expired; reload"):
-        registry.get(token)
+@pytest.fixture
+def stored(tmp_path: Path) -> Iterator[Store]:
+    with Store(data_dir=tmp_path / "data") as st:
+        st.save(new_site("demo", "Demo"), author="Asha", message="start", base=None)
+        yield st
+
+
+def add(name: str) -> Change:
+    return Change("add_unit", {"fields": team(name)})
+
+
+def test_a_working_copy_survives_a_restart_with_its_undo_and_redo(stored: Store) -> None:
+    draft = WorkingCopies(stored).open("me", "demo").draft
+    for name in ("A", "B", "C"):
+        draft.apply(add(name), f"add {name}")
+    draft.undo()
+    restarted = WorkingCopies(stored).open("me", "demo")
+    again = restarted.draft
+    assert names(again.site) == ["A", "B"] and again.dirty and restarted.unsaved_since is not None
+    assert again.undo_label == "add B" and again.redo_label == "add C"
+    assert names(again.redo()) == ["A", "B", "C"]
+    again.undo()
+    again.undo()
+    assert names(WorkingCopies(stored).get("me", "demo").site) == ["A"]
+
+
+def test_working_copies_are_per_person_and_a_clean_one_follows_the_latest_revision(stored: Store) -> None:
+    copies = WorkingCopies(stored)
+    mine = copies.open("me", "demo").draft
+    mine.apply(add("Mine"), "add Mine")
+    theirs = copies.open("them", "demo")
+    assert names(theirs.draft.site) == [] and theirs.unsaved_since is None
+    stored.save(add_unit(new_site("demo", "Demo"), team("Saved")), author="Ben", message="", base=1)
+    assert names(copies.open("them", "demo").draft.site) == ["Saved"], "no unsaved edits: the latest revision"
+    kept = copies.open("me", "demo")
+    assert names(kept.draft.site) == ["Mine"] and kept.draft.base == 1, "unsaved edits are kept"
+
+
+def test_a_saved_copy_is_clean_after_a_restart_and_discard_goes_back(stored: Store) -> None:
+    copies = WorkingCopies(stored)
+    draft = copies.open("me", "demo").draft
+    draft.apply(add("A"), "add A")
+    info = stored.save(draft.site, author="Asha", message="A", base=draft.base)
+    draft.mark_saved(info.number)
+    again = WorkingCopies(stored).open("me", "demo")
+    assert not again.draft.dirty and again.unsaved_since is None and again.draft.can_undo
+    again.draft.apply(add("B"), "add B")
+    again.draft.reset(stored.get("demo").site, base=info.number)
+    assert names(WorkingCopies(stored).open("me", "demo").draft.site) == ["A"]
+
+
+def test_two_processes_cannot_both_change_a_copy_from_the_same_state(stored: Store) -> None:
+    one, two = WorkingCopies(stored), WorkingCopies(stored)
+    first = one.open("me", "demo").draft
+    second = two.open("me", "demo").draft
+    first.apply(add("A"), "add A")
+    with pytest.raises(StaleWorkingCopy):
+        second.apply(add("B"), "add B")
+    assert names(second.site) == []
+    assert names(two.get("me", "demo").site) == ["A"], "the refused process reads the copy again"
+    two.get("me", "demo").apply(add("B"), "add B")
+    assert names(one.get("me", "demo").site) == ["A", "B"]
+
+
+def test_a_stored_copy_takes_only_replayable_changes_and_folds_old_history(stored: Store) -> None:
+    copies = WorkingCopies(stored, undo_depth=3)
+    draft = copies.open("me", "demo").draft
+    with pytest.raises(TypeError, match="Change"):
+        draft.apply(lambda s: add_unit(s, team("A")), "add A")
+    for i in range(3 + FOLD_BATCH):
+        draft.apply(add(f"T{i}"), f"add T{i}")
+    record = stored.working_copies.load("me", "demo")
+    assert record is not None and len(record.done) == 3 and record.origin is not None
+    again = WorkingCopies(stored, undo_depth=3).open("me", "demo").draft
+    assert names(again.site) == names(draft.site) and len(again.site.units) == 3 + FOLD_BATCH
+    undone = 0
+    while again.can_undo:
+        again.undo()
+        undone += 1
+    assert undone == 3 and again.dirty
+
+
+def test_an_upload_of_a_new_site_is_kept_as_an_unsaved_copy(stored: Store) -> None:
+    site = add_unit(new_site("fresh", "Fresh"), team("A"))
+    draft = WorkingCopies(stored).start_new("me", site)
+    draft.apply(add("B"), "add B")
+    again = WorkingCopies(stored).open("me", "fresh")
+    assert names(again.draft.site) == ["A", "B"] and again.draft.base is None and again.draft.dirty
+    with pytest.raises(UnknownSiteError):
+        WorkingCopies(stored).open("me", "nowhere")
     with pytest.raises(KeyError):
-        registry.get("")
-    with pytest.raises(KeyError):
-        registry.get(None)  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        DraftRegistry(capacity=0)
+        WorkingCopies(stored).get("me", "nowhere")
 
 
-def test_registry_drops_the_least_recently_used() -> None:
-    registry = DraftRegistry(capacity=3)
-    tokens = [registry.open(new_site(f"s{i}", f"S{i}"), base=1) for i in range(3)]
-    registry.get(tokens[0])  # used recently: kept
-    newest = registry.open(new_site("s3", "S3"), base=1)
-    assert tokens[1] not in registry
-    assert all(t in registry for t in (tokens[0], tokens[2], newest)) and len(registry) == 3
-    registry.open(new_site("s4", "S4"), base=1)
-    assert tokens[2] not in registry and tokens[0] in registry
-
-
-def test_registry_undo_depth_reaches_its_drafts() -> None:
-    registry = DraftRegistry(undo_depth=2)
-    assert registry.get(registry.open(new_site("a", "A"), base=1)).undo_depth == 2
+def test_an_upload_replaces_the_site_and_is_replayed_from_its_document(stored: Store) -> None:
+    draft = WorkingCopies(stored).open("me", "demo").draft
+    uploaded = add_unit(new_site("demo", "Demo uploaded"), team("Up"))
+    draft.apply(Change.replace(uploaded), "upload demo.yaml")
+    draft.apply(Change.positions({"up": (10.0, 20.0)}), "move units")
+    again = WorkingCopies(stored).open("me", "demo").draft
+    assert again.site.name == "Demo uploaded" and again.site.unit("up").attributes.position is not None
 
 
 def test_concurrent_edits_of_one_draft_are_all_kept(draft: Draft) -> None:
@@ -184,32 +255,22 @@ def test_concurrent_edits_of_one_draft_are_all_kept(draft: Draft) -> None:
     assert len({u.id for u in draft.site.units}) == workers * per_worker
 
 
-def test_concurrent_registry_use_respects_the_cap() -> None:
-    registry = DraftRegistry(capacity=50)
-    site = new_site("a", "A")
-    tokens: list[str] = []
-    lock = threading.Lock()
+def test_concurrent_edits_in_one_process_are_all_stored(stored: Store) -> None:
+    copies = WorkingCopies(stored)
+    copies.open("me", "demo")
     errors: list[BaseException] = []
 
-    def work() -> None:
+    def work(w: int) -> None:
         try:
-            for _ in range(40):
-                token = registry.open(site, base=1)
-                with lock:
-                    tokens.append(token)
-                try:
-                    registry.get(token).apply(lambda s: add_unit(s, team("A")), "add A")
-                except KeyError:
-                    pass  # dropped by another thread's open: the page would reload
-                registry.discard(tokens[len(tokens) // 2])
+            for i in range(5):
+                copies.get("me", "demo").apply(add(f"W{w}x{i}"), f"add {w}/{i}")
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
-    threads = [threading.Thread(target=work) for _ in range(6)]
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert len(set(tokens)) == 240
-    assert 0 < len(registry) <= 50
+    assert len(WorkingCopies(stored).open("me", "demo").draft.site.units) == 20

@@ -17,6 +17,7 @@ from integramap.edit import (
     update_link,
     update_unit,
 )
+from integramap.edit import DuplicateLink
 from integramap.model import Level, Site, SiteError, validate_site
 
 
@@ -59,12 +60,15 @@ def test_new_id_is_unique_across_units_links_and_areas(site: Site) -> None:
     assert new_id(site, "Läuft gut") .startswith("L")
 
 
-def test_new_id_never_repeats_over_many_additions() -> None:
+def test_ids_made_from_names_never_repeat_over_many_additions() -> None:
     current = new_site("s", "S")
     for _ in range(30):
-        current = add_unit(current, {"name": "T", "kind": "team"})
+        current = add_unit(current, {"name": "District Nursing West", "kind": "team"})
+    current = add_unit(current, {"name": "!!!", "kind": "team"})
     ids = [u.id for u in current.units]
-    assert len(set(ids)) == 30 and all(i.startswith("team-") for i in ids)
+    assert len(set(ids)) == 31 and ids[:3] == ["district-nursing-west", "district-nursing-west-2",
+                                               "district-nursing-west-3"]
+    assert ids[-1] == "team", "a name with no letters or digits falls back on the kind"
 
 
 def test_new_site_and_its_refusals() -> None:
@@ -82,9 +86,9 @@ def test_new_site_and_its_refusals() -> None:
 # add_unit ---------------------------------------------------------------------------------
 
 
-def test_add_unit_generates_the_id_from_the_kind(site: Site) -> None:
+def test_add_unit_generates_the_id_from_the_name(site: Site) -> None:
     after = add_unit(site, {"name": "Hub", "kind": "hub", "parent": "council", "sectors": ["social_care"]})
-    hub = after.unit("hub-1")
+    hub = after.unit("hub")
     assert hub.parent == "council" and [str(s) for s in hub.sectors] == ["social_care"]
     assert after.units[:-1] == site.units and after.links == site.links
     assert len(site.units) == 5, "the original site is unchanged"
@@ -98,7 +102,7 @@ def test_add_unit_accepts_form_values(site: Site) -> None:
         "employer": "Trust", "it_system": "", "staff_count": "14", "code": None,
     })
     unit = after.units[-1]
-    assert unit.id == "team-1" and unit.name == "Frailty team"
+    assert unit.id == "frailty-team" and unit.name == "Frailty team"
     assert unit.basis is None and unit.org_type is None and unit.age_groups == []
     assert [str(s) for s in unit.sectors] == ["community_health", "social_care"]
     assert unit.functions == ["frailty", "falls"] and unit.population_types == []
@@ -277,6 +281,17 @@ def test_update_link_keeps_other_fields(site: Site) -> None:
     with pytest.raises(SiteError, match="no link 'zz'") as err:
         update_link(site, "zz", {"level": "interface"})
     assert locs(err) == [("id",)]
+
+
+def test_a_second_link_between_the_same_units_is_refused_naming_the_first(site: Site) -> None:
+    for source, target in (("crisis", "social"), ("social", "crisis")):
+        with pytest.raises(DuplicateLink) as err:
+            add_link(site, {"source": source, "target": target, "level": "fully_merged"})
+        assert err.value.existing == "l1" and locs(err) == [("target",)]
+        assert "Crisis team and Social work are already linked (co-located)" in str(err.value.problems[0])
+    with pytest.raises(DuplicateLink):
+        update_link(site, "l2", {"source": "crisis", "target": "social"})
+    assert update_link(site, "l1", {"source": "social", "target": "crisis"}).link("l1").source == "social"
 
 
 def test_delete_link(site: Site) -> None:

@@ -109,7 +109,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         try:
             history = store.history(args.site)
         except UnknownSiteError as err:
-            raise CommandError(str(err)) from None
+            raise CommandError(err.command_line) from None
     rows = [["REVISION", "BASE", "SAVED", "BY", "UNITS", "LINKS", "MESSAGE"]]
     rows += [[str(r.number), "-" if r.base is None else str(r.base), _when(r.created_at), r.author,
               str(r.units), str(r.links), r.message] for r in history]
@@ -124,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             revision = store.get(args.site, args.revision)
         except UnknownSiteError as err:
-            raise CommandError(str(err)) from None
+            raise CommandError(err.command_line) from None
     try:
         write_site(revision.site, output, fmt)
     except OSError as err:
@@ -163,7 +163,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         try:
             info = store.restore(args.site, args.revision, author=_author(args), message=args.message)
-        except (UnknownSiteError, ConflictError, SiteError) as err:
+        except UnknownSiteError as err:
+            raise CommandError(err.command_line) from None
+        except (ConflictError, SiteError) as err:
             raise CommandError(str(err)) from None
         except ValueError as err:
             raise CommandError(str(err)) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -63,3 +64,44 @@ class RevisionRow(Base):
     units: Mapped[int] = mapped_column(Integer)
     links: Mapped[int] = mapped_column(Integer)
     document: Mapped[str] = mapped_column(Text)
+
+
+PERSON_LENGTH = 200
+"""Longest person key: a browser's id today, a signed-in account's id later."""
+
+
+class WorkingCopyRow(Base):
+    """One person's unsaved working copy of one site: where it starts and how far it has got.
+
+    The copy is the site at ``origin_revision`` (or the ``origin`` document, for a site not
+    stored or a history folded to keep replays short) with its done steps applied in order.
+    ``version`` is compared-and-set by every write, so two server processes cannot both
+    change the copy from the same state.
+    """
+
+    __tablename__ = "working_copies"
+
+    person: Mapped[str] = mapped_column(String(PERSON_LENGTH), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    base: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    origin_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    origin: Mapped[str | None] = mapped_column(Text, nullable=True)
+    origin_step: Mapped[int] = mapped_column(Integer)
+    saved_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_step: Mapped[int] = mapped_column(Integer)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WorkingStepRow(Base):
+    """One edit of a working copy, as a replayable record; ``undone`` steps form the redo stack."""
+
+    __tablename__ = "working_copy_steps"
+
+    person: Mapped[str] = mapped_column(String(PERSON_LENGTH), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    undone: Mapped[bool] = mapped_column(Boolean)
+    label: Mapped[str] = mapped_column(String(300))
+    change: Mapped[str] = mapped_column(Text)

@@ -22,11 +22,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from ..io.sitefile import read_site, site_to_data
 from ..model import Problem, Site, SiteError, validate_site
 from .schema import Base, RevisionRow, SiteRow
+from .working import WorkingCopyStore
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,14 @@ class ConflictError(StoreError):
 class UnknownSiteError(KeyError):
     """No site (or no such revision of a site) in the store."""
 
-    def __init__(self, message: str, *, site_id: str, revision: int | None = None) -> None:
+    def __init__(self, message: str, *, site_id: str, revision: int | None = None,
+                 command_line: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.site_id = site_id
         self.revision = revision
+        self.command_line = command_line or message
+        """The message for the command line, which may name the database and a command to run."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
@@ -164,10 +168,11 @@ class Store:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = _make_engine(self.url, self.is_sqlite)
         try:
-            Base.metadata.create_all(self.engine)
-        except OperationalError as exc:
+            _create_tables(self.engine)
+        except (OperationalError, ProgrammingError) as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open the database {self.describe()}: {exc.orig}") from None
+        self.working_copies = WorkingCopyStore(self.engine)
         self._cache: OrderedDict[tuple[str, int], Revision] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.seed_errors: list[SiteError] = []
@@ -349,8 +354,11 @@ class Store:
     # Helpers -----------------------------------------------------------------------------
 
     def _unknown(self, site_id: str) -> UnknownSiteError:
-        return UnknownSiteError(f"no site {site_id!r} in {self.describe()}; `integramap sites list` "
-                                "shows the stored sites", site_id=site_id)
+        # Pages show the message; only the command line names the database and a command.
+        return UnknownSiteError(
+            f"No site called {site_id!r}. Choose one from the list.", site_id=site_id,
+            command_line=f"no site {site_id!r} in {self.describe()}; `integramap sites list` shows the "
+                         "stored sites")
 
     def _stale(self, conn: Connection, site_id: str, base: int | None) -> Exception:
         """The error for a save whose base is not the latest, read after the refusal."""
@@ -377,6 +385,21 @@ class Store:
             f"Revision {latest} of site {site_id!r} was saved{who} while you were editing "
             f"revision {base}{more}: reload to see their changes, then apply yours again",
             site_id=site_id, base=base, latest=info)
+
+
+def _create_tables(engine: Engine, attempts: int = 5) -> None:
+    """Create the tables a database lacks (an older database gains the working-copy tables).
+
+    Two processes opening a fresh database at once can both see a table missing and both
+    create it; the loser's ``already exists`` error is harmless, so it looks again.
+    """
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            if "already exists" not in str(exc.orig).lower() or attempt == attempts - 1:
+                raise
 
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:
