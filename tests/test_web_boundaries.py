@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,15 +125,19 @@ def test_a_large_site_is_analysed_in_the_background_with_progress(dash_duo, stor
     import integramap.web.boundaries.page as page
 
     monkeypatch.setattr(page, "BACKGROUND_UNITS", 10)
+    seen = threading.Event()
 
-    def slow_analyse(*args, **kwargs):  # long enough for the progress bar to be seen
-        time.sleep(3)
+    def held_analyse(*args, **kwargs):  # runs on only once the test has seen the progress bar
+        seen.wait(timeout=60)
         return analyse(*args, **kwargs)
-    monkeypatch.setattr(data, "analyse", slow_analyse)
+    monkeypatch.setattr(data, "analyse", held_analyse)
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site={BOROUGH}")
-    dash_duo.wait_for_contains_text("#boundaries-progress", "Analysing the boundaries", timeout=10)
-    dash_duo.wait_for_contains_text("#boundaries-verdict", "3 of 4 PCNs lie within one LCN", timeout=20)
+    try:
+        dash_duo.wait_for_contains_text("#boundaries-progress", "Analysing the boundaries", timeout=30)
+    finally:
+        seen.set()
+    dash_duo.wait_for_contains_text("#boundaries-verdict", "3 of 4 PCNs lie within one LCN", timeout=30)
     assert dash_duo.find_element("#boundaries-progress").text == ""
 
 
@@ -177,6 +181,6 @@ def test_demo_without_its_files_says_which_and_where_to_get_them(dash_duo, store
 def test_unknown_site_is_said_on_the_page(dash_duo, store: Store) -> None:
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/boundaries?site=nowhere")
-    dash_duo.wait_for_contains_text("#boundaries-message", "no site 'nowhere'", timeout=20)
+    dash_duo.wait_for_contains_text("#boundaries-message", "No site called 'nowhere'", timeout=20)
     assert not dash_duo.find_element("#boundaries-body").is_displayed()
     assert dash_duo.get_logs() == []

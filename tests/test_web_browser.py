@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,7 +75,15 @@ def by_id(dash_duo: Any, element_id: str) -> Any:
     return element
 
 
-def click(dash_duo: Any, element_id: str) -> None:
+def settled(dash_duo: Any, timeout: float = 15) -> None:
+    """Wait until the page has no callback in flight: what a user would see before acting again."""
+    until(lambda: dash_duo._wait_for_callbacks(), timeout)
+
+
+def click(dash_duo: Any, element_id: str, timeout: float = 15) -> None:
+    """Click a button once the page is settled and the button enabled (a disabled one ignores clicks)."""
+    settled(dash_duo, timeout)
+    until(lambda: by_id(dash_duo, element_id).is_enabled(), timeout)
     by_id(dash_duo, element_id).click()
 
 
@@ -118,7 +125,7 @@ def test_add_a_team_and_a_link_save_reload_and_find_them(dash_duo: Any, store: S
     set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
     set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "sectors"), ["mental_health"])
     type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "id"), "ed-team")
-    time.sleep(0.3)
+    settled(dash_duo)
     click(dash_duo, mid.UNIT_ADD)
     until(lambda: cy_eval(dash_duo, "return cy.getElementById('ed-team').length;") == 1, timeout=10)
     assert "unsaved" in text_of(dash_duo, mid.STATUS)
@@ -128,11 +135,11 @@ def test_add_a_team_and_a_link_save_reload_and_find_them(dash_duo: Any, store: S
     set_value(dash_duo, mid.field_id(mid.LINK_FORM, "target"), partner)
     set_value(dash_duo, mid.field_id(mid.LINK_FORM, "level"), "co_located")
     set_value(dash_duo, mid.field_id(mid.LINK_FORM, "target_level"), "pooled_management")
-    time.sleep(0.3)
+    settled(dash_duo)
     click(dash_duo, mid.LINK_ADD)
     until(lambda: cy_eval(dash_duo, "return cy.edges('[source = \"ed-team\"]').length;") == 2, timeout=10)
     show_tab(dash_duo, "Save")
-    time.sleep(0.5)
+    settled(dash_duo)
     # Opening the tab draws its buttons; that must not count as pressing Save or Discard.
     assert text_of(dash_duo, mid.SAVE_RESULT) == "" and "unsaved" in text_of(dash_duo, mid.STATUS)
     type_into(dash_duo, mid.SAVE_AUTHOR, "A. Manager")
@@ -153,7 +160,7 @@ def test_an_invalid_edit_shows_its_message_beside_the_field(dash_duo: Any, store
     open_map(dash_duo, "eastmoor-icp", nodes=count)
     show_tab(dash_duo, "Unit")
     set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
-    time.sleep(0.3)
+    settled(dash_duo)
     click(dash_duo, mid.UNIT_ADD)
     name_error = dom_id(mid.error_id(mid.UNIT_FORM, "name"))
     until(lambda: "name is required" in text_of(dash_duo, name_error), timeout=10)
@@ -172,7 +179,7 @@ def test_saving_from_a_stale_revision_shows_the_conflict(dash_duo: Any, store: S
     show_tab(dash_duo, "Unit")
     type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "Late team")
     set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
-    time.sleep(0.3)
+    settled(dash_duo)
     click(dash_duo, mid.UNIT_ADD)
     dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved", timeout=10)
     show_tab(dash_duo, "Save")
@@ -223,7 +230,7 @@ def test_undo_takes_back_an_edit_and_a_bad_upload_changes_nothing(dash_duo: Any,
     show_tab(dash_duo, "Unit")
     type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "Temporary team")
     set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
-    time.sleep(0.3)
+    settled(dash_duo)
     click(dash_duo, mid.UNIT_ADD)
     until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == count + 1, timeout=10)
     click(dash_duo, mid.UNDO)
@@ -253,7 +260,7 @@ def test_a_new_site_is_created_from_the_sites_page_and_opens_on_the_map(dash_duo
     show_tab(dash_duo, "Unit")
     type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "First team")
     set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
-    time.sleep(0.3)
+    settled(dash_duo)
     click(dash_duo, mid.UNIT_ADD)
     until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == 1, timeout=10)
 

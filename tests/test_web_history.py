@@ -113,7 +113,7 @@ def test_no_site_and_unknown_site(dash_duo, store: Store) -> None:
     dash_duo.wait_for_page(f"{dash_duo.server_url}/history")
     dash_duo.wait_for_contains_text("#history-message", "Choose a site", timeout=20)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/history?site=nowhere")
-    dash_duo.wait_for_contains_text("#history-message", "no site 'nowhere'", timeout=20)
+    dash_duo.wait_for_contains_text("#history-message", "No site called 'nowhere'", timeout=20)
 
 
 def test_rows_and_compare_link_without_a_browser(store: Store) -> None:

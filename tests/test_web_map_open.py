@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from integramap.web.map import ids as mid
 from integramap.web.map import view as map_view
 from integramap.web.map import page as map_page
 
-from test_web_browser import by_id, cy_eval, dom_id, open_map, show_tab, text_of
+from test_web_browser import by_id, cy_eval, dom_id, open_map, settled, show_tab, text_of
 
 BOROUGH = "riverside-borough"
 
@@ -42,7 +41,8 @@ def test_the_page_arrives_with_its_site_open_and_drawn(store: Store) -> None:
     assert len(elements) == len(site.units) + len(site.links) + targets
     assert all("position" in e for e in elements if "source" not in e["data"])
     assert component(page, mid.CY).layout["fit"] is True
-    assert component(page, mid.DRAFT).data["token"]
+    handle = component(page, mid.DRAFT).data
+    assert handle["site"] == BOROUGH and handle["person"] and handle["page"] and handle["unsaved"] is None
     assert component(page, mid.TITLE).children == site.name
     assert "Revision 1" in component(page, mid.STATUS).children
     assert component(page, mid.UNDO).disabled is True
@@ -65,9 +65,24 @@ def test_a_focus_in_the_address_opens_on_that_unit(store: Store) -> None:
 
 def test_an_unknown_site_says_so_and_draws_nothing(store: Store) -> None:
     page = map_layout(create_app(store), site="no-such-site")
-    assert "Choose a site" in component(page, mid.MESSAGE).children
+    message = component(page, mid.MESSAGE).children
+    assert message == "No site called 'no-such-site'. Choose one from the list."
+    assert "sqlite" not in message and "integramap" not in message
     assert component(page, mid.CY).elements == []
     assert component(page, mid.TITLE).children == ""
+
+
+def test_no_site_named_asks_for_one_and_opens_none(store: Store) -> None:
+    page = map_layout(create_app(store))
+    assert component(page, mid.MESSAGE).children == "Choose a site to open from the list at the top."
+    assert component(page, mid.CY).elements == [] and component(page, mid.DRAFT).data is None
+
+
+def test_an_empty_site_shows_how_to_begin(store: Store) -> None:
+    store.save(edit.new_site("blank", "Blank"), author="Test", message="", base=None)
+    app = create_app(store)
+    assert component(map_layout(app, site="blank"), mid.START_BOX).hidden is False
+    assert component(map_layout(app, site=BOROUGH), mid.START_BOX).hidden is True
 
 
 def test_an_unarranged_site_is_laid_out_once_for_every_visit(store: Store,
@@ -94,7 +109,7 @@ def test_an_unarranged_site_is_laid_out_once_for_every_visit(store: Store,
 
     assert len(positions(first)) == len(site.units) and positions(first) == positions(second)
     assert len(calls) == 1
-    assert component(first, mid.DRAFT).data["token"] != component(second, mid.DRAFT).data["token"]
+    assert component(first, mid.DRAFT).data["page"] != component(second, mid.DRAFT).data["page"]
 
 
 def test_what_the_page_already_shows_is_not_drawn_again_on_load(store: Store) -> None:
@@ -117,12 +132,12 @@ def test_a_tapped_units_parent_shows_in_its_form_and_the_link_form_lists_every_u
     # Tapping a unit fills the Unit form while its tab is hidden.
     cy_eval(dash_duo, f"cy.getElementById('{unit.id}').emit('tap'); return 1;")
     dash_duo.wait_for_contains_text(f"#{mid.INSPECT}", unit.name, timeout=10)
-    time.sleep(0.3)
+    settled(dash_duo)
     show_tab(dash_duo, "Unit")
     parent_field = dom_id(mid.field_id(mid.UNIT_FORM, "parent"))
     until(lambda: parent.name in text_of(dash_duo, parent_field), timeout=10)
     show_tab(dash_duo, "Link")
     first = min(site.units, key=lambda u: u.name)
     by_id(dash_duo, dom_id(mid.field_id(mid.LINK_FORM, "source"))).click()
-    until(lambda: any(o.text.strip() == f"{first.name} ({first.id})"
+    until(lambda: any(o.text.strip() == first.name
                       for o in dash_duo.driver.find_elements("css selector", ".dash-dropdown-option")), timeout=10)

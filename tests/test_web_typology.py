@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -55,7 +54,6 @@ def test_downloads_markdown_json_and_word(dash_duo, store: Store) -> None:
     assert data["code"] == expected.code and data["basis"]["value"] == "geographic"
 
     dash_duo.find_element("#typology-download-docx").click()
-    time.sleep(0.5)
     from docx import Document
 
     document = Document(str(downloaded(folder, ".docx")))
@@ -68,7 +66,7 @@ def test_downloads_markdown_json_and_word(dash_duo, store: Store) -> None:
 def test_unknown_site_and_bad_revision_show_a_message(dash_duo, store: Store) -> None:
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/typology?site=nowhere")
-    dash_duo.wait_for_contains_text("#typology-message", "no site 'nowhere'", timeout=20)
+    dash_duo.wait_for_contains_text("#typology-message", "No site called 'nowhere'", timeout=20)
     assert not dash_duo.find_element("#typology-body").is_displayed()
     dash_duo.wait_for_page(f"{dash_duo.server_url}/typology?site={BOROUGH}&revision=seven")
     dash_duo.wait_for_contains_text("#typology-message", "expected a whole number", timeout=20)

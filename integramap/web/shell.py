@@ -16,6 +16,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 from integramap.web.common import ids
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
+from integramap.web.map.working import remember_people
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -72,6 +73,7 @@ def create_app(store: Any, services: Services | None = None) -> Dash:
     for module in modules:
         module.register_callbacks(app, services)
     app.server.extensions["integramap"] = services
+    remember_people(app.server)
     return app
 
 
@@ -81,6 +83,7 @@ def _layout(specs: list[PageSpec]) -> html.Div:
     return html.Div([
         dcc.Location(id=ids.NAV_LOCATION, refresh="callback-nav"),
         dcc.Store(id=ids.AUTHOR, storage_type="local"),
+        dcc.Store(id=ids.OPENED_SITES, storage_type="memory", data=[]),
         html.Header([
             dcc.Link("IntegraMap", href="/", className="brand"),
             html.Nav(links, className="nav-links"),

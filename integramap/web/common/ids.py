@@ -15,3 +15,6 @@ NAV_LINK = "nav-link"
 NAV_SITES_LOADED = "nav-sites-loaded"
 AUTHOR = "author-name"
 """The editor's name, kept in the browser between visits (``localStorage``)."""
+OPENED_SITES = "opened-sites"
+"""The sites this tab has opened since it was loaded (memory only): opening one again in the same tab
+carries on with its working copy without asking whether to resume."""

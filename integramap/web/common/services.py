@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 
-from integramap.drafts import DraftRegistry
+from integramap.drafts import WorkingCopies
 from integramap.store import Store
 
 Point = tuple[float, float]
@@ -70,12 +70,16 @@ class Services:
     """The app's server-side state, handed to every page's ``register_callbacks``."""
 
     store: Store
-    drafts: DraftRegistry = field(default_factory=DraftRegistry)
+    drafts: WorkingCopies = field(init=False)
+    """Every person's working copies, kept in the store so that any server process can serve them."""
     positions: PositionCache = field(default_factory=PositionCache)
     revision_positions: PositionCache = field(default_factory=PositionCache)
     """Positions computed for a stored revision's unplaced units (keyed ``site@revision``), shared by
     every working copy opened on it unchanged: an unarranged site is laid out once, not at each visit."""
     sent: SentOnce = field(default_factory=SentOnce)
+
+    def __post_init__(self) -> None:
+        self.drafts = WorkingCopies(self.store)
 
 
 def current_services() -> Services:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
-from integramap import edit
-from integramap.drafts import NothingToRedo, NothingToUndo
+from integramap.drafts import Change, NothingToRedo, NothingToUndo, StaleWorkingCopy
+from integramap.edit import DuplicateLink
 from integramap.model import Site, SiteError
 from integramap.web.map import ids as mid
-from integramap.web.map.arrange import arrange_site
+from integramap.web.map.arrange import SPACING, arrange_site, saved_positions
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
 from integramap.web.common.services import Services
-from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for, pressed
+from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, handle_for, pressed
 
 Handle = dict[str, Any]
 
@@ -22,6 +22,28 @@ Handle = dict[str, Any]
 def unit_names_fingerprint(site: Site) -> int:
     """Changes when a unit is added, removed or renamed: when the unit dropdowns need new options."""
     return hash(tuple((u.id, u.name) for u in site.units))
+
+
+def unit_choices(site: Site) -> list[dict[str, str]]:
+    """Every unit as a dropdown option, by name; a name two units share gets its parent's name beside it.
+
+    Examples
+    --------
+    >>> from integramap.edit import add_unit, new_site
+    >>> site = add_unit(new_site("s", "S"), {"id": "north", "name": "North", "kind": "organisation"})
+    >>> site = add_unit(site, {"name": "Crisis team", "kind": "team", "parent": "north"})
+    >>> site = add_unit(site, {"name": "Crisis team", "kind": "team"})
+    >>> [o["label"] for o in unit_choices(site)]
+    ['Crisis team', 'Crisis team (North)', 'North']
+    """
+    counts = Counter(u.name for u in site.units)
+    options = []
+    for u in site.units:
+        label = u.name
+        if counts[u.name] > 1 and u.parent in site.units_by_id:
+            label = f"{u.name} ({site.units_by_id[u.parent].name})"
+        options.append({"label": label, "value": u.id})
+    return sorted(options, key=lambda o: (o["label"].casefold(), o["value"]))
 
 
 def unit_choice_options(services: Services, handle: Handle | None) -> Any:
@@ -32,9 +54,9 @@ def unit_choice_options(services: Services, handle: Handle | None) -> Any:
     except WorkingCopyGone:
         return []
     assert handle is not None
-    if not services.sent.changed(str(handle["token"]), "unit-choices", unit_names_fingerprint(site)):
+    if not services.sent.changed(str(handle.get("page")), "unit-choices", unit_names_fingerprint(site)):
         return no_update
-    return [{"label": f"{u.name} ({u.id})", "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
+    return unit_choices(site)
 
 
 def _field_ids(form: str) -> dict[str, Any]:
@@ -65,7 +87,7 @@ def form_values(fields: tuple[FieldSpec, ...], values: list[Any]) -> dict[str, A
 
 
 def run_edit(services: Services, handle: Handle | None, fields: tuple[FieldSpec, ...],
-             change: Callable[[Site], Site], label: str) -> tuple[Any, list[str], str, Site | None]:
+             change: Change, label: str) -> tuple[Any, list[str], Any, Site | None]:
     """Apply one edit to the working copy: the new handle, field errors, a message and the new site."""
     try:
         draft = draft_of(services, handle)
@@ -74,14 +96,75 @@ def run_edit(services: Services, handle: Handle | None, fields: tuple[FieldSpec,
     assert handle is not None
     try:
         site = draft.apply(change, label)
+    except DuplicateLink as err:
+        found = errors_by_field(err, fields)
+        offer = html.Div(["Not added: one pair of units has one link. ",
+                          html.Button("Edit the existing link", id={"type": mid.LINK_OPEN_EXISTING,
+                                                                    "link": err.existing},
+                                      className="button small")], className="duplicate-offer")
+        return no_update, _errors(fields, found), offer, None
     except SiteError as err:
         found = errors_by_field(err, fields)
         return no_update, _errors(fields, found), "Not changed: see the messages above.", None
-    return handle_for(str(handle["token"]), draft), _errors(fields, {}), f"Done: {label}.", site
+    except StaleWorkingCopy as err:
+        return _reloaded(services, handle), _errors(fields, {}), str(err), None
+    return handle_for(handle, draft), _errors(fields, {}), f"Done: {label}.", site
+
+
+def _reloaded(services: Services, handle: Handle) -> Any:
+    """The handle of the copy as another window left it, so the map shows that state."""
+    try:
+        return handle_for(handle, draft_of(services, handle))
+    except WorkingCopyGone:
+        return no_update
+
+
+def place_beside(services: Services, handle: Handle, site: Site, new_id: str, anchor: str | None) -> None:
+    """Put a new unit in view beside ``anchor`` (the unit selected when it was added, else its parent),
+    clear of the units already drawn there."""
+    draft_base = handle.get("base")
+    known = {**services.revision_positions.get(f"{site.id}@{draft_base}"),
+             **services.positions.get(copy_key(handle)), **saved_positions(site)}
+    unit = site.units_by_id[new_id]
+    for candidate in (anchor, unit.parent):
+        if candidate and candidate in known and candidate != new_id:
+            x, y = known[candidate]
+            break
+    else:
+        return
+    x += SPACING
+    while any(abs(x - px) < SPACING * 0.6 and abs(y - py) < SPACING * 0.6 for px, py in known.values()):
+        y += SPACING * 0.7
+    services.positions.update(copy_key(handle), {new_id: (x, y)})
+
+
+FOLLOW_NEW_UNIT = """
+function(handle) {
+    // The map redraws after this handle arrives: wait for the new unit, then bring it into view.
+    if (!handle || !handle.follow) { return window.dash_clientside.no_update; }
+    var tries = 0;
+    (function go() {
+        var el = document.getElementById('map-cy');
+        var reg = el && (el._cyreg || (el.firstChild && el.firstChild._cyreg));
+        var cy = reg && reg.cy;
+        var node = cy && cy.getElementById(handle.follow);
+        if (node && node.length) {
+            cy.animate({center: {eles: node}, zoom: Math.max(cy.zoom(), 1)}, {duration: 200});
+            return;
+        }
+        if (tries++ < 100) { setTimeout(go, 50); }
+    })();
+    return handle.follow;
+}
+"""
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        FOLLOW_NEW_UNIT, Output(mid.FOLLOWED, "data"), Input(mid.DRAFT, "data"),
+                            prevent_initial_call=True)
     _register_unit_form(app, services)
+    _register_start(app, services)
     _register_link_form(app, services)
     _register_map_edits(app, services)
 
@@ -99,10 +182,15 @@ def _register_unit_form(app: Dash, services: Services) -> None:
     @app.callback(Output(_field_ids(mid.UNIT_FORM), "value"), Output(mid.UNIT_EDITING_ID, "data"),
                   Output(mid.UNIT_EDITING, "children"),
                   Input(mid.CY, "tapNodeData"), Input(mid.UNIT_NEW, "n_clicks"),
+                  Input(mid.START_ORGANISATION, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
-    def fill_unit_form(node: dict[str, Any] | None, _new: Any, handle: Handle | None) -> tuple[Any, ...]:
+    def fill_unit_form(node: dict[str, Any] | None, _new: Any, _first: Any, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
+        if ctx.triggered_id == mid.START_ORGANISATION:
+            values = _blank(UNIT_FIELDS)
+            values[[f.name for f in UNIT_FIELDS].index("kind")] = "organisation"
+            return values, None, "The first organisation: give its name and type, then press Add unit."
         if ctx.triggered_id == mid.UNIT_NEW or not node:
             return _blank(UNIT_FIELDS), None, "New unit: fill in the form and press Add unit."
         try:
@@ -112,8 +200,8 @@ def _register_unit_form(app: Dash, services: Services) -> None:
         unit = site.units_by_id.get(str(node.get("id")))
         if unit is None:
             return no_update, no_update, no_update
-        values = unit_values(unit)
-        return [values[f.name] for f in UNIT_FIELDS], unit.id, f"Editing {unit.name}"
+        found = unit_values(unit)
+        return [found[f.name] for f in UNIT_FIELDS], unit.id, f"Editing {unit.name}"
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(_error_ids(mid.UNIT_FORM), "children"),
@@ -135,25 +223,26 @@ def _register_unit_form(app: Dash, services: Services) -> None:
             return (no_update, _errors(UNIT_FIELDS, {}), "Click a unit on the map first, or add a new one.",
                     no_update, no_update)
         if action == mid.UNIT_ADD:
-            before: set[str] = set()
-
-            def change(site: Site) -> Site:
-                before.update(site.units_by_id)
-                return edit.add_unit(site, fields)
+            change = Change("add_unit", {"fields": fields})
             label = f"add {name}"
         elif action == mid.UNIT_UPDATE:
-            def change(site: Site) -> Site:
-                return edit.update_unit(site, str(editing), fields)
+            change = Change("update_unit", {"unit_id": str(editing), "changes": fields})
             label = f"edit {name}"
         else:
-            def change(site: Site) -> Site:
-                return edit.delete_unit(site, str(editing))
+            change = Change("delete_unit", {"unit_id": str(editing)})
             label = f"delete {name}"
+        try:
+            before = set(draft_of(services, handle).site.units_by_id)
+        except WorkingCopyGone:
+            before = set()
         new_handle, errors, message, site = run_edit(services, handle, UNIT_FIELDS, change, label)
         if site is None:
             return new_handle, errors, message, no_update, no_update
         if action == mid.UNIT_ADD:
             added = next((u for u in site.units if u.id not in before), None)
+            if added is not None and handle is not None:
+                place_beside(services, handle, site, added.id, editing)
+                new_handle = {**new_handle, "follow": added.id}
             return (new_handle, errors, message, added.id if added else None,
                     f"Editing {added.name}" if added else "")
         if action == mid.UNIT_DELETE:
@@ -162,15 +251,31 @@ def _register_unit_form(app: Dash, services: Services) -> None:
         return new_handle, errors, message, edited, f"Editing {name}"
 
 
+def _register_start(app: Dash, services: Services) -> None:
+    @app.callback(Output(mid.TABS, "value"), Input(mid.START_ORGANISATION, "n_clicks"), prevent_initial_call=True)
+    def open_unit_form(n: Any) -> Any:
+        return "unit" if n else no_update
+
+    @app.callback(Output(mid.START_BOX, "hidden"), Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    def hide_start(handle: Handle | None) -> bool:
+        try:
+            return bool(draft_of(services, handle).site.units)
+        except WorkingCopyGone:
+            return True
+
+
 def _register_link_form(app: Dash, services: Services) -> None:
     @app.callback(Output(_field_ids(mid.LINK_FORM), "value"), Output(mid.LINK_EDITING_ID, "data"),
                   Output(mid.LINK_EDITING, "children"),
                   Input(mid.CY, "tapEdgeData"), Input(mid.LINK_NEW, "n_clicks"),
+                  Input({"type": mid.LINK_OPEN_EXISTING, "link": ALL}, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
-    def fill_link_form(edge: dict[str, Any] | None, _new: Any, handle: Handle | None) -> tuple[Any, ...]:
+    def fill_link_form(edge: dict[str, Any] | None, _new: Any, _open: Any, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
-        if ctx.triggered_id == mid.LINK_NEW or not edge:
+        if isinstance(ctx.triggered_id, dict):  # "Edit the existing link", offered when a link repeats one
+            edge = {"link": ctx.triggered_id.get("link")}
+        elif ctx.triggered_id == mid.LINK_NEW or not edge:
             return _blank(LINK_FIELDS), None, "New link: choose the two units and the level."
         try:
             site = draft_of(services, handle).site
@@ -200,20 +305,19 @@ def _register_link_form(app: Dash, services: Services) -> None:
         if action != mid.LINK_ADD and not editing:
             return no_update, _errors(LINK_FIELDS, {}), "Click a link on the map first, or add a new one.", \
                 no_update
-        before: set[str] = set()
         if action == mid.LINK_ADD:
-            def change(site: Site) -> Site:
-                before.update(site.links_by_id)
-                return edit.add_link(site, fields)
+            change = Change("add_link", {"fields": fields})
             label = "add a link"
         elif action == mid.LINK_UPDATE:
-            def change(site: Site) -> Site:
-                return edit.update_link(site, str(editing), fields)
+            change = Change("update_link", {"link_id": str(editing), "changes": fields})
             label = "edit a link"
         else:
-            def change(site: Site) -> Site:
-                return edit.delete_link(site, str(editing))
+            change = Change("delete_link", {"link_id": str(editing)})
             label = "delete a link"
+        try:
+            before = set(draft_of(services, handle).site.links_by_id)
+        except WorkingCopyGone:
+            before = set()
         new_handle, errors, message, site = run_edit(services, handle, LINK_FIELDS, change, label)
         if site is None:
             return new_handle, errors, message, no_update
@@ -241,8 +345,11 @@ def _register_map_edits(app: Dash, services: Services) -> None:
                 draft.redo()
         except (WorkingCopyGone, NothingToUndo, NothingToRedo) as err:
             return no_update, str(err)
+        except StaleWorkingCopy as err:
+            assert handle is not None
+            return _reloaded(services, handle), str(err)
         assert handle is not None
-        return handle_for(str(handle["token"]), draft), ""
+        return handle_for(handle, draft), ""
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.MESSAGE, "children", allow_duplicate=True),
@@ -256,9 +363,12 @@ def _register_map_edits(app: Dash, services: Services) -> None:
             return no_update, str(err)
         assert handle is not None
         positions = arrange_site(draft.site)
-        draft.apply(lambda site: edit.set_positions(site, positions), "arrange the map")
-        services.positions.forget(str(handle["token"]))
-        return handle_for(str(handle["token"]), draft, fit=True), ""
+        try:
+            draft.apply(Change.positions(positions), "arrange the map")
+        except StaleWorkingCopy as err:
+            return _reloaded(services, handle), str(err)
+        services.positions.forget(copy_key(handle))
+        return handle_for(handle, draft, fit=True), ""
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Input(mid.MOVED, "data"), State(mid.DRAFT, "data"), prevent_initial_call=True)
@@ -276,7 +386,7 @@ def _register_map_edits(app: Dash, services: Services) -> None:
         if not positions:
             return no_update
         try:
-            draft.apply(lambda s: edit.set_positions(s, positions), "move units")
-        except SiteError:
+            draft.apply(Change.positions(positions), "move units")
+        except (SiteError, StaleWorkingCopy):
             return no_update
-        return handle_for(str(handle["token"]), draft)
+        return handle_for(handle, draft)

@@ -1,19 +1,26 @@
-"""Map page callbacks for revisions and files: save, discard, upload, download."""
+"""Map page callbacks for revisions and files: save, discard, resume, upload, download, and the
+empty map's start from a spreadsheet."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
+from integramap.drafts import Change, StaleWorkingCopy
 from integramap.io import dump_site
+from integramap.io.template import write_template
 from integramap.model import SiteError
+from integramap.wording import plural
 from integramap.store import ConflictError, StoreError, UnknownSiteError
 from integramap.web.common import ids
 from integramap.web.map import ids as mid
 from integramap.web.common.services import Services
 from integramap.web.common.upload import upload_to_site
-from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for, pressed
+from integramap.web.typology.page import send_data
+from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, handle_for, pressed
 
 Handle = dict[str, Any]
 
@@ -55,68 +62,63 @@ def register_callbacks(app: Dash, services: Services) -> None:
             return no_update, html.Div([html.Strong("Not saved. "), str(err)], className="error conflict"), author
         except StoreError as err:
             return no_update, html.Div(str(err), className="error"), author
-        draft.mark_saved(info.number)
-        return (handle_for(str(handle["token"]), draft),
-                html.Div(f"Saved as revision {info.number} of {info.site_id}.", className="ok"), author)
+        try:
+            draft.mark_saved(info.number)
+        except StaleWorkingCopy:
+            pass  # saved all the same; the other window's copy still shows its own unsaved edits
+        return (handle_for(handle, draft),
+                html.Div(f"Saved as revision {info.number} of {info.name}.", className="ok"), author)
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.SAVE_RESULT, "children", allow_duplicate=True),
-                  Input(mid.DISCARD, "n_clicks"), State(mid.DRAFT, "data"), prevent_initial_call=True)
-    def discard(_n: Any, handle: Handle | None) -> tuple[Any, Any]:
+                  Output(mid.RESUME_BOX, "hidden", allow_duplicate=True),
+                  Input(mid.DISCARD, "n_clicks"), Input(mid.RESUME_DISCARD, "n_clicks"),
+                  State(mid.DRAFT, "data"), prevent_initial_call=True)
+    def discard(_n: Any, _resume_discard: Any, handle: Handle | None) -> tuple[Any, Any, Any]:
         if not pressed(ctx.triggered):
-            return no_update, no_update
+            return no_update, no_update, no_update
         try:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:
-            return no_update, html.Div(str(err), className="error")
+            return no_update, html.Div(str(err), className="error"), no_update
         assert handle is not None
         try:
             revision = services.store.get(draft.site_id)
         except UnknownSiteError:
             return no_update, html.Div("This site has never been saved: there is no revision to go back to.",
-                                       className="error")
-        draft.reset(revision.site, base=revision.number)
-        services.positions.forget(str(handle["token"]))
-        return (handle_for(str(handle["token"]), draft, fit=True),
-                html.Div(f"Unsaved changes discarded: back to revision {revision.number}.", className="ok"))
+                                       className="error"), no_update
+        try:
+            draft.reset(revision.site, base=revision.number)
+        except StaleWorkingCopy as err:
+            return no_update, html.Div(str(err), className="error"), no_update
+        services.positions.forget(copy_key(handle))
+        return (handle_for(handle, draft, fit=True),
+                html.Div(f"Unsaved changes discarded: back to revision {revision.number}.", className="ok"), True)
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.UPLOAD_RESULT, "children"),
                   Input(mid.UPLOAD, "contents"), State(mid.UPLOAD, "filename"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     def upload(contents: str | None, filename: str | None, handle: Handle | None) -> tuple[Any, Any]:
-        if not contents:
-            return no_update, no_update
-        try:
-            draft = draft_of(services, handle)
-        except WorkingCopyGone as err:
-            return no_update, html.Div(str(err), className="error")
-        assert handle is not None
-        try:
-            site = upload_to_site(contents, filename)
-        except SiteError as err:
-            return no_update, _problem_list(err)
-        label = f"upload {filename}"
-        if site.id == draft.site_id:
-            draft.apply(lambda _old: site, label)
-            base = draft.base
-        else:
-            try:
-                stored = services.store.get(site.id)
-            except UnknownSiteError:
-                draft.reset(site, base=None)
-                base = None
-            else:
-                # Start from the stored site so that the upload shows as an unsaved change to it.
-                draft.reset(stored.site, base=stored.number)
-                draft.apply(lambda _old: site, label)
-                base = stored.number
-        services.positions.forget(str(handle["token"]))
-        where = (f"saving makes revision {base + 1} of {site.id}" if base is not None
-                 else f"saving creates the new site {site.id}")
-        return (handle_for(str(handle["token"]), draft, fit=True),
-                html.Div(f"Loaded {filename}: {len(site.units)} units, {len(site.links)} links; {where}.",
-                         className="ok"))
+        return load_upload(services, handle, contents, filename)
+
+    @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
+                  Output(mid.START_RESULT, "children"),
+                  Input(mid.START_UPLOAD, "contents"), State(mid.START_UPLOAD, "filename"),
+                  State(mid.DRAFT, "data"), prevent_initial_call=True)
+    def start_from_upload(contents: str | None, filename: str | None, handle: Handle | None) -> tuple[Any, Any]:
+        return load_upload(services, handle, contents, filename)
+
+    @app.callback(Output(mid.TEMPLATE_DOWNLOAD, "data"), Input(mid.START_TEMPLATE, "n_clicks"),
+                  prevent_initial_call=True)
+    def template(n: Any) -> Any:
+        if not n:
+            return no_update
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "integramap-site-template.xlsx"
+            write_template(path)
+            return send_data(path.read_bytes(), path.name,
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @app.callback(Output(mid.DOWNLOAD, "data"),
                   Input(mid.DOWNLOAD_YAML, "n_clicks"), Input(mid.DOWNLOAD_JSON, "n_clicks"),
@@ -131,3 +133,71 @@ def register_callbacks(app: Dash, services: Services) -> None:
         if ctx.triggered_id == mid.DOWNLOAD_JSON:
             return {"content": dump_site(site, "json"), "filename": f"{site.id}.json", "type": "application/json"}
         return {"content": dump_site(site, "yaml"), "filename": f"{site.id}.yaml", "type": "application/x-yaml"}
+
+    @app.callback(Output(mid.RESUME_BOX, "hidden"), Input(mid.RESUME, "n_clicks"), prevent_initial_call=True)
+    def resume(n: Any) -> Any:
+        return True if n else no_update
+
+    # Opened again in the same tab (another page, then back), a copy with unsaved edits just carries
+    # on; opened afresh (a reload, a new tab, after a restart) it asks first whether to resume.
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """
+        function(handle, seen) {
+            seen = seen || [];
+            var site = handle && handle.site;
+            var ask = !!(handle && handle.unsaved) && seen.indexOf(site) < 0;
+            if (site && seen.indexOf(site) < 0) { seen = seen.concat([site]); }
+            return [!ask, seen];
+        }
+        """,
+        Output(mid.RESUME_BOX, "hidden", allow_duplicate=True), Output(ids.OPENED_SITES, "data"),
+        Input(mid.SITE_REQUEST, "data"), State(ids.OPENED_SITES, "data"), prevent_initial_call="initial_duplicate")
+
+    # Leaving the page (reload, closing the tab, another address) with unsaved edits asks first.
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """
+        function(handle) {
+            window.integramapUnsaved = !!(handle && handle.dirty);
+            return window.integramapUnsaved;
+        }
+        """,
+        Output(mid.UNSAVED, "data"), Input(mid.DRAFT, "data"))
+
+
+def load_upload(services: Services, handle: Handle | None, contents: str | None,
+                filename: str | None) -> tuple[Any, Any]:
+    """Load an uploaded site file as an unsaved change: to this site, or as the working copy of the site
+    the file describes (stored or new)."""
+    if not contents:
+        return no_update, no_update
+    try:
+        draft = draft_of(services, handle)
+    except WorkingCopyGone as err:
+        return no_update, html.Div(str(err), className="error")
+    assert handle is not None
+    try:
+        site = upload_to_site(contents, filename)
+    except SiteError as err:
+        return no_update, _problem_list(err)
+    label = f"upload {filename}"
+    person = str(handle.get("person"))
+    try:
+        if site.id == draft.site_id:
+            draft.apply(Change.replace(site), label)
+        else:
+            try:
+                draft = services.drafts.open(person, site.id).draft
+            except UnknownSiteError:
+                draft = services.drafts.start_new(person, site)
+            else:
+                # Start from the stored site so that the upload shows as an unsaved change to it.
+                draft.apply(Change.replace(site), label)
+    except StaleWorkingCopy as err:
+        return no_update, html.Div(str(err), className="error")
+    new_handle = handle_for(handle, draft, fit=True)
+    services.positions.forget(copy_key(new_handle))
+    base = draft.base
+    where = (f"saving makes revision {base + 1} of {site.name}" if base is not None
+             else f"saving creates the new site {site.name}")
+    return (new_handle, html.Div(f"Loaded {filename}: {plural(len(site.units), 'unit')}, "
+                                 f"{plural(len(site.links), 'link')}; {where}.", className="ok"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 SITE_REQUEST = "map-site-request"
 """The site named in the address (``/map?site=…``)."""
 DRAFT = "map-draft"
-"""``{"token", "version", "fit"}``: the server-side working copy; a new version redraws the map."""
+"""The handle of the working copy (see ``working.py``): a new version redraws the map."""
 DRILL = "map-drill"
 MOVED = "map-moved"
 """Positions of nodes the user has dragged, written by ``assets/map.js``."""
@@ -77,3 +77,22 @@ def error_id(form: str, name: str) -> dict[str, str]:
 
 UNIT_EDITING_ID = "unit-editing-id"
 LINK_EDITING_ID = "link-editing-id"
+
+LINK_OPEN_EXISTING = "link-open-existing"
+"""The button offered when a new link repeats an existing one (pattern-matching: ``{"type", "link"}``)."""
+FOLLOWED = "map-followed"
+"""Written by the browser once it has moved the view to a newly added unit."""
+UNSAVED = "map-unsaved"
+"""Written by the browser when it tells ``assets/unsaved.js`` whether there are unsaved edits."""
+
+RESUME_BOX = "map-resume"
+RESUME = "map-resume-keep"
+RESUME_DISCARD = "map-resume-discard"
+RESUME_TEXT = "map-resume-text"
+
+START_BOX = "map-start"
+START_ORGANISATION = "map-start-organisation"
+START_UPLOAD = "map-start-upload"
+START_RESULT = "map-start-result"
+START_TEMPLATE = "map-start-template"
+TEMPLATE_DOWNLOAD = "map-template-download"

@@ -153,6 +153,38 @@ def _files() -> html.Div:
     ], className="form")
 
 
+def resume_box(handle: dict[str, Any] | None) -> html.Div:
+    """The offer to resume unsaved edits left from an earlier visit (shown by the browser when the
+    page is opened afresh, see ``files.py``)."""
+    edited = (handle or {}).get("unsaved")
+    return html.Div([
+        html.Span(f"You have unsaved changes to this site (edited {edited}). ", id=mid.RESUME_TEXT),
+        html.Button("Resume your unsaved changes", id=mid.RESUME, className="button primary small"),
+        html.Button("Discard them", id=mid.RESUME_DISCARD, className="button danger small"),
+    ], id=mid.RESUME_BOX, className="resume-box", hidden=True, role="alert")
+
+
+def start_box(empty: bool) -> html.Div:
+    """How to begin on an empty map: the first organisation, or a filled-in spreadsheet."""
+    return html.Div([
+        html.H3("This map is empty: start here"),
+        html.Ol([
+            html.Li([html.Strong("Add the first organisation"), " — an NHS trust, a council, a GP federation… "
+                     "then its teams inside it, then the links between them. ",
+                     html.Button("Add the first organisation", id=mid.START_ORGANISATION,
+                                 className="button primary small")]),
+            html.Li([html.Strong("Fill in the spreadsheet template"), " — one row per unit and per link, "
+                     "then upload it here. ",
+                     html.Button("Download the template", id=mid.START_TEMPLATE, className="button small"),
+                     dcc.Download(id=mid.TEMPLATE_DOWNLOAD),
+                     dcc.Upload(id=mid.START_UPLOAD, children=html.Div(["Drop the filled-in template here, or ",
+                                                                      html.A("choose it")]),
+                                className="upload", multiple=False),
+                     html.Div(id=mid.START_RESULT, className="form-message")]),
+        ]),
+    ], id=mid.START_BOX, className="start-box", hidden=not empty)
+
+
 def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> html.Div:
     """The page for ``/map?site=ID[&focus=UNIT]``: ``focus`` opens on a unit and its neighbours.
 
@@ -166,6 +198,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
     elements, cy_layout, crumbs, info = map_view.draw_parts(
         services, handle, map_view.opening_options(focus), fit=True, nonce="open", opening=True)
     unit_choices = map_edit.unit_choice_options(services, handle)
+    empty = handle is not None and not map_view.has_units(services, handle)
     return html.Div([
         dcc.Store(id=mid.SITE_REQUEST, data=site),
         dcc.Store(id=mid.DRAFT, data=handle),
@@ -173,6 +206,8 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
         dcc.Store(id=mid.MOVED),
         dcc.Store(id=mid.UNIT_EDITING_ID),
         dcc.Store(id=mid.LINK_EDITING_ID),
+        dcc.Store(id=mid.FOLLOWED),
+        dcc.Store(id=mid.UNSAVED),
         html.Div([
             html.H2(title, id=mid.TITLE, className="site-title"),
             html.Span(status, id=mid.STATUS, className="status"),
@@ -185,10 +220,12 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
             ], className="toolbar-buttons"),
         ], className="toolbar"),
         html.Div(message, id=mid.MESSAGE, className="page-message"),
+        resume_box(handle),
         html.Div([
             html.Aside([_filters(focus, _sent(orgs), _sent(units)), legend()], className="sidebar"),
             html.Section([
                 html.Div(crumbs, id=mid.BREADCRUMB, className="breadcrumb"),
+                start_box(empty),
                 cyto.Cytoscape(id=mid.CY, elements=elements, stylesheet=stylesheet(),
                                layout=_sent(cy_layout) or {"name": "preset"}, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,

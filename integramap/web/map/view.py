@@ -16,7 +16,7 @@ from integramap.web.map.elements import MapView, ViewOptions, build_view, organi
 from integramap.web.map.forms import choice_label
 from integramap.web.map.edit import unit_names_fingerprint
 from integramap.web.common.services import Services
-from integramap.web.map.working import WorkingCopyGone, draft_of, open_site, status_text
+from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, open_site, status_text
 
 
 FILTER_DEFAULTS: dict[str, Any] = {
@@ -70,17 +70,24 @@ def view_with_positions(services: Services, token: str, site: Site, options: Vie
 
 
 def open_request(services: Services, site_id: str | None) -> tuple[dict[str, Any] | None, str]:
-    """A working copy of the asked-for site (the first stored one when none is named): its handle,
-    or ``None`` and a message saying why there is none."""
+    """A working copy of the asked-for site: its handle, or ``None`` and a message saying why there is
+    none (no site named: the picker at the top is where to choose one)."""
     if not site_id:
-        sites = services.store.list_sites()
-        if not sites:
+        if not services.store.list_sites():
             return None, "No sites yet: create one on the Sites page."
-        site_id = sites[0].id
+        return None, "Choose a site to open from the list at the top."
     try:
         return open_site(services, site_id), ""
     except UnknownSiteError as err:
-        return None, f"{err} Choose a site from the list at the top."
+        return None, str(err)
+
+
+def has_units(services: Services, handle: dict[str, Any] | None) -> bool:
+    """Whether the working copy has any unit (an empty map shows how to begin)."""
+    try:
+        return bool(draft_of(services, handle).site.units)
+    except WorkingCopyGone:
+        return True
 
 
 def status_parts(services: Services, handle: dict[str, Any] | None) -> tuple[Any, ...]:
@@ -94,7 +101,7 @@ def status_parts(services: Services, handle: dict[str, Any] | None) -> tuple[Any
     assert handle is not None
     orgs: Any = no_update
     units: Any = no_update
-    if services.sent.changed(str(handle["token"]), "view-choices", unit_names_fingerprint(site)):
+    if services.sent.changed(str(handle.get("page")), "view-choices", unit_names_fingerprint(site)):
         orgs = [{"label": u.name, "value": u.id} for u in organisations(site)]
         units = [{"label": u.name, "value": u.id} for u in sorted(site.units, key=lambda u: u.name)]
     return (site.name, status_text(draft), not draft.can_undo, not draft.can_redo,
@@ -120,7 +127,7 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
     if options.drill is not None and options.drill not in site.units_by_id:
         options = replace(options, drill=None)
     revision = f"{draft.site_id}@{draft.base}" if draft.base is not None and not draft.dirty else None
-    view = view_with_positions(services, str(handle["token"]), site, options, revision)
+    view = view_with_positions(services, copy_key(handle), site, options, revision)
     layout: dict[str, Any] = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
                               "nonce": f"{handle.get('version')}-{nonce}"}
     if not opening:
