@@ -151,7 +151,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
         }
         """,
         Output(mid.RESUME_BOX, "hidden", allow_duplicate=True), Output(ids.OPENED_SITES, "data"),
-        Input(mid.SITE_REQUEST, "data"), State(ids.OPENED_SITES, "data"), prevent_initial_call="initial_duplicate")
+        Input(mid.DRAFT, "data"), State(ids.OPENED_SITES, "data"), prevent_initial_call="initial_duplicate")
 
     # Leaving the page (reload, closing the tab, another address) with unsaved edits asks first.
     app.clientside_callback(  # type: ignore[no-untyped-call]
