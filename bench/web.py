@@ -15,18 +15,22 @@ import json
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from integramap import edit
-from integramap.drafts import Draft
+from integramap.drafts import Change, Draft, WorkingCopies
+from integramap.store import Store
 from integramap.model import Level, Site
 from integramap.web.map.arrange import arrange_site, complete_positions, saved_positions
 from integramap.web.map.elements import ELEMENT_BUDGET, ViewOptions, build_view
 
 PAINT_TARGET = 1.5
 EDIT_TARGET = 0.150
+STORED_EDIT_TARGET = 0.050
+"""Issue 10: an edit's server time at national size, with the working copy kept in the store."""
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -110,6 +114,7 @@ def measure(label: str, site: Site) -> None:
         redraw(draft.site, cache)
 
     edit_time = timed(one_edit)
+    memory_edit, stored_edit, restart = working_copy_costs(site, parent)
     arrange_time = timed(lambda: arrange_site(site), repeat=1)
     print(f"{label}: {len(site.units):,} units, {len(site.links):,} links")
     print(f"  elements sent          {count:,} ({size / 1e6:.2f} MB JSON; budget {ELEMENT_BUDGET:,})")
@@ -117,6 +122,30 @@ def measure(label: str, site: Site) -> None:
     print(f"  redraw (server)        {again * 1000:8.1f} ms  ratio to 1.5 s paint target {again / PAINT_TARGET:.2f}")
     print(f"  edit + redraw          {edit_time * 1000:8.1f} ms  ratio to 150 ms target {edit_time / EDIT_TARGET:.2f}")
     print(f"  Arrange (igraph)       {arrange_time * 1000:8.1f} ms")
+    print(f"  edit, in memory only   {memory_edit * 1000:8.1f} ms")
+    print(f"  edit, kept in store    {stored_edit * 1000:8.1f} ms  ratio to in memory {stored_edit / memory_edit:.2f};"
+          f" store's share {(stored_edit - memory_edit) * 1000:.1f} ms, ratio to 50 ms target"
+          f" {stored_edit / STORED_EDIT_TARGET:.2f}")
+    print(f"  reopen after restart   {restart * 1000:8.1f} ms  (site read from the store, 10 edits replayed)")
+
+
+def working_copy_costs(site: Site, parent: str) -> tuple[float, float, float]:
+    """One edit on an in-memory draft, the same edit on a working copy kept in SQLite, and reopening
+    that copy in a new process (a restart) after ten edits."""
+    counter = iter(range(10_000))
+
+    def change() -> Change:
+        return Change("add_unit", {"fields": {"name": f"New team {next(counter)}", "kind": "team",
+                                              "parent": parent}})
+
+    memory = Draft(site, base=1)
+    memory_time = timed(lambda: memory.apply(change(), "add"), repeat=10)
+    with tempfile.TemporaryDirectory() as folder, Store(data_dir=Path(folder)) as store:
+        store.save(site, author="Bench", message="bench", base=None)
+        draft = WorkingCopies(store).open("bench", site.id).draft
+        stored_time = timed(lambda: draft.apply(change(), "add"), repeat=10)
+        restart = timed(lambda: WorkingCopies(store).open("bench", site.id), repeat=3)
+    return memory_time, stored_time, restart
 
 
 def main() -> None:

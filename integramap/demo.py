@@ -173,6 +173,16 @@ class DemoDataError(ValueError):
         lines.append("Give each file with its option, or see docs/demo.md for the folder layout.")
         return "\n".join(lines)
 
+    def for_people(self) -> str:
+        """The message for a page: which files and where they are published, without the folders
+        searched or the command-line options (those are for whoever runs the server)."""
+        n = len(self.missing)
+        lines = [f"{plural(n, 'public reference file')} not found on the server "
+                 f"(they are not part of IntegraMap; they are saved from their publishers):"]
+        lines += [f"  - {m.what}, published as {m.published}" for m in self.missing]
+        lines.append("Ask whoever runs IntegraMap for your team to save them in its reference-data folder.")
+        return "\n".join(lines)
+
     def __str__(self) -> str:
         return self.render()
 

@@ -41,7 +41,7 @@ from .wording import plural
 
 __all__ = [
     "DuplicateLink", "add_link", "add_unit", "delete_link", "delete_unit", "existing_link", "new_id", "new_site",
-    "readable_id", "set_positions",
+    "readable_id", "set_positions", "slug",
     "update_link", "update_unit",
 ]
 
@@ -81,6 +81,17 @@ def new_id(site: Site, prefix: str) -> str:
     return f"{stem}-{n}"
 
 
+def slug(name: str) -> str:
+    """A name as an id: lower case, words joined by hyphens, at most :data:`MAX_ID_STEM` characters.
+
+    Examples
+    --------
+    >>> slug("Northvale Children's Services"), slug("!!")
+    ('northvale-children-s-services', '')
+    """
+    return _NOT_SLUG.sub("-", name.casefold()).strip("-")[:MAX_ID_STEM].strip("-")
+
+
 def readable_id(site: Site, name: str, fallback: str = "unit") -> str:
     """An id made from a name, not used by any unit, link or area: ``district-nursing-west``,
     then ``district-nursing-west-2``, ``-3``…
@@ -95,7 +106,7 @@ def readable_id(site: Site, name: str, fallback: str = "unit") -> str:
     >>> readable_id(site, "Æ!", fallback="team")
     'team'
     """
-    stem = _NOT_SLUG.sub("-", name.casefold()).strip("-")[:MAX_ID_STEM].strip("-") or fallback
+    stem = slug(name) or fallback
     taken = set(site.units_by_id) | set(site.links_by_id) | set(site.areas_by_id)
     if stem not in taken:
         return stem

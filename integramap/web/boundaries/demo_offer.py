@@ -77,7 +77,8 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
         try:
             files = demos.find_demo_files(demo=DEMO_NAME)
         except ValueError as err:  # the files are missing: say which, and where they are published
-            return None, True, "", html.Div(str(err), className="error", role="alert",
+            text = err.for_people() if isinstance(err, demos.DemoDataError) else str(err)
+            return None, True, "", html.Div(text, className="error", role="alert",
                                             style={"whiteSpace": "pre-wrap"}), False
         name = (author or "").strip() or AUTHOR
         job = default_runner().submit(lambda progress: build_and_store(services, files, name, progress),

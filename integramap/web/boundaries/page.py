@@ -21,7 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from integramap.analysis.boundary_results import BoundaryReport
 from integramap.store import StoreError
-from integramap.wording import first_upper
+from integramap.wording import first_upper, plural
 from integramap.web.boundaries.data import RESULTS, Result, compute, site_units
 from integramap.web.boundaries.findings import Finding, findings_csv, verdict
 from integramap.web.boundaries.demo_offer import demo_offer, register_demo_callbacks
@@ -75,13 +75,17 @@ def counts_line(report: BoundaryReport) -> list[Any]:
     """Coterminosity and how many of each kind of mismatch, as small labelled figures."""
     c = report.counts
     cot = "n/a" if report.coterminosity is None else f"{report.coterminosity * 100:.0f}%"
-    items = [("Coterminosity", cot), ("Straddles", c.straddles), ("Gaps", c.gaps),
-             ("Double cover", c.double_cover), ("Nesting violations", c.nesting_violations),
-             ("Unmanaged interfaces", c.unmanaged_interfaces)]
+    counts = [(c.straddles, "straddle", None), (c.gaps, "gap", None), (c.double_cover, "area", "areas"),
+              (c.nesting_violations, "nesting violation", None),
+              (c.unmanaged_interfaces, "unmanaged interface", None)]
+    chips: list[tuple[str, str]] = [(cot, " coterminous")]
+    for value, one, many in counts:
+        number, _, words = plural(value, one, many).partition(" ")
+        chips.append((number, f" {words}" + (" covered twice" if one == "area" else "")))
     if c.no_footprint:
-        items.append(("Not checked", c.no_footprint))
-    return [html.Span([html.Strong(f"{value}" if isinstance(value, str) else f"{value:,}"), f" {label}"],
-                      className="count-chip") for label, value in items]
+        number, _, words = plural(c.no_footprint, "unit").partition(" ")
+        chips.append((number, f" {words} not checked"))
+    return [html.Span([html.Strong(number), words], className="count-chip") for number, words in chips]
 
 
 def findings_table(rows: list[Finding], selected: int | None = None) -> list[Any]:

@@ -40,8 +40,9 @@ def layout(**_query: Any) -> html.Div:
             html.Div([html.Label("Name *"), dcc.Input(id=NEW_NAME, type="text",
                                                       placeholder="e.g. Northvale children's services"),
                       html.Div(id=NAME_ERROR, className="field-error")], className="field"),
-            html.Div([html.Label("Short id *", title="Letters, digits and - _ . : only"),
-                      dcc.Input(id=NEW_ID, type="text", placeholder="e.g. northvale-children"),
+            html.Div([html.Label("Short name for links (optional)",
+                                 title="Made from the name when left empty; letters, digits and - _ . : only"),
+                      dcc.Input(id=NEW_ID, type="text", placeholder="made from the name"),
                       html.Div(id=ID_ERROR, className="field-error")], className="field"),
             html.Div([html.Label("Your name *"), dcc.Input(id=NEW_AUTHOR, type="text")], className="field"),
             html.Button("Create site", id=CREATE, className="button primary"),
@@ -50,12 +51,22 @@ def layout(**_query: Any) -> html.Div:
         html.H3("A real case"),
         demo_offer("sites", "Every GP practice of NHS South East London ICB in its primary care network, over "
                    "the six boroughs, drawn on the ONS boundaries: see where a borough boundary cuts through "
-                   "a PCN. Built on this computer from public NHS and ONS files that you keep (see "
-                   "docs/demo.md)."),
+                   "a PCN. Built on the server from public NHS and ONS files saved there."),
     ], className="sites-page")
 
 
 PAGE = PageSpec(path="/", name="Sites", order=0, layout=layout, title="IntegraMap", needs_site=False)
+
+
+def _free_id(services: Services, stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``… when a stored site already has it (empty stays empty)."""
+    if not stem:
+        return ""
+    found, n = stem, 1
+    while services.store.exists(found):
+        n += 1
+        found = f"{stem}-{n}"
+    return found
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
@@ -89,8 +100,9 @@ def register_callbacks(app: Dash, services: Services) -> None:
         if not clicks:  # the page's first render, not a press of the button
             return no_update, no_update, no_update, no_update, no_update
         author = (author or "").strip()
+        site_id = (site_id or "").strip() or _free_id(services, edit.slug(name or ""))
         try:
-            site = edit.new_site(site_id or "", name or "")
+            site = edit.new_site(site_id, name or "")
         except SiteError as err:
             found: dict[str, list[str]] = {}
             for p in err.problems:
