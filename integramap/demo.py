@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from .analysis.boundary_results import Straddle
 
 __all__ = [
-    "DEMOS", "REFERENCE_DATA_ENV", "Demo", "DemoDataError", "DemoFiles", "DemoLayout", "DemoSummary",
+    "DEMOS", "REFERENCE_DATA_ENV", "reference_file", "Demo", "DemoDataError", "DemoFiles", "DemoLayout", "DemoSummary",
     "MissingFile", "UnknownDemoError", "build_demo", "demo_choices", "find_demo_files", "get_demo",
     "summarise_demo",
 ]
@@ -251,6 +251,28 @@ def _find_one(key: str, pattern: str, dirs: Sequence[Path]) -> Path | None:
         if hits:
             return hits[-1]  # the newest issue: names carry the year
     return None
+
+
+def reference_file(key: str, data_dir: Path | None = None) -> Path:
+    """One national file of the reference-data folder (``practices`` or ``lsoa_lad``), found where the
+    demo's files are; :class:`DemoDataError` naming it when it is not there.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> try:
+    ...     reference_file("practices", pathlib.Path(tempfile.mkdtemp()))
+    ... except DemoDataError as err:
+    ...     print(err.missing[0].what)
+    practice → PCN lookup
+    """
+    pattern = {"practices": DemoLayout.practices, "lsoa_lad": DemoLayout.lsoa_lad}[key]
+    dirs = _search_dirs(data_dir)
+    hit = _find_one(key, pattern, dirs)
+    if hit is None:
+        raise DemoDataError([MissingFile(key, _LABELS[key], tuple(str(d / pattern) for d in dirs),
+                                         WHERE_PUBLISHED[key])])
+    return hit
 
 
 def find_demo_files(data_dir: Path | None = None, *, demo: str = "south-east-london",

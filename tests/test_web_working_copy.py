@@ -15,7 +15,7 @@ from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.map import ids as mid
 
-from conftest import MODELS
+from conftest import MODELS, shared_file
 from test_web_browser import by_id, click, cy_eval, dom_id, open_map, set_value, settled, show_tab, text_of, \
     type_into
 
@@ -162,3 +162,36 @@ def test_an_empty_site_shows_how_to_begin_and_the_first_organisation_is_followed
     inside = cy_eval(dash_duo, "var n = cy.getElementById('northvale-community-trust'); var e = cy.extent();"
                                "var p = n.position(); return p.x >= e.x1 && p.x <= e.x2 && p.y >= e.y1 && p.y <= e.y2;")
     assert inside is True
+
+
+def test_an_empty_site_starts_from_the_national_files_of_a_borough(dash_duo: Any, store: Store) -> None:
+    shared_file("nhs-reference", "practice_pcn_lookup_2024.csv")
+    shared_file("nhs-reference", "lsoa21_to_lad.csv")
+    store.save(edit.new_site("lambeth", "Lambeth"), author="Test", message="new", base=None)
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/map?site=lambeth")
+    dash_duo.wait_for_contains_text(f"#{mid.START_BOX}", "Start from the national NHS files", timeout=15)
+    until(lambda: dash_duo.driver.execute_script(
+        "return !!document.querySelector('#" + mid.START_AREA + "');"), timeout=15)
+    settled(dash_duo, 30)
+    set_value(dash_duo, mid.START_AREA, "lad:E09000022")
+    click(dash_duo, mid.START_IMPORT)
+    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) > 10, timeout=120)
+    dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved changes", timeout=15)
+    progress = dash_duo.driver.execute_script("return document.getElementById(arguments[0]).textContent;",
+                                              mid.START_PROGRESS)
+    assert "Building the map of Lambeth (Borough or district)" in progress
+    assert store.get("lambeth").site.units == [], "nothing is stored until the map is saved"
+
+
+def test_without_the_national_files_the_start_says_which_are_missing(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from integramap.demo import REFERENCE_DATA_ENV, DemoDataError
+    from integramap.web.map.start import area_choices
+
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DemoDataError) as err:
+        area_choices()
+    text = err.value.for_people()
+    assert "practice → PCN lookup" in text and str(tmp_path) not in text

@@ -10,6 +10,7 @@ from dash import Dash, dcc, html, no_update
 from integramap.model import Level, Sector, UnitKind
 from integramap.web.map import edit as map_edit
 from integramap.web.map import files as map_files
+from integramap.web.map import start as map_start
 from integramap.web.map import view as map_view
 from integramap.web.map import ids as mid
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
@@ -165,7 +166,7 @@ def resume_box(handle: dict[str, Any] | None) -> html.Div:
 
 
 def start_box(empty: bool) -> html.Div:
-    """How to begin on an empty map: the first organisation, or a filled-in spreadsheet."""
+    """How to begin on an empty map: the first organisation, the national NHS files, or a spreadsheet."""
     return html.Div([
         html.H3("This map is empty: start here"),
         html.Ol([
@@ -173,6 +174,7 @@ def start_box(empty: bool) -> html.Div:
                      "then its teams inside it, then the links between them. ",
                      html.Button("Add the first organisation", id=mid.START_ORGANISATION,
                                  className="button primary small")]),
+            map_start.import_section(),
             html.Li([html.Strong("Fill in the spreadsheet template"), " — one row per unit and per link, "
                      "then upload it here. ",
                      html.Button("Download the template", id=mid.START_TEMPLATE, className="button small"),
@@ -250,3 +252,4 @@ def register_callbacks(app: Dash, services: Services) -> None:
     map_view.register_callbacks(app, services)
     map_edit.register_callbacks(app, services)
     map_files.register_callbacks(app, services)
+    map_start.register_callbacks(app, services)
