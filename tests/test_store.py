@@ -368,3 +368,34 @@ def test_timestamps_are_utc_and_ordered(store: Store) -> None:
     after = datetime.now(UTC)
     newest, oldest = store.history("demo")
     assert before <= oldest.created_at <= newest.created_at <= after
+
+
+def _open_store(folder: str) -> int:
+    with Store(data_dir=Path(folder)) as st:
+        return len(st.list_sites())
+
+
+def test_processes_opening_a_fresh_database_at_once_all_succeed(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        assert pool.map(_open_store, [str(tmp_path / "fresh")] * 8) == [0] * 8
+
+
+def test_an_older_database_gains_the_working_copy_tables_and_keeps_its_sites(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    from integramap.store.schema import RevisionRow, SiteRow
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    SiteRow.__table__.create(engine)  # type: ignore[attr-defined]
+    RevisionRow.__table__.create(engine)  # type: ignore[attr-defined]
+    engine.dispose()
+    with Store(url) as old:
+        old.save(small_site(), author="Asha", message="", base=None)
+    with Store(url) as st:
+        tables = set(inspect(st.engine).get_table_names())
+        assert {"working_copies", "working_copy_steps", "sites", "revisions"} <= tables
+        assert [s.id for s in st.list_sites()] == [small_site().id]
