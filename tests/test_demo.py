@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from datetime import date
 from pathlib import Path
 
@@ -368,10 +367,7 @@ def test_south_east_london_from_the_public_files() -> None:
                  ("geo", "sel-lsoa21"), ("geo", "sel-ward")):
         shared_file(*part)
     files = find_demo_files(SHARED_DATA)
-    started = time.perf_counter()
-    site = build_demo("south-east-london", files)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, f"building south-east London took {elapsed:.1f} s"
+    site = build_demo("south-east-london", files)  # its time is bench's to measure, not a test's
     summary = summarise_demo(site)
     assert summary.boroughs == ["Bexley", "Bromley", "Greenwich", "Lambeth", "Lewisham", "Southwark"]
     croxted = next(s for s in summary.straddles if s.unit == "U60524")
