@@ -167,7 +167,7 @@ def test_stale_base_is_refused_and_nothing_is_written(store: Store) -> None:
     with pytest.raises(ConflictError) as caught:
         store.save(small_site(teams=9), author="Ben", message="theirs", base=2)
     message = str(caught.value)
-    assert message.startswith("Revision 3 of site 'demo' was saved by Asha at ")
+    assert message.startswith(f"Revision 3 of {small_site(teams=3).name} was saved by Asha at ")
     assert "while you were editing revision 2: reload to see their changes, then apply yours again" in message
     assert caught.value.base == 2 and caught.value.latest is not None and caught.value.latest.number == 3
     with pytest.raises(ConflictError, match=r"\(2 revisions since yours\)"):

@@ -156,7 +156,7 @@ class Store:
     >>> store.save(Site(id="demo", name="Stale"), author="Cy", message="", base=1)
     Traceback (most recent call last):
     ...
-    integramap.store.store.ConflictError: Revision 2 of site 'demo' was saved by Ben at ...
+    integramap.store.store.ConflictError: Revision 2 of Demo borough was saved by Ben at ...
     >>> store.close()
     """
 
@@ -381,8 +381,9 @@ class Store:
                                  f"is {latest}): reload the site", site_id=site_id, base=base, latest=info)
         others = latest - base
         more = f" ({others} revisions since yours)" if others > 1 else ""
+        called = info.name if info else repr(site_id)  # the name a manager knows the site by
         return ConflictError(
-            f"Revision {latest} of site {site_id!r} was saved{who} while you were editing "
+            f"Revision {latest} of {called} was saved{who} while you were editing "
             f"revision {base}{more}: reload to see their changes, then apply yours again",
             site_id=site_id, base=base, latest=info)
 
