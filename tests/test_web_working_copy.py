@@ -15,7 +15,7 @@ from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.map import ids as mid
 
-from conftest import MODELS, shared_file
+from conftest import MODELS, downloaded, shared_file
 from test_web_browser import by_id, click, cy_eval, dom_id, open_map, set_value, settled, show_tab, text_of, \
     type_into
 
@@ -195,3 +195,23 @@ def test_without_the_national_files_the_start_says_which_are_missing(tmp_path: P
         area_choices()
     text = err.value.for_people()
     assert "practice → PCN lookup" in text and str(tmp_path) not in text
+
+
+def test_an_empty_site_starts_from_the_spreadsheet_template_or_a_site_file(dash_duo: Any, store: Store,
+                                                                          tmp_path: Path) -> None:
+    store.save(edit.new_site("blank", "Blank place"), author="Test", message="new", base=None)
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/map?site=blank")
+    dash_duo.wait_for_contains_text(f"#{mid.START_BOX}", "Fill in the spreadsheet template", timeout=15)
+    click(dash_duo, mid.START_TEMPLATE)
+    template = downloaded(dash_duo.download_path, ".xlsx", timeout=30)
+    assert template.name == "integramap-site-template.xlsx" and template.stat().st_size > 1000
+    filled = tmp_path / "blank.yaml"
+    filled.write_text("id: blank\nname: Blank place\nunits:\n  - {id: trust, name: Vale Trust, kind: organisation}\n"
+                      "  - {id: crisis, name: Crisis team, kind: team, parent: trust}\n", encoding="utf-8")
+    upload = dash_duo.driver.execute_script(
+        f"return document.querySelector('#{mid.START_UPLOAD} input[type=file]');")
+    upload.send_keys(str(filled))
+    until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == 2, timeout=20)
+    dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved changes", timeout=15)
+    until(lambda: not by_id(dash_duo, mid.START_BOX).is_displayed(), timeout=15)
