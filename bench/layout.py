@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 LOOKUP = SHARED / "nhs-reference" / "practice_pcn_lookup_2024.csv"
 REFERENCE_TIMEOUT = 300.0
+MAP_AREA = (840.0, 640.0)
+"""The map's part of a 1400 × 900 window, for the label size when the whole layout is fitted."""
+FONT = 13.0
 
 Layout = Callable[[Site], dict[str, Point]]
 
@@ -107,8 +110,8 @@ def _ratio(ours: float, reference: float) -> str:
 
 def compare(label: str, site: Site, layouts: dict[str, Layout | None]) -> None:
     print(f"\n{label}: {len(site.units):,} units, {len(site.links):,} links")
-    print(f"  {'layout':<46}{'shapes':>8}{'boxes':>8}{'labels':>8}{'crossings':>11}{'time':>10}")
-    figures: dict[str, tuple[int, int, int, int, float]] = {}
+    print(f"  {'layout':<46}{'shapes':>8}{'boxes':>8}{'labels':>8}{'crossings':>11}{'time':>10}{'label px':>10}")
+    figures: dict[str, tuple[float, ...]] = {}
     for name, layout in layouts.items():
         if layout is None:
             print(f"  {name:<46}  (Graphviz is not installed: apt-get install graphviz)")
@@ -119,16 +122,18 @@ def compare(label: str, site: Site, layouts: dict[str, Layout | None]) -> None:
             print(f"  {name:<46}  did not finish: {type(exc).__name__}")
             continue
         q = measure_layout(site, positions)
-        figures[name] = (q.node_overlaps, q.box_overlaps, q.label_overlaps, q.crossings, seconds)
+        # How large a label is when the whole map is fitted to the screen, every box open.
+        label_px = FONT * min(1.0, MAP_AREA[0] / max(q.width, 1.0), MAP_AREA[1] / max(q.height, 1.0))
+        figures[name] = (q.node_overlaps, q.box_overlaps, q.label_overlaps, q.crossings, seconds, label_px)
         print(f"  {name:<46}{q.node_overlaps:>8}{q.box_overlaps:>8}{q.label_overlaps:>8}{q.crossings:>11}"
-              f"{seconds * 1000:>8.0f}ms   ({q.width:,.0f} × {q.height:,.0f} px)")
+              f"{seconds * 1000:>8.0f}ms{label_px:>10.1f}   ({q.width:,.0f} × {q.height:,.0f} px)")
     ours = figures.get(OURS)
     for name, ref in figures.items():
         if name == OURS or ours is None:
             continue
         cells = [_ratio(a, b) for a, b in zip(ours, ref, strict=True)]
         print(f"  {'ratio ours / ' + name:<46}" + "".join(f"{c:>{w}}" for c, w in zip(
-            cells, (8, 8, 8, 11, 10), strict=True)))
+            cells, (8, 8, 8, 11, 10, 10), strict=True)))
 
 
 OURS = "compound (IntegraMap)"

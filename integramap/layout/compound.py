@@ -29,7 +29,7 @@ import math
 import random
 import zlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import igraph
@@ -39,8 +39,9 @@ from integramap.model import Site
 
 Point = tuple[float, float]
 
-ASPECT = 1.55
-"""Width over height of the screen the map is fitted to (1400 × 900): packing aims for it."""
+ASPECT = 1.3
+"""Width over height of the map on screen (about 840 × 640 px in a 1400 × 900 window): packing
+aims for it."""
 LEAF_GAP = 16.0
 """Between two units' rectangles (shape and label) inside one box."""
 BOX_GAP = 40.0
@@ -237,66 +238,86 @@ def _lay_out_unit(site: Site, uid: str, members: list[str], blocks: dict[str, _B
 
 def _pack(blocks: list[_Block], ids: Sequence[str], links: Mapping[tuple[str, str], int],
           pulls: Mapping[str, Point]) -> _Block:
-    """Sibling blocks in rows, in the order their links suggest, at the most legible width."""
+    """Sibling blocks side by side, in the order their links suggest, at the most legible width."""
     if len(blocks) == 1:
         return blocks[0]
     guide = _guide(ids, links, pulls)
     in_order = sorted(range(len(blocks)), key=lambda i: (guide[i][1], guide[i][0]))
-    gap = BOX_GAP if any(b.is_box for b in blocks) else LEAF_GAP
-    best = _best_rows(blocks, in_order, guide, gap)
-    if any(b.is_box for b in blocks):
-        # Boxes of very different sizes waste room in link order; tallest first packs tighter.
-        by_size = sorted(range(len(blocks)), key=lambda i: -blocks[i].height)
-        tight = _best_rows(blocks, by_size, None, gap)
+    boxes = any(b.is_box for b in blocks)
+    gap = BOX_GAP if boxes else LEAF_GAP
+    best = _best(_shelf, blocks, in_order, guide, gap)
+    if boxes and len(blocks) <= SKYLINE_LIMIT:
+        # Boxes of different heights leave holes in rows: a skyline fills them, in link order
+        # or, when that is much more compact, tallest first.
+        # Tried at widths around the best rows' width: a skyline is never wider than rows.
+        widths = [best[1] * f for f in (0.75, 0.9, 1.0)]
+        packing = _best(_skyline, blocks, in_order, guide, gap, widths)
+        if _score(packing) < _score(best):
+            best = packing
+        by_size = sorted(range(len(blocks)), key=lambda i: (-blocks[i].height, guide[i][1], guide[i][0]))
+        tight = _best(_skyline, blocks, by_size, guide, gap, widths)
         if _score(tight) < _PREFER_ORDER * _score(best):
             best = tight
-    rows, width, height = best
+    places = best[0]
+    # Trimmed to what was placed, so a box drawn around these is centred where its position says.
+    left = min(x for _, x, _ in places)
+    top = min(y for _, _, y in places)
+    width = max(x + blocks[i].width for i, x, _ in places) - left
+    height = max(y + blocks[i].height for i, _, y in places) - top
     out = _Block(width, height, is_box=True)
-    y = 0.0
-    for row in rows:
-        row_width = sum(blocks[i].width for i in row) + gap * (len(row) - 1)
-        row_height = max(blocks[i].height for i in row)
-        x = (width - row_width) / 2
-        for i in row:
-            block = blocks[i]
-            for uid, (px, py) in block.positions.items():
-                out.positions[uid] = (px + x, py + y)
-            x += block.width + gap
-        y += row_height + gap
+    for i, x, y in places:
+        for uid, (px, py) in blocks[i].positions.items():
+            out.positions[uid] = (px + x - left, py + y - top)
     return out
 
 
-_Rows = tuple[list[list[int]], float, float]
+SKYLINE_LIMIT = 150
+"""Most sibling boxes packed by skyline (its cost grows with the square of their number)."""
+
+_Packing = tuple[list[tuple[int, float, float]], float, float]
+"""Each block's index and top-left corner, then the width and height of them all."""
 
 
-def _score(rows: _Rows) -> float:
+def _score(packing: _Packing) -> float:
     """How large the blocks look fitted to the screen: the smaller this, the larger they look."""
-    return max(rows[1], rows[2] * ASPECT)
+    return max(packing[1], packing[2] * ASPECT)
 
 
-def _best_rows(blocks: list[_Block], order: list[int], guide: list[Point] | None, gap: float) -> _Rows:
-    widths = [blocks[i].width for i in order]
-    total = sum(widths) + gap * (len(widths) - 1)
-    widest = max(widths)
-    best: _Rows | None = None
-    # Candidate row widths from one unit per row to all in one row; a square root spacing
-    # puts more of them where a screen-shaped result lies.
-    steps = 24
-    for k in range(steps + 1):
-        limit = widest + (total - widest) * (k / steps) ** 2
-        rows = _rows(blocks, order, limit, gap)
-        if guide is not None:
-            rows = [sorted(row, key=lambda i: guide[i][0]) for row in rows]
-        width = max(sum(blocks[i].width for i in row) + gap * (len(row) - 1) for row in rows)
-        height = sum(max(blocks[i].height for i in row) for row in rows) + gap * (len(rows) - 1)
-        candidate = (rows, width, height)
-        if best is None or _score(candidate) < _score(best):
-            best = candidate
-    assert best is not None
-    return best
+def _best(method: Callable[[list[_Block], list[int], list[Point], float, float], _Packing],
+          blocks: list[_Block], order: list[int], guide: list[Point], gap: float,
+          limits: Sequence[float] = ()) -> _Packing:
+    """The packing that looks largest, at the given widths or else at widths from one block per
+    row to all in one row."""
+    sizes = [blocks[i].width for i in order]
+    total = sum(sizes) + gap * (len(sizes) - 1)
+    widest = max(sizes)
+    if limits:
+        return min((method(blocks, order, guide, max(w, widest), gap) for w in limits), key=_score)
+
+    if len(order) <= 16 and not any(blocks[i].is_box for i in order):
+        # A few units (much the same size): the widths of the first one, two, three… in order
+        # give every distinct way to fill the rows, which is all there is to try.
+        firsts = [sum(sizes[:k]) + gap * (k - 1) for k in range(1, len(sizes) + 1)]
+        return min((method(blocks, order, guide, max(w, widest), gap) for w in firsts), key=_score)
+
+    def at(step: float) -> _Packing:
+        # Squares of even steps put more widths at the narrow end, where screen-shaped results lie.
+        return method(blocks, order, guide, widest + (total - widest) * step ** 2, gap)
+
+    # Coarse steps, then finer ones on either side of the best: wider rows are shorter, so the
+    # score falls then rises, and the best lies between the best coarse step's neighbours.
+    coarse = 16
+    tried = {k / coarse: at(k / coarse) for k in range(coarse + 1)}
+    centre = min(tried, key=lambda k: _score(tried[k]))
+    for offset in (-0.75, -0.5, -0.25, 0.25, 0.5, 0.75):
+        step = centre + offset / coarse
+        if 0 < step < 1:
+            tried[step] = at(step)
+    return min(tried.values(), key=_score)
 
 
-def _rows(blocks: list[_Block], order: list[int], limit: float, gap: float) -> list[list[int]]:
+def _shelf(blocks: list[_Block], order: list[int], guide: list[Point], limit: float, gap: float) -> _Packing:
+    """Rows filled in order up to ``limit`` wide, each row left to right by the guide, centred."""
     rows: list[list[int]] = [[]]
     used = 0.0
     for i in order:
@@ -307,7 +328,74 @@ def _rows(blocks: list[_Block], order: list[int], limit: float, gap: float) -> l
         else:
             rows[-1].append(i)
             used = need
-    return rows
+    rows = [sorted(row, key=lambda i: guide[i][0]) for row in rows]
+    row_widths = [sum(blocks[i].width for i in row) + gap * (len(row) - 1) for row in rows]
+    width = max(row_widths)
+    places: list[tuple[int, float, float]] = []
+    y = 0.0
+    for row, row_width in zip(rows, row_widths, strict=True):
+        x = (width - row_width) / 2
+        for i in row:
+            places.append((i, x, y))
+            x += blocks[i].width + gap
+        y += max(blocks[i].height for i in row) + gap
+    return places, width, y - gap
+
+
+def _skyline(blocks: list[_Block], order: list[int], guide: list[Point], limit: float, gap: float
+             ) -> _Packing:
+    """Each block in turn as high as it fits within ``limit`` wide, on the side its guide prefers."""
+    xs = [guide[i][0] for i in order]
+    low, span = min(xs), max(max(xs) - min(xs), 1e-9)
+    # The skyline: (left, right, top) of the space still free below each stretch.
+    sky: list[tuple[float, float, float]] = [(0.0, limit, 0.0)]
+    places: list[tuple[int, float, float]] = []
+    for i in order:
+        w, h = blocks[i].width, blocks[i].height
+        wanted = (guide[i][0] - low) / span * max(limit - w, 0.0)
+        best: tuple[float, float, float] | None = None  # (top, distance from wanted, left)
+        for k, (a, b, _) in enumerate(sky):
+            # Flush with a stretch's left end, reaching right; or with its right end, reaching left.
+            for left, step in ((a, 1), (b - w, -1)):
+                if left < -1e-6 or left + w > limit + 1e-6:
+                    continue
+                top, j = 0.0, k
+                while 0 <= j < len(sky) and sky[j][0] < left + w - 1e-6 and sky[j][1] > left + 1e-6:
+                    top = max(top, sky[j][2])
+                    j += step
+                key = (round(top), abs(left - wanted), left)
+                if best is None or key < best:
+                    best = key
+        assert best is not None
+        left = best[2]
+        top = max(seg[2] for seg in sky if seg[0] < left + w - 1e-6 and seg[1] > left + 1e-6)
+        places.append((i, left, top))
+        sky = _raise(sky, left, left + w, top + h + gap)
+    width = max(x + blocks[i].width for i, x, _ in places)
+    height = max(y + blocks[i].height for i, _, y in places)
+    return places, width, height
+
+
+def _raise(sky: list[tuple[float, float, float]], left: float, right: float, top: float
+           ) -> list[tuple[float, float, float]]:
+    out: list[tuple[float, float, float]] = []
+    for a, b, t in sky:
+        if b <= left + 1e-6 or a >= right - 1e-6:
+            out.append((a, b, t))
+            continue
+        if a < left:
+            out.append((a, left, t))
+        if b > right:
+            out.append((right, b, t))
+    out.append((left, right, top))
+    out.sort()
+    merged: list[tuple[float, float, float]] = []
+    for seg in out:
+        if merged and abs(merged[-1][2] - seg[2]) < 1e-6 and abs(merged[-1][1] - seg[0]) < 1e-6:
+            merged[-1] = (merged[-1][0], seg[1], seg[2])
+        else:
+            merged.append(seg)
+    return merged
 
 
 def _guide(ids: Sequence[str], links: Mapping[tuple[str, str], int], pulls: Mapping[str, Point]

@@ -46,8 +46,8 @@ def label_size(text: str) -> Label:
 
     Examples
     --------
-    >>> label_size("Team").height, label_size("Community mental health team west").height
-    (16.0, 32.0)
+    >>> label_size("Team").height, label_size("Community mental health team west").height  # 3 lines
+    (16.0, 48.0)
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
