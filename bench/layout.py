@@ -27,7 +27,7 @@ from pathlib import Path
 from integramap.io import read_site
 from integramap.layout import compound_layout, measure_layout
 from integramap.layout.compound import Point, inside_out, nesting
-from integramap.layout.sizes import body_size, label_size, unit_label
+from integramap.layout.sizes import body_size, drawn_label
 from integramap.model import Site
 from integramap.web.map.arrange import arrange, site_edges
 
@@ -69,7 +69,7 @@ def graphviz(engine: str) -> Layout:
                 lines.append(f"{indent}}}")
             else:
                 width, height = body_size(unit, hidden.get(uid, 0))
-                label = label_size(unit_label(unit, hidden.get(uid, 0)))
+                label = drawn_label(unit, hidden.get(uid, 0))
                 lines.append(f"{indent}{names[uid]} [width={max(width, label.width) / 72:.3f}, "
                              f"height={(height + 4 + label.height) / 72:.3f}];")
 
@@ -87,7 +87,7 @@ def graphviz(engine: str) -> Layout:
                 # The rectangle's centre is the shape's centre plus half the label below it.
                 uid = back[parts[1]]
                 unit = site.units_by_id[uid]
-                label = label_size(unit_label(unit, hidden.get(uid, 0)))
+                label = drawn_label(unit, hidden.get(uid, 0))
                 shift = 0.0 if children.get(uid) else (4 + label.height) / 2
                 positions[uid] = (float(parts[2]) * 72, -float(parts[3]) * 72 - shift)
         assert len(positions) == len(ids), f"{engine} placed {len(positions)} of {len(ids)} units"

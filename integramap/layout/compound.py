@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import igraph
 
-from integramap.layout.sizes import BOX_PADDING, LABEL_MARGIN, body_size, label_size, unit_label
+from integramap.layout.sizes import BOX_PADDING, LABEL_MARGIN, body_size, drawn_label
 from integramap.model import Site
 
 Point = tuple[float, float]
@@ -218,7 +218,7 @@ def _lay_out_unit(site: Site, uid: str, members: list[str], blocks: dict[str, _B
                   links: Mapping[str | None, Mapping[tuple[str, str], int]], hidden: int,
                   pulls: Mapping[str, Point]) -> _Block:
     unit = site.units_by_id[uid]
-    label = label_size(unit_label(unit, hidden))
+    label = drawn_label(unit, hidden, box=bool(members))
     if not members:
         width, height = body_size(unit, hidden)
         block_width = max(width, label.width)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from integramap.layout.compound import Point, inside_out, nesting
-from integramap.layout.sizes import BOX_PADDING, LABEL_MARGIN, body_size, label_size, unit_label
+from integramap.layout.sizes import BOX_PADDING, LABEL_MARGIN, body_size, drawn_label
 from integramap.model import Site
 
 Rect = tuple[float, float, float, float]
@@ -67,8 +67,8 @@ def measure_layout(site: Site, positions: Mapping[str, Point], among: Sequence[s
     boxes: dict[str, Rect] = {}
     for uid in inside_out(children):
         unit = site.units_by_id[uid]
-        label = label_size(unit_label(unit, hidden.get(uid, 0)))
         members = children.get(uid, [])
+        label = drawn_label(unit, hidden.get(uid, 0), box=bool(members))
         if members:
             left, top, right, bottom = _union(extents[m] for m in members)
             box = (left - BOX_PADDING, top - BOX_PADDING, right + BOX_PADDING, bottom + BOX_PADDING)
