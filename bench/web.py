@@ -121,7 +121,7 @@ def measure(label: str, site: Site) -> None:
     print(f"  first draw (server)    {first * 1000:8.1f} ms  (incl. layout of unplaced units)")
     print(f"  redraw (server)        {again * 1000:8.1f} ms  ratio to 1.5 s paint target {again / PAINT_TARGET:.2f}")
     print(f"  edit + redraw          {edit_time * 1000:8.1f} ms  ratio to 150 ms target {edit_time / EDIT_TARGET:.2f}")
-    print(f"  Arrange (igraph)       {arrange_time * 1000:8.1f} ms")
+    print(f"  Arrange (compound)     {arrange_time * 1000:8.1f} ms")
     print(f"  edit, in memory only   {memory_edit * 1000:8.1f} ms")
     print(f"  edit, kept in store    {stored_edit * 1000:8.1f} ms  ratio to in memory {stored_edit / memory_edit:.2f};"
           f" store's share {(stored_edit - memory_edit) * 1000:.1f} ms, ratio to 50 ms target"

@@ -1,10 +1,10 @@
 """Server-side map layout: positions computed in Python, drawn by the browser as given.
 
 Laying out in the browser is what makes large maps slow (Cytoscape's ``cose``
-took 78 s for 2,000 nodes here); python-igraph's Fruchterman-Reingold does
-10,000 nodes in about a second. Units are pulled towards their parent as well
-as along their links, so the members of one organisation land near each other
-and its compound box stays compact.
+took 78 s for 2,000 nodes here). Arrange and the first drawing of a site use the
+compound layout of :mod:`integramap.layout` (boxes never on one another, members
+inside their box); :func:`arrange`, python-igraph's Fruchterman-Reingold, remains
+for a plain graph without boxes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import igraph
 
+from integramap.layout import compound_layout
 from integramap.model import Site
 
 SPACING = 110.0
@@ -80,9 +81,9 @@ def site_edges(site: Site, among: Iterable[str] | None = None) -> list[tuple[str
 
 
 def arrange_site(site: Site, among: Sequence[str] | None = None) -> dict[str, Point]:
-    """New positions for every unit of a site (or the given ones), ignoring saved positions."""
-    ids = list(among) if among is not None else [u.id for u in site.units]
-    return arrange(ids, site_edges(site, ids))
+    """New positions for every unit of a site (or the given ones), ignoring saved positions:
+    every box apart from unrelated boxes, its members inside it (see :mod:`integramap.layout`)."""
+    return compound_layout(site, among)
 
 
 def saved_positions(site: Site) -> dict[str, Point]:
@@ -99,8 +100,9 @@ def complete_positions(site: Site, known: Mapping[str, Point], among: Sequence[s
                        ) -> dict[str, Point]:
     """Positions for the units that have none, leaving every known position where it is.
 
-    When most units are unplaced (a site never arranged) they are laid out
-    together; a few new units are put beside their parent or a linked unit, so
+    When most units are unplaced (a site never arranged) they get the compound
+    layout of all the units asked for (so a never-arranged site opens with its
+    boxes apart, as after Arrange); a few new units are put beside their parent or a linked unit, so
     adding a team never reshuffles a map the user has arranged.
     """
     ids = list(among) if among is not None else [u.id for u in site.units]
@@ -108,7 +110,7 @@ def complete_positions(site: Site, known: Mapping[str, Point], among: Sequence[s
     if not missing:
         return {}
     if len(missing) > max(3, len(ids) // 3):
-        laid = arrange(ids, site_edges(site, ids), start=known)
+        laid = compound_layout(site, ids)
         return {uid: laid[uid] for uid in missing}
     out: dict[str, Point] = {}
     neighbours: dict[str, list[str]] = {}

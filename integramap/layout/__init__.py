@@ -1,0 +1,11 @@
+"""Map layout: where each unit is drawn, computed from a site alone (no web framework here).
+
+:mod:`integramap.layout.compound` lays a site out box by box so organisations,
+directorates and networks never sit on one another; :mod:`integramap.layout.quality`
+measures a layout the way the map draws it (unit bodies, compound boxes, crossings).
+"""
+
+from integramap.layout.compound import Point, compound_layout
+from integramap.layout.quality import LayoutQuality, measure_layout
+
+__all__ = ["LayoutQuality", "Point", "compound_layout", "measure_layout"]
