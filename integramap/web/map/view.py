@@ -57,24 +57,33 @@ def view_with_positions(services: Services, token: str, site: Site, options: Vie
     shared = services.revision_positions.get(revision) if revision else {}
     known = {**shared, **services.positions.get(token), **saved_positions(site)}
 
-    def complete(among: list[str] | None) -> bool:
+    def complete(among: list[str]) -> set[str]:
+        if all(uid in known for uid in among):
+            return set()
         added = complete_positions(site, known, among=among)
-        if not added:
-            return False
         known.update(added)
         services.positions.update(token, added)
         if revision:
             services.revision_positions.update(revision, added)
-        return True
+        return set(added)
 
     # The level of detail is chosen from where every unit is: a site the browser can hold whole
     # is placed whole first; a larger one only where its view reaches, then viewed again.
-    if len(site.units) <= ELEMENT_BUDGET:
-        complete(None)
-    view = build_view(site, known, options)
-    if complete([nid for nid in view.node_ids]):
-        view = build_view(site, known, options)
+    added = complete([u.id for u in site.units]) if len(site.units) <= ELEMENT_BUDGET else set()
+    view = build_view(site, known, _revealing(site, options, added))
+    more = complete(view.node_ids)
+    if more:
+        view = build_view(site, known, _revealing(site, options, added | more))
     return view
+
+
+def _revealing(site: Site, options: ViewOptions, new: set[str]) -> ViewOptions:
+    """The options with the boxes holding a few newly placed units opened: a unit just added is
+    shown (a whole site laid out for the first time opens as usual)."""
+    if not new or len(new) > 3:
+        return options
+    boxes = {up for uid in new for up in site.ancestors(uid)}
+    return replace(options, opened=options.opened | boxes)
 
 
 def open_request(services: Services, site_id: str | None) -> tuple[dict[str, Any] | None, str]:
