@@ -67,11 +67,20 @@
     cy.on('mouseover', 'edge', function (evt) { evt.target.addClass('hover'); });
     cy.on('mouseout', 'edge', function (evt) { evt.target.removeClass('hover'); });
   }
+  /* Tell the server the map's size on screen (a cookie, read with the next page or redraw), so the
+     view it plans reads here: a narrow window opens with fewer, larger things. */
+  function reportSize(cy) {
+    var size = Math.round(cy.width()) + 'x' + Math.round(cy.height());
+    if (cy.width() > 0 && cy._integramapSize !== size) {
+      cy._integramapSize = size;
+      document.cookie = 'integramap-canvas=' + size + '; path=/; max-age=31536000; SameSite=Lax';
+    }
+  }
   /* The map now paints with the page itself, so bind quickly: a unit dragged before the
      handler is bound would not keep its place. */
   setInterval(function () {
     bind();
     var cy = cyOf(document.getElementById('map-cy'));
-    if (cy) { bindReconcile(cy); bindFit(cy); }
+    if (cy) { bindReconcile(cy); bindFit(cy); reportSize(cy); }
   }, 100);
 })();

@@ -20,8 +20,27 @@ from dataclasses import dataclass, field
 
 from integramap.model import Site
 
-CANVAS = (840, 640)
-"""The map's drawing area at a 1400 × 900 window, in screen pixels (what the page is laid out for)."""
+CANVAS = (840, 520)
+"""The map's drawing area the opening view is planned for when the browser has not said its own
+(a first visit), in screen pixels: the narrower and the lower of the page's at a 1400 × 900
+window (840 × 638) and at 1024 × 800 (1009 × 534), so the view reads at both."""
+
+
+def parse_canvas(text: str | None) -> tuple[int, int]:
+    """The map's size as the browser reports it (``"840x638"``, ``assets/map.js``), else :data:`CANVAS`.
+
+    Examples
+    --------
+    >>> parse_canvas("1009x534"), parse_canvas(None), parse_canvas("9x99999")
+    ((1009, 534), (840, 520), (840, 520))
+    """
+    try:
+        width, height = (int(v) for v in (text or "").split("x"))
+    except ValueError:
+        return CANVAS
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        return CANVAS
+    return width, height
 
 FIT_PADDING = 40
 """Screen pixels the page leaves around the map when it fits it (the layout's ``padding``)."""
@@ -102,6 +121,10 @@ def _union(a: Rect | None, b: Rect) -> Rect:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
+def _size(rect: Rect | None) -> tuple[float, float]:
+    return (0.0, 0.0) if rect is None else (rect[2] - rect[0], rect[3] - rect[1])
+
+
 def _overlap(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -154,6 +177,8 @@ class _Tree:
                                                                 rect[2] + pad, rect[3] + pad))
                 up = self.parent[up]
         self.leaf_pos = {uid: positions[uid] for uid in self.parent if uid in positions and uid not in self.children}
+        self.shift: dict[str, tuple[float, float]] = {}
+        """How far a closed box is drawn from its members' centre, to keep it off its neighbours."""
 
     def _depth(self, uid: str) -> int:
         d, up = 0, self.parent.get(uid)
@@ -169,7 +194,7 @@ class _Tree:
             if not closed:
                 return box
             side = closed_side(self.count(uid))
-            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            cx, cy = self.centre(uid) or (0.0, 0.0)
             return (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
         pos = self.leaf_pos.get(uid)
         if pos is None:
@@ -188,7 +213,8 @@ class _Tree:
         """Where a unit is drawn when closed: its members' centre, or its own position."""
         box = self.extent.get(uid)
         if box is not None:
-            return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            dx, dy = self.shift.get(uid, (0.0, 0.0))
+            return ((box[0] + box[2]) / 2 + dx, (box[1] + box[3]) / 2 + dy)
         return self.leaf_pos.get(uid)
 
     def label(self, uid: str, font: float, closed: bool) -> Rect | None:
@@ -354,7 +380,9 @@ class _Planner:
         shown = list(tree.roots)
         for uid in shown:
             self._place(uid, self.font)
-        queue = sorted((u for u in shown if u in tree.children), key=lambda u: tree.depth[u])
+        moved = self._spread(shown, [u for u in shown if u in tree.children])
+        queue = sorted((u for u in shown if u in tree.children and (u not in moved or u in forced)),
+                       key=lambda u: tree.depth[u])
         while queue:
             uid = queue.pop(0)
             if uid in forced:
@@ -362,20 +390,139 @@ class _Planner:
                 # Members of a box opened on request read at the zoom that shows that box whole.
                 font = legible_font(fit_zoom(body, self.canvas)) if body is not None else BASE_FONT
                 kids = self._open(uid, min(font, self.font))
+                # Asked for, so opened whatever the clutter; closed members that land on one
+                # another are set out in rows instead (they stand for units drawn elsewhere).
+                closed_kids = [k for k in kids if k in tree.children and k not in forced]
+                if len(closed_kids) == len(kids) > 1 and self._clashes(kids, uid) and self._grid(uid, kids):
+                    moved |= set(kids)
+                    for up in [uid, *self._ancestors(uid)]:
+                        self._place(up, self.fonts[up])
             else:
                 kids = self._open(uid, self.font)
                 if self._clashes([*kids, *self._ancestors(uid)], uid):
-                    self._undo(uid, kids)
-                    continue
+                    # Its closed members may stand apart from their own members' centre.
+                    spread = [k for k in kids if k in tree.children]
+                    if spread and len(spread) == len(kids) and self._grid(uid, spread):
+                        moved |= set(spread)
+                        for up in [uid, *self._ancestors(uid)]:
+                            self._place(up, self.fonts[up])
+                    if (not spread or len(spread) < len(kids) or self._too_wide()
+                            or self._clashes([*kids, *self._ancestors(uid)], uid)):
+                        for kid in spread:
+                            self.tree.shift.pop(kid, None)
+                        moved -= set(spread)
+                        self._undo(uid, kids)
+                        continue
             shown.extend(kids)
             self._recount(kids)
-            queue.extend(k for k in kids if k in tree.children)
+            queue.extend(k for k in kids if k in tree.children and (k not in moved or k in forced))
             queue.sort(key=lambda u: (u not in forced, tree.depth[u]))
+        self._refit(shown)
         closed = frozenset(u for u in shown if u in tree.children and u not in self.open)
         centres = {u: c for u in closed if (c := tree.centre(u)) is not None}
         sides = {u: closed_side(tree.count(u)) for u in closed}
         return Detail(shown=frozenset(shown), closed=closed, font=dict(self.fonts), centres=centres,
                       sides=sides, zoom=self.zoom)
+
+    def _grid(self, uid: str, kids: list[str]) -> bool:
+        """Set a box's closed members out in rows over the box's area, in their members' order
+        top to bottom, left to right; ``False`` when they do not fit there."""
+        area = self.tree.extent.get(uid)
+        centres = {k: self.tree.centre(k) for k in kids}
+        if area is None or any(c is None for c in centres.values()):
+            return False
+        sizes = {k: _size(self._rects(k)) for k in kids}
+        cell_w = max(w for w, _ in sizes.values()) + 16
+        cell_h = max(h for _, h in sizes.values()) + 16
+        # As many columns as keep the rows' shape close to the box's (the fit is checked after).
+        aspect = max(area[2] - area[0], 1.0) / max(area[3] - area[1], 1.0)
+        cols = max(1, min(len(kids), round(math.sqrt(len(kids) * aspect * cell_h / cell_w))))
+        rows = math.ceil(len(kids) / cols)
+        area = ((area[0] + area[2] - cols * cell_w) / 2, (area[1] + area[3] - rows * cell_h) / 2,
+                area[2], area[3])
+        ordered = sorted(kids, key=lambda k: (centres[k] or (0, 0))[1])
+        for row in range(rows):
+            line = sorted(ordered[row * cols:(row + 1) * cols], key=lambda k: (centres[k] or (0, 0))[0])
+            for col, kid in enumerate(line):
+                cx, cy = centres[kid] or (0.0, 0.0)
+                tx = area[0] + (col + 0.5) * cell_w
+                ty = area[1] + row * cell_h + cell_h / 2 - sizes[kid][1] / 2 + NODE / 2
+                sx, sy = self.tree.shift.get(kid, (0.0, 0.0))
+                self.tree.shift[kid] = (sx + tx - cx, sy + ty - cy)
+                self._place(kid, self.fonts[kid])
+        return True
+
+    def _too_wide(self) -> bool:
+        """Whether what is shown now spreads wider than the zoom the labels were sized for."""
+        extent: Rect | None = None
+        for uid, rect in self.labels.items():
+            extent = _union(extent, rect)
+        for rect in self.bodies.values():
+            extent = _union(extent, rect)
+        return extent is not None and fit_zoom(extent, self.canvas) < self.zoom * 0.97
+
+    def _spread(self, roots: list[str], movable: list[str]) -> set[str]:
+        """Move closed boxes apart where they, or their names, land on one another.
+
+        Where a layout mixes organisations, their members' centres fall close together; a closed
+        box is drawn there only to stand for them, so it can move (its members keep their places).
+        Returns the boxes moved: they stay closed, as their members are not where they are drawn.
+        """
+        moved: set[str] = set()
+        for _ in range(40):
+            clash = False
+            for i, a in enumerate(roots):
+                for b in roots[i + 1:]:
+                    ra, rb = self._rects(a), self._rects(b)
+                    if ra is None or rb is None or not _overlap(ra, rb):
+                        continue
+                    push = [u for u in (a, b) if u in movable]
+                    if not push:
+                        continue
+                    clash = True
+                    dx = min(ra[2] - rb[0], rb[2] - ra[0])
+                    dy = min(ra[3] - rb[1], rb[3] - ra[1])
+                    sign = 1.0 if (rb[0] + rb[2]) >= (ra[0] + ra[2]) else -1.0
+                    signy = 1.0 if (rb[1] + rb[3]) >= (ra[1] + ra[3]) else -1.0
+                    step = (dx / len(push) + 2, 0.0) if dx < dy else (0.0, dy / len(push) + 2)
+                    for uid, direction in ((a, -1.0), (b, 1.0)):
+                        if uid in push:
+                            sx, sy = self.tree.shift.get(uid, (0.0, 0.0))
+                            self.tree.shift[uid] = (sx + direction * sign * step[0],
+                                                    sy + direction * signy * step[1])
+                            moved.add(uid)
+                            self._place(uid, self.fonts[uid])
+            if not clash:
+                break
+        return moved
+
+    def _refit(self, shown: list[str]) -> None:
+        """Closed boxes take less room than their members: the fit zooms in further than first
+        estimated, so the names sized for that estimate can be smaller and still read."""
+        extent: Rect | None = None
+        for uid in shown:
+            rect = self._open_extent(uid) if uid in self.open else self._rects(uid)
+            if rect is not None:
+                extent = _union(extent, rect)
+            label = self.labels.get(uid)
+            if label is not None:
+                extent = _union(extent, label)
+        if extent is None:
+            return
+        zoom = fit_zoom(extent, self.canvas)
+        if zoom <= self.zoom:
+            return
+        smaller = legible_font(zoom)
+        for uid, font in self.fonts.items():
+            if font == self.font:
+                self.fonts[uid] = smaller
+        self.zoom = zoom
+
+    def _rects(self, uid: str) -> Rect | None:
+        body, label = self.bodies.get(uid), self.labels.get(uid)
+        if body is None:
+            return label
+        return body if label is None else _union(body, label)
 
     def _recount(self, new: list[str]) -> None:
         for uid in new:

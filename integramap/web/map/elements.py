@@ -22,7 +22,7 @@ from typing import Any
 
 from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
-from integramap.web.map.detail import BASE_FONT, Detail, closed_side, plan_detail, wrap_width
+from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, closed_side, plan_detail, wrap_width
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
@@ -51,6 +51,8 @@ class ViewOptions:
     show_targets: bool = True
     opened: frozenset[str] = frozenset()
     """Boxes the user opened by clicking them (the opening view may show them closed)."""
+    canvas: tuple[int, int] = CANVAS
+    """The map's size on screen, in pixels: what the opening view must read at."""
 
 
 @dataclass
@@ -210,7 +212,7 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
     searching = bool(options.search.strip())
     search_class = _search_classes(site, matches, searching)
     detail = (plan_detail(site, keep, positions, {u.id: u.name for u in site.units if u.id in keep},
-                          opened=_opened(site, options, matches))
+                          opened=_opened(site, options, matches), canvas=options.canvas)
               if options.compound else Detail(shown=None))
     shown = keep if detail.shown is None else set(detail.shown)
     representative = _representatives(site, keep, shown)
@@ -330,7 +332,7 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
     # Within the budget, the same level of detail as a small site: what reads at the opening zoom.
     detail = (plan_detail(site, candidates, positions, {uid: site.unit(uid).name for uid in candidates},
-                          opened=_opened(site, options, matches) & candidates)
+                          opened=_opened(site, options, matches) & candidates, canvas=options.canvas)
               if options.compound else Detail(shown=None))
     shown_set = candidates if detail.shown is None else set(detail.shown)
     representative = _representatives(site, set(site.units_by_id), shown_set)

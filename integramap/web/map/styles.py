@@ -131,7 +131,8 @@ def stylesheet() -> list[dict[str, Any]]:
             "background-color": colour, "border-color": colour}})
     # Compound boxes keep the sector colour as a tint; their shape stays a box.
     rules.append({"selector": ":parent", "style": {"shape": "round-rectangle"}})
-    rules.append({"selector": "node.collapsed", "style": {"shape": "round-rectangle"}})
+    rules.append({"selector": "node.collapsed", "style": {"shape": "round-rectangle", "width": "data(side)",
+                                                          "height": "data(side)"}})
     for level in Level:
         rules.append({"selector": f"edge.{level_class(level)}", "style": {
             "line-color": LEVEL_COLOURS[level], "width": LEVEL_WIDTHS[level]}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from integramap.model import Level, Site
@@ -13,6 +14,7 @@ from integramap.wording import first_upper, in_words, plural
 from integramap.web.map import ids as mid
 from integramap.web.map.arrange import complete_positions, saved_positions
 from integramap.web.map.elements import ELEMENT_BUDGET, MapView, ViewOptions, build_view, organisations
+from integramap.web.map.detail import CANVAS, parse_canvas
 from integramap.web.map.forms import choice_label
 from integramap.web.map.edit import unit_names_fingerprint
 from integramap.web.common.services import Services
@@ -37,7 +39,19 @@ def view_options(kinds: list[str] | None, sectors: list[str] | None, orgs: list[
         kinds=frozenset(kinds) if kinds else None, sectors=frozenset(sectors) if sectors else None,
         organisations=frozenset(orgs) if orgs else None, level_min=int(low), level_max=int(high),
         search=search or "", focus=focus or None, focus_depth=int(depth or 1), drill=drill,
-        opened=frozenset(opened or ()))
+        opened=frozenset(opened or ()), canvas=browser_canvas())
+
+
+CANVAS_COOKIE = "integramap-canvas"
+"""Where assets/map.js keeps the map's size on screen, so the server plans a view that reads there."""
+
+
+def browser_canvas() -> tuple[int, int]:
+    """The map's size in the asking browser (a page load or a callback), else the default."""
+    try:
+        return parse_canvas(flask.request.cookies.get(CANVAS_COOKIE))
+    except RuntimeError:  # outside a request: a script or a test building a view
+        return CANVAS
 
 
 def opening_options(focus: str | None = None) -> ViewOptions:
