@@ -108,8 +108,13 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
     return element
 
 
+RANK: dict[Level, int] = {level: level.rank for level in Level}
+"""Each level's rank, looked up: ``Level.rank`` searches the enum, which a national site's
+thousands of links make a measurable share of a redraw."""
+
+
 def _level_in_range(level: Level, options: ViewOptions) -> bool:
-    return options.level_min <= level.rank <= options.level_max
+    return options.level_min <= RANK[level] <= options.level_max
 
 
 def matches_search(unit: Unit, text: str) -> bool:
@@ -266,32 +271,51 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
 
 def _representatives(site: Site, keep: set[str], shown: set[str]) -> dict[str, str]:
     """Each kept unit's nearest shown unit: itself, or the closed box it is counted in."""
+    found: dict[str, str | None] = {}
+
+    def nearest(uid: str) -> str | None:
+        if uid in found:
+            return found[uid]
+        chain: list[str] = []
+        here: str | None = uid
+        result: str | None = None
+        while here is not None:
+            if here in found:
+                result = found[here]
+                break
+            chain.append(here)
+            if here in shown:
+                result = here
+                break
+            here = site.units_by_id[here].parent
+        for step in chain:
+            found[step] = result
+        return result
+
     out: dict[str, str] = {}
     for unit in site.units:
-        if unit.id not in keep:
-            continue
-        for uid in [unit.id, *site.ancestors(unit.id)]:
-            if uid in shown:
-                out[unit.id] = uid
-                break
+        if unit.id in keep and (rep := nearest(unit.id)) is not None:
+            out[unit.id] = rep
     return out
 
 
 def _merged_links(representative: Mapping[str, str], links: Iterable[Any],
                   room: int | None = None) -> list[dict[str, Any]]:
     """One link per pair of shown units for links whose ends are hidden inside them, strongest first."""
-    pairs: dict[tuple[str, str], list[Level]] = defaultdict(list)
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
     for link in links:
         a, b = representative.get(link.source), representative.get(link.target)
         if a is None or b is None or a == b:
             continue
-        pairs[(a, b) if a < b else (b, a)].append(link.level)
-    ranked = sorted(pairs.items(), key=lambda kv: (-max(kv[1]).rank, -len(kv[1]), kv[0]))
+        pairs[(a, b) if a < b else (b, a)].append(RANK[link.level])
+    ranked = sorted(pairs.items(), key=lambda kv: (-max(kv[1]), -len(kv[1]), kv[0]))
+    levels_by_rank = list(Level)
+    words = {level: level.label for level in Level}
     out: list[dict[str, Any]] = []
     for (a, b), levels in ranked[:room]:
-        top = max(levels)
-        label = (f"{plural(len(levels), 'link')}, up to {top.label}" if len(levels) > 1 else top.label)
-        out.append({"data": {"id": f"agg:{a}|{b}", "source": a, "target": b, "level": top.label,
+        top = levels_by_rank[max(levels)]
+        label = (f"{plural(len(levels), 'link')}, up to {words[top]}" if len(levels) > 1 else words[top])
+        out.append({"data": {"id": f"agg:{a}|{b}", "source": a, "target": b, "level": words[top],
                              "count": len(levels), "label": label},
                     "classes": f"{level_class(top)} aggregate"})
     return out
