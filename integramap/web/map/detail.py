@@ -418,6 +418,7 @@ class _Planner:
             queue.extend(k for k in kids if k in tree.children and (k not in moved or k in forced))
             queue.sort(key=lambda u: (u not in forced, tree.depth[u]))
         self._refit(shown)
+        self._refit(shown)
         closed = frozenset(u for u in shown if u in tree.children and u not in self.open)
         centres = {u: c for u in closed if (c := tree.centre(u)) is not None}
         sides = {u: closed_side(tree.count(u)) for u in closed}
@@ -469,14 +470,20 @@ class _Planner:
         Returns the boxes moved: they stay closed, as their members are not where they are drawn.
         """
         moved: set[str] = set()
+        can_move = set(movable)
         for _ in range(40):
             clash = False
-            for i, a in enumerate(roots):
-                for b in roots[i + 1:]:
-                    ra, rb = self._rects(a), self._rects(b)
-                    if ra is None or rb is None or not _overlap(ra, rb):
+            # Sweep by left edge: only boxes whose spans cross can overlap.
+            rects = {u: r for u in roots if (r := self._rects(u)) is not None}
+            order = sorted(rects, key=lambda u: rects[u][0])
+            for i, a in enumerate(order):
+                for b in order[i + 1:]:
+                    ra, rb = rects[a], rects[b]
+                    if rb[0] >= ra[2]:
+                        break
+                    if not _overlap(ra, rb):
                         continue
-                    push = [u for u in (a, b) if u in movable]
+                    push = [u for u in (a, b) if u in can_move]
                     if not push:
                         continue
                     clash = True
@@ -492,6 +499,7 @@ class _Planner:
                                                     sy + direction * signy * step[1])
                             moved.add(uid)
                             self._place(uid, self.fonts[uid])
+                            rects[uid] = self._rects(uid) or rects[uid]
             if not clash:
                 break
         return moved
@@ -510,12 +518,17 @@ class _Planner:
         if extent is None:
             return
         zoom = fit_zoom(extent, self.canvas)
-        if zoom <= self.zoom:
-            return
-        smaller = legible_font(zoom)
+        if zoom > self.zoom:
+            # Smaller names still read: they only shrink the extent, so the fit stays.
+            resized = legible_font(zoom)
+        else:
+            # Boxes set apart spread wider than first estimated: names grow to read at the fit.
+            resized = legible_font(zoom * 0.9)
         for uid, font in self.fonts.items():
             if font == self.font:
-                self.fonts[uid] = smaller
+                self.fonts[uid] = resized
+                self._place(uid, resized)
+        self.font = resized
         self.zoom = zoom
 
     def _rects(self, uid: str) -> Rect | None:
