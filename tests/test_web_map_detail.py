@@ -66,7 +66,8 @@ def test_a_site_too_wide_to_read_opens_with_its_boxes_closed_and_counted() -> No
         if data.get("count"):  # type: ignore[union-attr]
             assert "units" in str(data["label"])  # type: ignore[index]
     # Every unit is drawn or counted in a closed box; labels are sized to read at the opening zoom.
-    assert len(drawn) + sum(int(e["data"].get("count", 0)) for e in drawn.values()) == len(site.units)  # type: ignore[union-attr]
+    counted = sum(int(e["data"].get("count", 0)) for e in drawn.values())  # type: ignore[union-attr]
+    assert len(drawn) + counted == len(site.units)
 
 
 def test_riverside_opens_legible_and_a_click_opens_one_box_with_readable_members() -> None:
@@ -83,8 +84,9 @@ def test_riverside_opens_legible_and_a_click_opens_one_box_with_readable_members
     members = [opened.font[k] for k in site.children_by_id[box]]
     extent = [positions[k] for k in site.descendants(box) if k in positions]
     xs, ys = [p[0] for p in extent], [p[1] for p in extent]
-    zoom = fit_zoom((min(xs) - 60, min(ys) - 60, max(xs) + 60, max(ys) + 60), CANVAS)
-    assert all(font * min(zoom, 1.0) >= 10 for font in members) or all(f >= BASE_FONT for f in members)
+    # The page fits the opened box, zooming in no further than 1.5 (assets/map.js).
+    zoom = min(fit_zoom((min(xs) - 60, min(ys) - 60, max(xs) + 60, max(ys) + 60), CANVAS), 1.5)
+    assert all(font * zoom >= 10 for font in members), (members, zoom)
 
 
 def test_the_level_of_detail_is_planned_for_the_canvas_it_is_shown_on() -> None:

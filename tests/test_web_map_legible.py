@@ -137,7 +137,8 @@ def test_search_brightens_matches_inside_boxes_and_says_when_nothing_matches(das
     # The view is fitted to them: both in view, and larger on screen than the whole map would be.
     until(lambda: cy_eval(dash_duo, "return (cy._integramapFitted || '').split(',').length === 2;"), timeout=5)
     inside = cy_eval(dash_duo, "var e = cy.extent(); return cy.nodes('.match').every(function (n) {"
-                               " var p = n.position(); return p.x > e.x1 && p.x < e.x2 && p.y > e.y1 && p.y < e.y2; });")
+                               " var p = n.position();"
+                               " return p.x > e.x1 && p.x < e.x2 && p.y > e.y1 && p.y < e.y2; });")
     assert inside
     box = by_id(dash_duo, mid.F_SEARCH)
     box.send_keys(Keys.CONTROL, "a")

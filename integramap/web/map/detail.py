@@ -176,7 +176,8 @@ class _Tree:
                 self.extent[up] = _union(self.extent.get(up), (rect[0] - pad, rect[1] - pad,
                                                                 rect[2] + pad, rect[3] + pad))
                 up = self.parent[up]
-        self.leaf_pos = {uid: positions[uid] for uid in self.parent if uid in positions and uid not in self.children}
+        self.leaf_pos = {uid: positions[uid] for uid in self.parent
+                         if uid in positions and uid not in self.children}
         self.shift: dict[str, tuple[float, float]] = {}
         """How far a closed box is drawn from its members' centre, to keep it off its neighbours."""
 

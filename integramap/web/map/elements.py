@@ -245,7 +245,7 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
               and representative.get(lk.target) == lk.target]
     for link in direct:
         classes = [level_class(link.level)]
-        if searching and not (search_class.get(link.source) == "match" or search_class.get(link.target) == "match"):
+        if searching and "match" not in (search_class.get(link.source), search_class.get(link.target)):
             classes.append("faded")
         # The level is in the class and, for hovering, in words; the rest is read by the link's id.
         elements.append({"data": {"id": link.id, "source": link.source, "target": link.target,

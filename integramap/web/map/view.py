@@ -190,15 +190,15 @@ def _crumbs(view: MapView) -> list[Any]:
 
 
 def _info(view: MapView) -> str:
-    text = (f"Showing {view.units_shown:,} of {view.units_total:,} units and {view.links_shown:,} links.")
+    text = (f"Showing {view.units_shown:,} of {plural(view.units_total, 'unit')} and "
+            f"{plural(view.links_shown, 'link')}.")
     if view.aggregated:
         text += " Large site: units are grouped inside their parents; click a group to open it."
     elif view.closed:
         text += (f" {plural(view.closed, 'box is', 'boxes are')} shown closed so every name can be read:"
                  " click one to open it.")
-    if view.aggregated:
-        if view.links_hidden:
-            text += f" {view.links_hidden:,} weaker link groups are not drawn."
+    if view.aggregated and view.links_hidden:
+        text += f" {plural(view.links_hidden, 'weaker link group is', 'weaker link groups are')} not drawn."
     return text
 
 
@@ -317,7 +317,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return ctx.triggered_id.get("uid") or None
 
     @app.callback(*[Output(i, "value", allow_duplicate=True) for i in FILTER_INPUTS],
-                  Output(mid.DRILL, "data", allow_duplicate=True), Output(mid.OPENED, "data", allow_duplicate=True),
+                  Output(mid.DRILL, "data", allow_duplicate=True),
+                  Output(mid.OPENED, "data", allow_duplicate=True),
                   Input(mid.F_CLEAR, "n_clicks"), prevent_initial_call=True)
     def clear_filters(_n: Any) -> tuple[Any, ...]:
         if not _n:
