@@ -46,11 +46,41 @@
       pending = setTimeout(function () { pending = null; reconcile(cy); }, 0);
     });
   }
+  /* After the server's layout has run: fit the view to what it names (a search's matches, a box
+     just opened) instead of the whole map, without zooming in past the point of comfort. */
+  function bindFit(cy) {
+    if (cy._integramapFit) { return; }
+    cy._integramapFit = true;
+    cy.on('layoutstop', function (evt) {
+      var ids = evt.layout && evt.layout.options && evt.layout.options.fitTo;
+      if (!ids || !ids.length) { return; }
+      var targets = cy.collection();
+      ids.forEach(function (id) { targets = targets.union(cy.getElementById(id)); });
+      if (!targets.length) { return; }
+      cy.fit(targets, 60);
+      if (cy.zoom() > 1.5) { cy.zoom({level: 1.5, position: targets.boundingBox().x1 !== undefined ?
+        {x: (targets.boundingBox().x1 + targets.boundingBox().x2) / 2,
+         y: (targets.boundingBox().y1 + targets.boundingBox().y2) / 2} : undefined}); }
+      cy._integramapFitted = ids.join(',');
+    });
+    /* A link's level in words while the pointer is on it (the stylesheet's edge.hover). */
+    cy.on('mouseover', 'edge', function (evt) { evt.target.addClass('hover'); });
+    cy.on('mouseout', 'edge', function (evt) { evt.target.removeClass('hover'); });
+  }
+  /* Tell the server the map's size on screen (a cookie, read with the next page or redraw), so the
+     view it plans reads here: a narrow window opens with fewer, larger things. */
+  function reportSize(cy) {
+    var size = Math.round(cy.width()) + 'x' + Math.round(cy.height());
+    if (cy.width() > 0 && cy._integramapSize !== size) {
+      cy._integramapSize = size;
+      document.cookie = 'integramap-canvas=' + size + '; path=/; max-age=31536000; SameSite=Lax';
+    }
+  }
   /* The map now paints with the page itself, so bind quickly: a unit dragged before the
      handler is bound would not keep its place. */
   setInterval(function () {
     bind();
     var cy = cyOf(document.getElementById('map-cy'));
-    if (cy) { bindReconcile(cy); }
+    if (cy) { bindReconcile(cy); bindFit(cy); reportSize(cy); }
   }, 100);
 })();

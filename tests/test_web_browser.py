@@ -45,12 +45,26 @@ def cy_eval(dash_duo: Any, expression: str) -> Any:
 
 
 def open_map(dash_duo: Any, site: str, nodes: int | None = None) -> None:
+    """Open a site's map; with ``nodes``, open every closed box as a user would, until that many show."""
     dash_duo.wait_for_page(f"{dash_duo.server_url}/map?site={site}")
     until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) > 0, timeout=15)
     if nodes is not None:
+        open_every_box(dash_duo)
         until(lambda: cy_eval(dash_duo, "return cy.nodes().length;") == nodes, timeout=10)
     # The map paints with the page, and assets/map.js then binds its drag handler on its next tick.
     until(lambda: cy_eval(dash_duo, "return cy._integramapBound === true;"), timeout=5)
+
+
+def open_every_box(dash_duo: Any) -> None:
+    """Open the boxes the map shows closed (as clicking each would), and those inside them."""
+    def closed() -> list[str]:
+        return list(cy_eval(dash_duo, "return cy.nodes('.collapsed').map(function (n) { return n.id(); });") or [])
+    opened: list[str] = []
+    while ids := [i for i in closed() if i not in opened]:
+        opened += ids
+        dash_duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], {data: arguments[1]});",
+                                       mid.OPENED, opened)
+        until(lambda: not set(closed()) & set(opened), timeout=10)
 
 
 def set_value(dash_duo: Any, component_id: str | dict[str, str], value: Any) -> None:
@@ -209,6 +223,11 @@ def test_a_large_site_is_grouped_and_drills_down_with_a_breadcrumb(dash_duo: Any
     open_map(dash_duo, site.id)
     assert cy_eval(dash_duo, "return cy.elements().length;") <= 2000
     assert cy_eval(dash_duo, "return cy.getElementById('gp3-2-4-1').length;") == 0
+    # It opens at a level whose names read: click boxes open down to the PCN.
+    for box in ("icb3", "pl3-2"):
+        if cy_eval(dash_duo, f"return cy.getElementById('{box}').hasClass('collapsed');"):
+            cy_eval(dash_duo, f"cy.getElementById('{box}').emit('tap'); return 1;")
+            until(lambda: cy_eval(dash_duo, f"return cy.getElementById('{box}').isParent();"), timeout=10)
     collapsed = cy_eval(dash_duo, "return cy.nodes('.collapsed').map(function(n){return n.id();});")
     assert "pcn3-2-4" in collapsed
     target = "pcn3-2-4"

@@ -136,7 +136,7 @@ def test_aggregated_links_are_merged_per_pair_of_groups() -> None:
     view = build_view(site, {}, ViewOptions(drill=None), budget=10)
     edges = [e for e in view.elements if "source" in e["data"]]
     assert len(view.elements) <= 10
-    assert edges and edges[0]["data"]["count"] == 2 and edges[0]["data"]["level"] == "merged_governance"
+    assert edges and edges[0]["data"]["count"] == 2 and edges[0]["data"]["level"] == "merged governance"
 
 
 def test_arrange_gives_every_unit_a_distinct_finite_position() -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
+from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, closed_side, plan_detail, wrap_width
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
@@ -48,6 +49,10 @@ class ViewOptions:
     focus_depth: int = 1
     drill: str | None = None
     show_targets: bool = True
+    opened: frozenset[str] = frozenset()
+    """Boxes the user opened by clicking them (the opening view may show them closed)."""
+    canvas: tuple[int, int] = CANVAS
+    """The map's size on screen, in pixels: what the opening view must read at."""
 
 
 @dataclass
@@ -62,6 +67,10 @@ class MapView:
     links_shown: int
     links_hidden: int = 0
     matches: list[str] = field(default_factory=list)
+    closed: int = 0
+    """How many boxes are drawn closed (their units counted inside, opened by a click)."""
+    fit_to: list[str] = field(default_factory=list)
+    """The units the view should be fitted to (a search's matches, a box just opened); empty: all."""
 
     @property
     def node_ids(self) -> list[str]:
@@ -77,17 +86,21 @@ def unit_label(unit: Unit) -> str:
 
 
 def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
-          extra_classes: Iterable[str] = (), count: int = 0) -> dict[str, Any]:
+          extra_classes: Iterable[str] = (), count: int = 0, font: float = BASE_FONT) -> dict[str, Any]:
     # Kind and sector travel as classes only (the stylesheet's selectors): data is sent with every
     # element and every tap, so it holds just what the page reads.
     data: dict[str, Any] = {"id": unit.id, "label": unit_label(unit)}
     # Always present, null when not nested: the browser moves a node between boxes when it changes
     # (assets/map.js), which Cytoscape does not do by itself for an updated element.
     data["parent"] = parent
+    # The label's size in map units, chosen so it reads at the zoom the view opens at (detail.py).
+    data["font"] = font
+    data["wrap"] = round(wrap_width(font))
     classes = [kind_class(unit.kind), sector_class(first_sector(unit)), *extra_classes]
     if count:
         data["count"] = count
-        data["label"] = f"{unit.name}\n{plural(count, 'unit')} inside"
+        data["side"] = closed_side(count)
+        data["label"] = f"{unit.name}\n{plural(count, 'unit')}"
         classes.append("collapsed")
     element: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
     if position is not None:
@@ -95,8 +108,13 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
     return element
 
 
+RANK: dict[Level, int] = {level: level.rank for level in Level}
+"""Each level's rank, looked up: ``Level.rank`` searches the enum, which a national site's
+thousands of links make a measurable share of a redraw."""
+
+
 def _level_in_range(level: Level, options: ViewOptions) -> bool:
-    return options.level_min <= level.rank <= options.level_max
+    return options.level_min <= RANK[level] <= options.level_max
 
 
 def matches_search(unit: Unit, text: str) -> bool:
@@ -172,38 +190,135 @@ def build_view(site: Site, positions: Positions, options: ViewOptions = ViewOpti
     return _aggregated_view(site, positions, options, keep, budget)
 
 
+def _search_classes(site: Site, matches: list[str], searching: bool) -> dict[str, str]:
+    """Each unit's search class: ``match``, ``match-box`` (holds a match) or ``faded``."""
+    if not searching:
+        return {}
+    out = {u.id: "faded" for u in site.units}
+    for uid in matches:
+        for up in site.ancestors(uid):
+            out[up] = "match-box"
+    for uid in matches:
+        out[uid] = "match"
+    return out
+
+
+def _opened(site: Site, options: ViewOptions, matches: list[str]) -> set[str]:
+    """Boxes to open whatever the clutter: clicked ones, and those holding a match or the focus."""
+    opened = set(options.opened)
+    for uid in [*matches, *([options.focus] if options.focus else [])]:
+        opened.update(site.ancestors(uid))
+    return opened
+
+
 def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set[str],
                links: list[Any], targets: list[Any]) -> MapView:
     matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
-    match_set = set(matches)
     searching = bool(options.search.strip())
+    search_class = _search_classes(site, matches, searching)
+    detail = (plan_detail(site, keep, positions, {u.id: u.name for u in site.units if u.id in keep},
+                          opened=_opened(site, options, matches), canvas=options.canvas)
+              if options.compound else Detail(shown=None))
+    shown = keep if detail.shown is None else set(detail.shown)
+    representative = _representatives(site, keep, shown)
+    inside: dict[str, int] = defaultdict(int)
+    for uid, rep in representative.items():
+        if uid != rep:
+            inside[rep] += 1
     elements: list[dict[str, Any]] = []
     for unit in site.units:
-        if unit.id not in keep:
+        if unit.id not in shown:
             continue
-        parent = unit.parent if options.compound and unit.parent in keep else None
+        parent = unit.parent if options.compound and unit.parent in shown else None
         extra: list[str] = []
         if searching:
-            extra.append("match" if unit.id in match_set else "faded")
+            held = unit.id in detail.closed and any(representative.get(m) == unit.id for m in matches)
+            extra.append("match" if held else search_class[unit.id])
         if unit.id == options.focus:
             extra.append("focus")
-        elements.append(_node(unit, positions.get(unit.id), parent, extra))
-    for link in links:
+        closed = unit.id in detail.closed
+        position = detail.centres.get(unit.id) if closed else positions.get(unit.id)
+        elements.append(_node(unit, position if position is not None else positions.get(unit.id), parent,
+                              extra, count=inside.get(unit.id, 0) if closed else 0,
+                              font=detail.font.get(unit.id, BASE_FONT)))
+    direct = [lk for lk in links if representative.get(lk.source) == lk.source
+              and representative.get(lk.target) == lk.target]
+    for link in direct:
         classes = [level_class(link.level)]
-        if searching and not (link.source in match_set or link.target in match_set):
+        if searching and "match" not in (search_class.get(link.source), search_class.get(link.target)):
             classes.append("faded")
-        # The level is in the class; a plain link shows no label and is inspected by its id.
-        elements.append({"data": {"id": link.id, "source": link.source, "target": link.target},
+        # The level is in the class and, for hovering, in words; the rest is read by the link's id.
+        elements.append({"data": {"id": link.id, "source": link.source, "target": link.target,
+                                  "level": link.level.label},
                          "classes": " ".join(classes)})
+    direct_ids = {lk.id for lk in direct}
     for link in targets:
         assert link.target_level is not None
+        if link.id not in direct_ids:
+            continue
         elements.append({"data": {"id": f"{link.id}:target", "source": link.source,
                                   "target": link.target, "link": link.id,
                                   "label": f"→ {link.target_level.label}"},
-                         "classes": "target"})
+                         "classes": "target" + (" faded" if searching else "")})
+    merged = _merged_links(representative, [lk for lk in links if lk.id not in direct_ids])
+    elements.extend(merged)
+    fit_to = matches if searching else []
     return MapView(elements=elements, aggregated=False, breadcrumb=[(None, site.name)],
-                   units_shown=len(keep), units_total=len(site.units), links_shown=len(links),
-                   matches=matches)
+                   units_shown=len(shown), units_total=len(site.units),
+                   links_shown=len(direct) + len(merged), matches=matches, closed=len(detail.closed),
+                   fit_to=[representative.get(m, m) for m in fit_to])
+
+
+def _representatives(site: Site, keep: set[str], shown: set[str]) -> dict[str, str]:
+    """Each kept unit's nearest shown unit: itself, or the closed box it is counted in."""
+    found: dict[str, str | None] = {}
+
+    def nearest(uid: str) -> str | None:
+        if uid in found:
+            return found[uid]
+        chain: list[str] = []
+        here: str | None = uid
+        result: str | None = None
+        while here is not None:
+            if here in found:
+                result = found[here]
+                break
+            chain.append(here)
+            if here in shown:
+                result = here
+                break
+            here = site.units_by_id[here].parent
+        for step in chain:
+            found[step] = result
+        return result
+
+    out: dict[str, str] = {}
+    for unit in site.units:
+        if unit.id in keep and (rep := nearest(unit.id)) is not None:
+            out[unit.id] = rep
+    return out
+
+
+def _merged_links(representative: Mapping[str, str], links: Iterable[Any],
+                  room: int | None = None) -> list[dict[str, Any]]:
+    """One link per pair of shown units for links whose ends are hidden inside them, strongest first."""
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for link in links:
+        a, b = representative.get(link.source), representative.get(link.target)
+        if a is None or b is None or a == b:
+            continue
+        pairs[(a, b) if a < b else (b, a)].append(RANK[link.level])
+    ranked = sorted(pairs.items(), key=lambda kv: (-max(kv[1]), -len(kv[1]), kv[0]))
+    levels_by_rank = list(Level)
+    words = {level: level.label for level in Level}
+    out: list[dict[str, Any]] = []
+    for (a, b), levels in ranked[:room]:
+        top = levels_by_rank[max(levels)]
+        label = (f"{plural(len(levels), 'link')}, up to {words[top]}" if len(levels) > 1 else words[top])
+        out.append({"data": {"id": f"agg:{a}|{b}", "source": a, "target": b, "level": words[top],
+                             "count": len(levels), "label": label},
+                    "classes": f"{level_class(top)} aggregate"})
+    return out
 
 
 def breadcrumb(site: Site, drill: str | None) -> list[tuple[str | None, str]]:
@@ -237,50 +352,46 @@ def shown_units(site: Site, drill: str | None, node_budget: int = AGGREGATE_NODE
 
 def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, keep: set[str],
                      budget: int) -> MapView:
-    shown = shown_units(site, options.drill, min(AGGREGATE_NODE_BUDGET, budget // 2))
-    shown_set = set(shown)
-    representative: dict[str, str] = {}
-    for unit in site.units:
-        for uid in [unit.id, *site.ancestors(unit.id)]:
-            if uid in shown_set:
-                representative[unit.id] = uid
-                break
+    candidates = set(shown_units(site, options.drill, min(AGGREGATE_NODE_BUDGET, budget // 2)))
+    matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
+    # Within the budget, the same level of detail as a small site: what reads at the opening zoom.
+    detail = (plan_detail(site, candidates, positions, {uid: site.unit(uid).name for uid in candidates},
+                          opened=_opened(site, options, matches) & candidates, canvas=options.canvas)
+              if options.compound else Detail(shown=None))
+    shown_set = candidates if detail.shown is None else set(detail.shown)
+    representative = _representatives(site, set(site.units_by_id), shown_set)
     inside: dict[str, int] = defaultdict(int)
     for uid, rep in representative.items():
         if uid != rep and uid in keep:
             inside[rep] += 1
     # A shown unit whose children are shown too is a container, not a collapsed group.
-    expanded = {site.unit(uid).parent for uid in shown if site.unit(uid).parent in shown_set}
-    matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
+    expanded = {site.unit(uid).parent for uid in shown_set if site.unit(uid).parent in shown_set}
     hit_reps = {representative[m] for m in matches if m in representative}
     searching = bool(options.search.strip())
     elements: list[dict[str, Any]] = []
-    for uid in shown:
-        unit = site.unit(uid)
+    for unit in site.units:
+        uid = unit.id
+        if uid not in shown_set:
+            continue
         parent = unit.parent if options.compound and unit.parent in shown_set else None
         extra = ["match" if uid in hit_reps else "faded"] if searching else []
         count = 0 if uid in expanded else inside.get(uid, 0)
-        elements.append(_node(unit, positions.get(uid), parent, extra, count=count))
-    pairs: dict[tuple[str, str], list[Level]] = defaultdict(list)
-    for link in site.links:
-        if link.source not in keep or link.target not in keep or not _level_in_range(link.level, options):
-            continue
-        a, b = representative.get(link.source), representative.get(link.target)
-        if a is None or b is None or a == b:
-            continue
-        pairs[(a, b) if a < b else (b, a)].append(link.level)
+        position = detail.centres.get(uid) or positions.get(uid)
+        element = _node(unit, position, parent, extra, count=count, font=detail.font.get(uid, BASE_FONT))
+        if count and uid not in detail.closed:
+            # Its units are beyond what the browser is sent: a click opens it as the new root.
+            element["data"]["drill"] = True
+        elements.append(element)
     room = max(budget - len(elements), 0)
-    ranked = sorted(pairs.items(), key=lambda kv: (-max(kv[1]).rank, -len(kv[1]), kv[0]))
-    for (a, b), levels in ranked[:room]:
-        top = max(levels)
-        label = f"{len(levels)} links" if len(levels) > 1 else top.label
-        elements.append({"data": {"id": f"agg:{a}|{b}", "source": a, "target": b, "level": str(top),
-                                  "count": len(levels), "label": label},
-                         "classes": f"{level_class(top)} aggregate"})
+    eligible = [lk for lk in site.links if lk.source in keep and lk.target in keep
+                and _level_in_range(lk.level, options)]
+    merged = _merged_links(representative, eligible)
+    elements.extend(merged[:room])
     return MapView(elements=elements, aggregated=True, breadcrumb=breadcrumb(site, options.drill),
-                   units_shown=len(shown), units_total=len(site.units),
-                   links_shown=min(len(ranked), room), links_hidden=max(len(ranked) - room, 0),
-                   matches=matches)
+                   units_shown=len(shown_set), units_total=len(site.units),
+                   links_shown=min(len(merged), room), links_hidden=max(len(merged) - room, 0),
+                   matches=matches, closed=len(detail.closed),
+                   fit_to=sorted(hit_reps) if searching else [])
 
 
 def is_drillable(site: Site, unit_id: str) -> bool:

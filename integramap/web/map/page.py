@@ -47,8 +47,10 @@ def _filters(focus: str | None = None, orgs: list[dict[str, str]] | None = None,
              units: list[dict[str, str]] | None = None) -> html.Div:
     return html.Div([
         html.H4("Show"),
-        dcc.Input(id=mid.F_SEARCH, type="search", placeholder="Search by name or code…", debounce=True,
+        # Finds as the user types: a short pause after the last key, so a name is one redraw.
+        dcc.Input(id=mid.F_SEARCH, type="search", placeholder="Search by name or code…", debounce=0.3,
                   className="search"),
+        html.Div(id=mid.SEARCH_NOTE, className="search-note", role="status"),
         html.Label("Kinds"),
         dcc.Dropdown(id=mid.F_KINDS, options=_options(UnitKind), multi=True, placeholder="All kinds"),
         html.Label("Sectors"),
@@ -197,7 +199,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
     handle, message = map_view.open_request(services, site)
     title, status, no_undo, no_redo, undo_title, redo_title, orgs, units = map_view.status_parts(
         services, handle)
-    elements, cy_layout, crumbs, info = map_view.draw_parts(
+    elements, cy_layout, crumbs, info, _note = map_view.draw_parts(
         services, handle, map_view.opening_options(focus), fit=True, nonce="open", opening=True)
     unit_choices = map_edit.unit_choice_options(services, handle)
     empty = handle is not None and not map_view.has_units(services, handle)
@@ -205,6 +207,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
         dcc.Store(id=mid.SITE_REQUEST, data=site),
         dcc.Store(id=mid.DRAFT, data=handle),
         dcc.Store(id=mid.DRILL),
+        dcc.Store(id=mid.OPENED, data=[]),
         dcc.Store(id=mid.MOVED),
         dcc.Store(id=mid.UNIT_EDITING_ID),
         dcc.Store(id=mid.LINK_EDITING_ID),

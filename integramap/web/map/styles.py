@@ -58,6 +58,9 @@ LEVEL_WIDTHS: dict[Level, float] = {
     Level.FULLY_MERGED: 8.0,
 }
 
+MIN_LABEL_PX = 10
+"""Labels smaller than this on screen are not drawn (Cytoscape's ``min-zoomed-font-size``)."""
+
 TARGET_COLOUR = "#d95f02"
 """Target links are orange and dashed so the ambition never reads as what exists today."""
 
@@ -86,32 +89,36 @@ def stylesheet() -> list[dict[str, Any]]:
     stack is Helvetica's too), and the base rules leave colours to the sector and level rules.
     """
     rules: list[dict[str, Any]] = [
+        # Label sizes come with each unit (elements.py → detail.py): large enough to read at the
+        # zoom the view opens at. A label that zooming out makes smaller than 10 px is not drawn:
+        # it could not be read, and it would only cover its neighbours.
         {"selector": "node", "style": {
-            "label": "data(label)", "font-size": 13, "color": "#1f2933", "text-valign": "bottom",
-            "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 120, "width": 36, "height": 36,
-            "border-width": 1, "text-background-color": "#ffffff", "text-background-opacity": 0.75}},
+            "label": "data(label)", "font-size": "data(font)", "color": "#1f2933", "text-valign": "bottom",
+            "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": "data(wrap)", "width": 36, "height": 36,
+            "border-width": 1, "text-background-color": "#ffffff", "text-background-opacity": 0.75,
+            "min-zoomed-font-size": MIN_LABEL_PX}},
         {"selector": ":parent", "style": {
             "text-valign": "top", "text-margin-y": -4, "font-weight": "bold",
             "background-opacity": 0.07, "border-width": 1.5, "border-style": "dashed",
             "padding": 18, "shape": "round-rectangle"}},
+        # A closed box: one node standing for the units inside it, sized by how many it holds.
         {"selector": "node.collapsed", "style": {
-            "border-width": 3, "border-style": "double", "width": "mapData(count, 1, 500, 36, 90)",
-            "height": "mapData(count, 1, 500, 36, 90)", "font-weight": "bold"}},
-        {"selector": "edge", "style": {"curve-style": "bezier", "opacity": 0.9}},
-        {"selector": "edge.aggregate", "style": {
-            "label": "data(label)", "font-size": 9, "color": "#34495e",
-            "text-background-color": "#ffffff", "text-background-opacity": 0.8}},
+            "border-width": 3, "border-style": "double", "width": "data(side)", "height": "data(side)",
+            "font-weight": "bold", "background-opacity": 0.55}},
+        # Links between the same two units fan out instead of lying on one another.
+        {"selector": "edge", "style": {"curve-style": "bezier", "control-point-step-size": 28,
+                                       "opacity": 0.9, "min-zoomed-font-size": MIN_LABEL_PX, "font-size": 12}},
         {"selector": "edge.target", "style": {
             "line-style": "dashed", "line-dash-pattern": [6, 4], "line-color": TARGET_COLOUR,
-            "width": 2, "opacity": 0.85, "label": "data(label)", "font-size": 9, "color": TARGET_COLOUR,
+            "width": 2, "opacity": 0.85, "label": "data(label)", "color": TARGET_COLOUR,
             "text-rotation": "autorotate", "text-background-color": "#ffffff",
             "text-background-opacity": 0.85, "target-arrow-shape": "triangle",
             "target-arrow-color": TARGET_COLOUR, "arrow-scale": 0.8}},
-        {"selector": ".faded", "style": {"opacity": 0.18}},
-        {"selector": "node.match", "style": {"border-width": 4, "border-color": "#f1c40f"}},
-        {"selector": "node.focus", "style": {"border-width": 4, "border-color": "#d35400"}},
-        {"selector": ":selected", "style": {"overlay-color": "#f39c12", "overlay-opacity": 0.25,
-                                            "overlay-padding": 6}},
+        # A link's level in words when the pointer is on it or it is selected (assets/map.js).
+        {"selector": "edge.hover, edge:selected", "style": {
+            "label": "data(level)", "color": "#1f2933", "text-rotation": "autorotate",
+            "text-background-color": "#ffffff", "text-background-opacity": 0.9, "z-index": 20}},
+        {"selector": "edge.aggregate.hover, edge.aggregate:selected", "style": {"label": "data(label)"}},
     ]
     for kind, shape in KIND_SHAPES.items():
         rules.append({"selector": f"node.{kind_class(kind)}", "style": {"shape": shape}})
@@ -124,7 +131,25 @@ def stylesheet() -> list[dict[str, Any]]:
             "background-color": colour, "border-color": colour}})
     # Compound boxes keep the sector colour as a tint; their shape stays a box.
     rules.append({"selector": ":parent", "style": {"shape": "round-rectangle"}})
+    rules.append({"selector": "node.collapsed", "style": {"shape": "round-rectangle", "width": "data(side)",
+                                                          "height": "data(side)"}})
     for level in Level:
         rules.append({"selector": f"edge.{level_class(level)}", "style": {
             "line-color": LEVEL_COLOURS[level], "width": LEVEL_WIDTHS[level]}})
+    # Search, focus and selection come last: they override the sector's border colour.
+    rules += [
+        # Fading uses the parts' own opacities: a box's ``opacity`` would fade everything inside
+        # it, matches included.
+        {"selector": "node.faded", "style": {"background-opacity": 0.15, "border-opacity": 0.25,
+                                             "text-opacity": 0.35}},
+        {"selector": ":parent.faded", "style": {"background-opacity": 0.02}},
+        {"selector": "edge.faded", "style": {"opacity": 0.12}},
+        {"selector": "node.match", "style": {"border-width": 4, "border-color": "#f1c40f",
+                                             "border-opacity": 1, "z-index": 10}},
+        {"selector": "node.match-box", "style": {"border-width": 2.5, "border-color": "#d4a20b",
+                                                 "border-style": "solid", "background-opacity": 0.12}},
+        {"selector": "node.focus", "style": {"border-width": 4, "border-color": "#d35400"}},
+        {"selector": ":selected", "style": {"overlay-color": "#f39c12", "overlay-opacity": 0.25,
+                                            "overlay-padding": 6}},
+    ]
     return rules

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from integramap.model import Level, Site
@@ -12,7 +13,8 @@ from integramap.store import UnknownSiteError
 from integramap.wording import first_upper, in_words, plural
 from integramap.web.map import ids as mid
 from integramap.web.map.arrange import complete_positions, saved_positions
-from integramap.web.map.elements import MapView, ViewOptions, build_view, organisations
+from integramap.web.map.elements import ELEMENT_BUDGET, MapView, ViewOptions, build_view, organisations
+from integramap.web.map.detail import CANVAS, parse_canvas
 from integramap.web.map.forms import choice_label
 from integramap.web.map.edit import unit_names_fingerprint
 from integramap.web.common.services import Services
@@ -28,14 +30,28 @@ FILTER_INPUTS = list(FILTER_DEFAULTS)
 
 def view_options(kinds: list[str] | None, sectors: list[str] | None, orgs: list[str] | None,
                  levels: list[int] | None, search: str | None, focus: str | None, depth: int | None,
-                 compound: list[str] | None, targets: list[str] | None, drill: str | None) -> ViewOptions:
+                 compound: list[str] | None, targets: list[str] | None, drill: str | None,
+                 opened: list[str] | None = None) -> ViewOptions:
     """The view options from the filter controls' values (an empty choice means everything)."""
     low, high = (levels or [0, len(Level) - 1])[:2]
     return ViewOptions(
         compound=bool(compound), show_targets=bool(targets),
         kinds=frozenset(kinds) if kinds else None, sectors=frozenset(sectors) if sectors else None,
         organisations=frozenset(orgs) if orgs else None, level_min=int(low), level_max=int(high),
-        search=search or "", focus=focus or None, focus_depth=int(depth or 1), drill=drill)
+        search=search or "", focus=focus or None, focus_depth=int(depth or 1), drill=drill,
+        opened=frozenset(opened or ()), canvas=browser_canvas())
+
+
+CANVAS_COOKIE = "integramap-canvas"
+"""Where assets/map.js keeps the map's size on screen, so the server plans a view that reads there."""
+
+
+def browser_canvas() -> tuple[int, int]:
+    """The map's size in the asking browser (a page load or a callback), else the default."""
+    try:
+        return parse_canvas(flask.request.cookies.get(CANVAS_COOKIE))
+    except RuntimeError:  # outside a request: a script or a test building a view
+        return CANVAS
 
 
 def opening_options(focus: str | None = None) -> ViewOptions:
@@ -54,19 +70,34 @@ def view_with_positions(services: Services, token: str, site: Site, options: Vie
     """
     shared = services.revision_positions.get(revision) if revision else {}
     known = {**shared, **services.positions.get(token), **saved_positions(site)}
-    view = build_view(site, known, options)
-    missing = [nid for nid in view.node_ids if nid not in known]
-    if missing:
-        added = complete_positions(site, known, among=view.node_ids)
+
+    def complete(among: list[str]) -> set[str]:
+        if all(uid in known for uid in among):
+            return set()
+        added = complete_positions(site, known, among=among)
+        known.update(added)
         services.positions.update(token, added)
         if revision:
             services.revision_positions.update(revision, added)
-        for element in view.elements:
-            nid = element["data"]["id"]
-            if "source" not in element["data"] and nid in added:
-                x, y = added[nid]
-                element["position"] = {"x": round(x), "y": round(y)}
+        return set(added)
+
+    # The level of detail is chosen from where every unit is: a site the browser can hold whole
+    # is placed whole first; a larger one only where its view reaches, then viewed again.
+    added = complete([u.id for u in site.units]) if len(site.units) <= ELEMENT_BUDGET else set()
+    view = build_view(site, known, _revealing(site, options, added))
+    more = complete(view.node_ids)
+    if more:
+        view = build_view(site, known, _revealing(site, options, added | more))
     return view
+
+
+def _revealing(site: Site, options: ViewOptions, new: set[str]) -> ViewOptions:
+    """The options with the boxes holding a few newly placed units opened: a unit just added is
+    shown (a whole site laid out for the first time opens as usual)."""
+    if not new or len(new) > 3:
+        return options
+    boxes = {up for uid in new for up in site.ancestors(uid)}
+    return replace(options, opened=options.opened | boxes)
 
 
 def open_request(services: Services, site_id: str | None) -> tuple[dict[str, Any] | None, str]:
@@ -110,18 +141,20 @@ def status_parts(services: Services, handle: dict[str, Any] | None) -> tuple[Any
 
 
 def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewOptions, *, fit: bool,
-               nonce: str, opening: bool = False) -> tuple[Any, ...]:
+               nonce: str, opening: bool = False, fit_to: list[str] | None = None) -> tuple[Any, ...]:
     """The map's elements and layout, the breadcrumb and the line saying what is shown.
 
     ``fit`` shows the whole map (opening, Fit, a new filter); without it the user's zoom is kept
     (an edit). ``nonce`` makes a layout differ from the last one, so the browser applies it again.
     A redraw's layout repeats every position, as nodes already drawn must move to theirs; when
     the page ``opening`` adds every node, the elements' own positions are enough.
+    ``fit_to`` names units to fit the view to instead (a box just opened); a search's matches
+    are fitted to whenever there are some. Returns also the words under the search box.
     """
     try:
         draft = draft_of(services, handle)
     except WorkingCopyGone:
-        return [], no_update, [], ""
+        return [], no_update, [], "", ""
     assert handle is not None
     site = draft.site
     if options.drill is not None and options.drill not in site.units_by_id:
@@ -132,7 +165,22 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
                               "nonce": f"{handle.get('version')}-{nonce}"}
     if not opening:
         layout["positions"] = {e["data"]["id"]: e["position"] for e in view.elements if "position" in e}
-    return view.elements, layout, _crumbs(view), _info(view)
+    # Read by assets/map.js once the layout has run: Cytoscape's own fit takes the whole map.
+    targets = view.fit_to or [uid for uid in fit_to or [] if uid in view.node_ids]
+    if targets and (fit or view.fit_to):
+        layout["fitTo"] = targets
+        layout["fit"] = False
+    return view.elements, layout, _crumbs(view), _info(view), search_note(options.search, view)
+
+
+def search_note(search: str, view: MapView) -> str:
+    """What a search found, in words (empty when nothing is searched for)."""
+    text = search.strip()
+    if not text:
+        return ""
+    if not view.matches:
+        return f"No unit matches ‘{text}’."
+    return f"{plural(len(view.matches), 'unit matches', 'units match')} ‘{text}’: shown brightened."
 
 
 def _crumbs(view: MapView) -> list[Any]:
@@ -149,13 +197,15 @@ def _crumbs(view: MapView) -> list[Any]:
 
 
 def _info(view: MapView) -> str:
-    text = (f"Showing {view.units_shown:,} of {view.units_total:,} units and {view.links_shown:,} links.")
+    text = (f"Showing {view.units_shown:,} of {plural(view.units_total, 'unit')} and "
+            f"{plural(view.links_shown, 'link')}.")
     if view.aggregated:
         text += " Large site: units are grouped inside their parents; click a group to open it."
-        if view.links_hidden:
-            text += f" {view.links_hidden:,} weaker link groups are not drawn."
-    if view.matches:
-        text += f" Search: {plural(len(view.matches), 'match', 'matches')}."
+    elif view.closed:
+        text += (f" {plural(view.closed, 'box is', 'boxes are')} shown closed so every name can be read:"
+                 " click one to open it.")
+    if view.aggregated and view.links_hidden:
+        text += f" {plural(view.links_hidden, 'weaker link group is', 'weaker link groups are')} not drawn."
     return text
 
 
@@ -221,41 +271,50 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return status_parts(services, handle)
 
     @app.callback(Output(mid.CY, "elements"), Output(mid.CY, "layout"), Output(mid.BREADCRUMB, "children"),
-                  Output(mid.VIEW_INFO, "children"),
+                  Output(mid.VIEW_INFO, "children"), Output(mid.SEARCH_NOTE, "children"),
                   Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS],
-                  Input(mid.DRILL, "data"), Input(mid.FIT, "n_clicks"), prevent_initial_call=True)
+                  Input(mid.DRILL, "data"), Input(mid.OPENED, "data"), Input(mid.FIT, "n_clicks"),
+                  prevent_initial_call=True)
     def draw(handle: dict[str, Any] | None, kinds: Any, sectors: Any, orgs: Any, levels: Any, search: Any,
-             focus: Any, depth: Any, compound: Any, targets: Any, drill: Any, _fit: Any) -> tuple[Any, ...]:
-        options = view_options(kinds, sectors, orgs, levels, search, focus, depth, compound, targets, drill)
-        fit = ctx.triggered_id != mid.DRAFT or bool((handle or {}).get("fit"))
-        return draw_parts(services, handle, options, fit=fit, nonce=str(ctx.triggered_id))
+             focus: Any, depth: Any, compound: Any, targets: Any, drill: Any, opened: Any,
+             _fit: Any) -> tuple[Any, ...]:
+        options = view_options(kinds, sectors, orgs, levels, search, focus, depth, compound, targets, drill,
+                               opened)
+        trigger = ctx.triggered_id
+        fit = trigger not in (mid.DRAFT, mid.OPENED) or bool((handle or {}).get("fit"))
+        # A box just opened: show it whole, its members' labels are sized for that zoom.
+        just_opened = [opened[-1]] if trigger == mid.OPENED and opened else None
+        return draw_parts(services, handle, options, fit=fit or bool(just_opened), nonce=str(trigger),
+                          fit_to=just_opened)
 
-    @app.callback(Output(mid.INSPECT, "children"), Output(mid.DRILL, "data"),
+    @app.callback(Output(mid.INSPECT, "children"), Output(mid.DRILL, "data"), Output(mid.OPENED, "data"),
                   Input(mid.CY, "tapNodeData"), Input(mid.CY, "tapEdgeData"),
-                  State(mid.DRAFT, "data"), State(mid.DRILL, "data"), prevent_initial_call=True)
+                  State(mid.DRAFT, "data"), State(mid.OPENED, "data"), prevent_initial_call=True)
     def inspect(node: dict[str, Any] | None, edge: dict[str, Any] | None, handle: Any,
-                drill: str | None) -> tuple[Any, Any]:
+                opened: list[str] | None) -> tuple[Any, Any, Any]:
         try:
             site = draft_of(services, handle).site
         except WorkingCopyGone as err:
-            return str(err), no_update
+            return str(err), no_update, no_update
         prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
         if prop.endswith("tapEdgeData") and edge:
             link_id = edge.get("link") or edge.get("id", "")
             if link_id in site.links_by_id:
-                return inspect_link(site, link_id), no_update
+                return inspect_link(site, link_id), no_update, no_update
             if str(edge.get("id", "")).startswith("agg:"):
                 a, b = site.units_by_id.get(edge["source"]), site.units_by_id.get(edge["target"])
                 return [html.H4("Grouped links"), html.P(
-                    f"{edge.get('count', 1)} links between units inside {a.name if a else '?'} and "
-                    f"{b.name if b else '?'}; the highest level is {choice_label(str(edge.get('level')))}. "
-                    "Open either group to see them.")], no_update
-            return no_update, no_update
+                    f"{plural(int(edge.get('count', 1)), 'link')} between units inside {a.name if a else '?'} "
+                    f"and {b.name if b else '?'}; the highest level is "
+                    f"{edge.get('level')}. Open either box to see them.")], no_update, no_update
+            return no_update, no_update, no_update
         if not node or node.get("id") not in site.units_by_id:
-            return no_update, no_update
+            return no_update, no_update, no_update
+        if node.get("drill"):
+            return inspect_unit(site, node["id"]), node["id"], no_update
         if node.get("count"):
-            return inspect_unit(site, node["id"]), node["id"]
-        return inspect_unit(site, node["id"]), no_update
+            return inspect_unit(site, node["id"]), no_update, [*(opened or []), node["id"]]
+        return inspect_unit(site, node["id"]), no_update, no_update
 
     @app.callback(Output(mid.DRILL, "data", allow_duplicate=True),
                   Input({"type": mid.CRUMB, "uid": ALL}, "n_clicks"), prevent_initial_call=True)
@@ -266,8 +325,9 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(*[Output(i, "value", allow_duplicate=True) for i in FILTER_INPUTS],
                   Output(mid.DRILL, "data", allow_duplicate=True),
+                  Output(mid.OPENED, "data", allow_duplicate=True),
                   Input(mid.F_CLEAR, "n_clicks"), prevent_initial_call=True)
     def clear_filters(_n: Any) -> tuple[Any, ...]:
         if not _n:
-            return tuple(no_update for _ in range(len(FILTER_INPUTS) + 1))
-        return (*FILTER_DEFAULTS.values(), None)
+            return tuple(no_update for _ in range(len(FILTER_INPUTS) + 2))
+        return (*FILTER_DEFAULTS.values(), None, [])
