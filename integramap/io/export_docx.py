@@ -13,8 +13,10 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentType
+from docx.shared import Inches
 
 from ..analysis.typology import TypologyDescriptor
+from .board_pictures import BoardPictures, Picture
 from .export_markdown import descriptor_tables, overview_rows, summary_sentences, words
 from ..wording import plural
 from .safe_text import xml_text
@@ -23,8 +25,10 @@ from .sitefile import write_text_atomic
 TABLE_STYLE = "Light Grid Accent 1"
 
 
-def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
-    """The descriptor as the bytes of a ``.docx`` file.
+def descriptor_to_docx_bytes(d: TypologyDescriptor, pictures: BoardPictures | None = None) -> bytes:
+    """The descriptor as the bytes of a ``.docx`` file, with the map and figures when given.
+
+    Pictures without a PNG (the renderer was missing) are left out, and the paper says so.
 
     Examples
     --------
@@ -43,6 +47,8 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
     para = doc.add_paragraph("Typology code: ")
     para.add_run(d.code).bold = True
     doc.add_paragraph(xml_text(" ".join(summary_sentences(d))))
+    if pictures is not None:
+        _pictures(doc, pictures)
 
     doc.add_heading("Typology descriptor", level=1)
     _table(doc, ["", ""], overview_rows(d))
@@ -73,9 +79,32 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
     return out.getvalue()
 
 
-def write_descriptor_docx(d: TypologyDescriptor, path: str | Path) -> Path:
+def write_descriptor_docx(d: TypologyDescriptor, path: str | Path, pictures: BoardPictures | None = None) -> Path:
     """Write the descriptor as a Word document, atomically (old file or new, never half)."""
-    return write_text_atomic(path, descriptor_to_docx_bytes(d))
+    return write_text_atomic(path, descriptor_to_docx_bytes(d, pictures))
+
+
+def _pictures(doc: DocumentType, pictures: BoardPictures) -> None:
+    """The map, then the figures, each with a caption and alt text; a note for any left out."""
+    drawn = [p for p in pictures.pictures if p.png is not None]
+    if drawn or pictures.left_out:
+        doc.add_heading("The map and figures", level=1)
+    for number, pic in enumerate(drawn, start=1):
+        _picture(doc, pic, number)
+    if pictures.left_out:
+        doc.add_paragraph().add_run(xml_text(pictures.note())).italic = True
+
+
+def _picture(doc: DocumentType, pic: Picture, number: int) -> None:
+    assert pic.png is not None
+    shape = doc.add_picture(io.BytesIO(pic.png), width=Inches(6.3))
+    # Word reads a picture's alt text from its drawing properties (docPr): descr and title.
+    props = shape._inline.docPr
+    props.set("descr", xml_text(pic.alt))
+    props.set("title", xml_text(pic.caption)[:255])
+    caption = doc.add_paragraph(style="Caption")
+    caption.add_run(f"Figure {number}. ").bold = True
+    caption.add_run(xml_text(pic.caption))
 
 
 def _mismatch_summary(d: TypologyDescriptor) -> str:
