@@ -54,17 +54,23 @@ class DrawnUnit:
     position: Point
     count: int = 0
     """Units inside a collapsed group (0 when the unit is drawn with its members or has none)."""
+    faded: bool = False
+    """Drawn pale, as the Map page fades what a search or focus leaves out."""
 
 
 @dataclass
 class DrawnLink:
-    """One line between two drawn units; ``count`` above 1 merges several links."""
+    """One line between two drawn units; ``count`` above 1 merges several links.
+
+    A line with no ``level`` is a target: the dashed line to the level the site wants.
+    """
 
     source: str
     target: str
     level: str
     count: int = 1
     target_level: str | None = None
+    faded: bool = False
 
 
 @dataclass
@@ -199,8 +205,8 @@ _CLASS = re.compile(r"^(kind|sector|level)-(.+)$")
 def drawing_from_elements(elements: Iterable[Mapping[str, Any]]) -> MapDrawing:
     """The picture of what the Map page shows, from its Cytoscape elements.
 
-    Units and links the page fades (a search, a focus) are left out, as they are not what the
-    user is looking at; target-level lines are drawn when the page shows them.
+    Units and links the page fades (a search, a focus) are drawn pale, as on the page;
+    target-level lines are drawn when the page shows them.
 
     Examples
     --------
@@ -210,19 +216,21 @@ def drawing_from_elements(elements: Iterable[Mapping[str, Any]]) -> MapDrawing:
     ...     {"data": {"id": "b", "label": "B"}, "classes": "kind-team sector-none faded",
     ...      "position": {"x": 90, "y": 0}},
     ...     {"data": {"id": "l", "source": "a", "target": "b"}, "classes": "level-interface"}])
-    >>> [u.id for u in d.units], d.links
-    (['a'], [])
+    >>> [(u.id, u.faded) for u in d.units], [(lk.source, lk.target) for lk in d.links]
+    ([('a', False), ('b', True)], [('a', 'b')])
     """
     units: list[DrawnUnit] = []
     edges: list[tuple[Mapping[str, Any], dict[str, str]]] = []
     for element in elements:
         data = element.get("data") or {}
         classes = str(element.get("classes") or "").split()
-        if "faded" in classes or "hidden" in classes:
+        if "hidden" in classes:
             continue
+        faded = "faded" in classes
         tags = {m.group(1): m.group(2) for c in classes if (m := _CLASS.match(c))}
         if "source" in data:
             tags["target"] = "yes" if "target" in classes else ""
+            tags["faded"] = "yes" if faded else ""
             edges.append((data, tags))
             continue
         position = element.get("position") or {}
@@ -230,21 +238,22 @@ def drawing_from_elements(elements: Iterable[Mapping[str, Any]]) -> MapDrawing:
         units.append(DrawnUnit(str(data.get("id")), str(data.get("label") or data.get("name") or ""),
                                tags.get("kind", "team"), None if sector in (None, "none") else sector,
                                data.get("parent"), (float(position.get("x", 0.0)), float(position.get("y", 0.0))),
-                               int(data.get("count") or 0)))
+                               int(data.get("count") or 0), faded))
     drawn = {u.id for u in units}
     for unit in units:
         if unit.parent not in drawn:
             unit.parent = None
     links = []
     for data, tags in edges:
+        faded = bool(tags["faded"])
         source, target = str(data.get("source")), str(data.get("target"))
         if source not in drawn or target not in drawn:
             continue
         if tags["target"]:
-            links.append(DrawnLink(source, target, "", 1, str(data.get("level") or "")))
+            links.append(DrawnLink(source, target, "", 1, str(data.get("label") or "target"), faded))
         else:
             links.append(DrawnLink(source, target, tags.get("level", Level.INTERFACE.value),
-                                   int(data.get("count") or 1)))
+                                   int(data.get("count") or 1), None, faded))
     return _with_boxes(MapDrawing(units, links))
 
 
@@ -349,7 +358,7 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
         x0, y0, x1, y1 = 0.0, 0.0, 400.0, 120.0
     levels_used = sorted({Level(lk.level) for lk in drawing.links if lk.level}, key=lambda lv: lv.rank)
     sectors_used = sorted({u.sector for u in drawing.units if u.sector})
-    legend_rows = (len(levels_used) + len(sectors_used) + (1 if any(lk.target_level for lk in drawing.links) else 0))
+    legend_rows = (len(levels_used) + len(sectors_used) + (1 if any(not lk.level for lk in drawing.links) else 0))
     legend_height = (legend_rows * 20 + 30) if legend and legend_rows else 0
     width, height = x1 - x0, (y1 - y0) + legend_height
     body: list[str] = []
@@ -361,7 +370,8 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
         bx0, by0, bx1, by1 = extent[bid]
         unit = by_id[bid]
         colour = sectors.get(unit.sector, no_sector) if unit.sector else no_sector
-        body.append(f'<g class="box" data-id={quoteattr(bid)}><rect x="{_fmt(bx0)}" y="{_fmt(by0)}" '
+        fade = ' opacity="0.18"' if unit.faded else ""
+        body.append(f'<g class="box" data-id={quoteattr(bid)}{fade}><rect x="{_fmt(bx0)}" y="{_fmt(by0)}" '
                     f'width="{_fmt(bx1 - bx0)}" height="{_fmt(by1 - by0)}" rx="8" fill="{colour}" '
                     f'fill-opacity="0.07" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>')
         body += _text(bx0 + 6, by0 - 5, [unit.label], bold=True, anchor="start")
@@ -371,7 +381,7 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
         body += _unit(u, shapes, sectors, no_sector)
     if legend and legend_rows:
         body += _legend(x0 + MARGIN / 2, y1 + 10, levels_used, sectors_used,
-                        any(lk.target_level for lk in drawing.links), level_colours, level_widths, sectors,
+                        any(not lk.level for lk in drawing.links), level_colours, level_widths, sectors,
                         target_colour)
     if drawing.note:
         body += _text(x0 + MARGIN / 2, y1 + legend_height - 8, [drawing.note], size=11, colour="#52606d",
@@ -422,13 +432,14 @@ def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, 
         length = math.hypot(dx, dy) or 1.0
         cx, cy = (a[0] + b[0]) / 2 - dy / length * bend, (a[1] + b[1]) / 2 + dx / length * bend
         path = f'M{_fmt(a[0])},{_fmt(a[1])} Q{_fmt(cx)},{_fmt(cy)} {_fmt(b[0])},{_fmt(b[1])}'
-        if lk.target_level and not lk.level:
+        if not lk.level:
             out.append(f'<path class="link target" d="{path}" fill="none" stroke="{target_colour}" '
-                       f'stroke-width="2" stroke-dasharray="6 4" opacity="0.85"/>')
+                       f'stroke-width="2" stroke-dasharray="6 4" opacity="{0.18 if lk.faded else 0.85}"/>')
             continue
         level = Level(lk.level)
         out.append(f'<path class="link" data-level="{level.value}" d="{path}" fill="none" '
-                   f'stroke="{level_colours[level]}" stroke-width="{_fmt(level_widths[level])}" opacity="0.9">'
+                   f'stroke="{level_colours[level]}" stroke-width="{_fmt(level_widths[level])}" '
+                   f'opacity="{0.18 if lk.faded else 0.9}">'
                    f'<title>{escape(level.label)}</title></path>')
         if lk.count > 1:
             out += _text(cx, cy + 4, [plural(lk.count, "link")], size=10, colour="#34495e")
@@ -452,7 +463,8 @@ def _unit(u: DrawnUnit, shapes: Mapping[Any, str], sectors: Mapping[Any, str], n
         rx = ' rx="6"' if shape.startswith("round") else ""
         body = (f'<rect x="{_fmt(x - w / 2)}" y="{_fmt(y - h / 2)}" width="{_fmt(w)}" height="{_fmt(h)}"{rx} '
                 f'{paint}/>')
-    return [f'<g class="unit" data-id={quoteattr(u.id)}>', body,
+    fade = ' opacity="0.18"' if u.faded else ""
+    return [f'<g class="unit" data-id={quoteattr(u.id)}{fade}>', body,
             *_text(x, y + h / 2 + 4 + FONT_SIZE, _lines(u.label), bold=bool(u.count)), "</g>"]
 
 
