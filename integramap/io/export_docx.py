@@ -13,7 +13,8 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentType
-from docx.shared import Inches
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.shared import Emu, Inches, Length
 
 from ..analysis.typology import TypologyDescriptor
 from .board_pictures import BoardPictures, Picture
@@ -85,19 +86,49 @@ def write_descriptor_docx(d: TypologyDescriptor, path: str | Path, pictures: Boa
 
 
 def _pictures(doc: DocumentType, pictures: BoardPictures) -> None:
-    """The map, then the figures, each with a caption and alt text; a note for any left out."""
+    """The map on a landscape page of its own, then the figures, each with a caption and alt text.
+
+    A map is wider than tall and full of names: across a landscape page its labels print at
+    about half as large again as across a portrait one. A note says which pictures were left out.
+    """
     drawn = [p for p in pictures.pictures if p.png is not None]
+    number = 0
+    if drawn and drawn[0].name == "map":
+        _orient(doc, WD_ORIENT.LANDSCAPE)
+        doc.add_heading("The map", level=1)
+        number += 1
+        _picture(doc, drawn.pop(0), number, Inches(9.2), Inches(5.6))
+        _orient(doc, WD_ORIENT.PORTRAIT)
     if drawn or pictures.left_out:
-        doc.add_heading("The map and figures", level=1)
-    for number, pic in enumerate(drawn, start=1):
-        _picture(doc, pic, number)
+        doc.add_heading("Figures", level=1)
+    for pic in drawn:
+        number += 1
+        _picture(doc, pic, number, Inches(6.3), Inches(8.0))
     if pictures.left_out:
         doc.add_paragraph().add_run(xml_text(pictures.note())).italic = True
 
 
-def _picture(doc: DocumentType, pic: Picture, number: int) -> None:
+def _orient(doc: DocumentType, orientation: WD_ORIENT) -> None:
+    """Start a new page turned to ``orientation``, with the page's sides swapped to match."""
+    previous = doc.sections[-1]
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    long_side, short_side = (max(previous.page_width or 0, previous.page_height or 0),
+                             min(previous.page_width or 0, previous.page_height or 0))
+    section.orientation = orientation
+    if orientation == WD_ORIENT.LANDSCAPE:
+        section.page_width, section.page_height = long_side, short_side
+    else:
+        section.page_width, section.page_height = short_side, long_side
+
+
+def _picture(doc: DocumentType, pic: Picture, number: int, max_width: Length, max_height: Length) -> None:
     assert pic.png is not None
-    shape = doc.add_picture(io.BytesIO(pic.png), width=Inches(6.3))
+    # The PNG header holds the size: fit the width, unless that makes the picture too tall.
+    width_px, height_px = int.from_bytes(pic.png[16:20], "big"), int.from_bytes(pic.png[20:24], "big")
+    width = max_width
+    if width_px and height_px and max_width * height_px / width_px > max_height:
+        width = Emu(int(max_height * width_px / height_px))
+    shape = doc.add_picture(io.BytesIO(pic.png), width=width)
     # Word reads a picture's alt text from its drawing properties (docPr): descr and title.
     props = shape._inline.docPr
     props.set("descr", xml_text(pic.alt))

@@ -39,6 +39,7 @@ LABEL_WIDTH = 120.0
 CHAR_WIDTH = FONT_SIZE * 0.56
 """Average width of a Helvetica character: enough to size label backgrounds and the margin."""
 MARGIN = 40.0
+LEGEND_WIDTH = 250.0
 FONT = "Helvetica, Arial, sans-serif"
 
 
@@ -359,8 +360,11 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
     levels_used = sorted({Level(lk.level) for lk in drawing.links if lk.level}, key=lambda lv: lv.rank)
     sectors_used = sorted({u.sector for u in drawing.units if u.sector})
     legend_rows = (len(levels_used) + len(sectors_used) + (1 if any(not lk.level for lk in drawing.links) else 0))
+    # The key stands to the right of the map: maps are wider than tall, and pages (a landscape
+    # page, a slide) are too, so the map keeps the page's full height.
     legend_height = (legend_rows * 20 + 30) if legend and legend_rows else 0
-    width, height = x1 - x0, (y1 - y0) + legend_height
+    legend_width = LEGEND_WIDTH if legend_height else 0.0
+    width, height = x1 - x0 + legend_width, max(y1 - y0, legend_height + MARGIN)
     body: list[str] = []
     if title:
         body += _text(x0 + MARGIN / 2, y0 + FONT_SIZE * 1.5, [title], bold=True, size=16, anchor="start")
@@ -380,13 +384,13 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
     for u in leaves:
         body += _unit(u, shapes, sectors, no_sector)
     if legend and legend_rows:
-        body += _legend(x0 + MARGIN / 2, y1 + 10, levels_used, sectors_used,
+        body += _legend(x1, y0 + MARGIN, levels_used, sectors_used,
                         any(not lk.level for lk in drawing.links), level_colours, level_widths, sectors,
                         target_colour)
     if drawing.note:
-        body += _text(x0 + MARGIN / 2, y1 + legend_height - 8, [drawing.note], size=11, colour="#52606d",
+        body += _text(x0 + MARGIN / 2, y0 + height + 12, [drawing.note], size=11, colour="#52606d",
                       anchor="start")
-        height += 16
+        height += 22
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_fmt(x0)} {_fmt(y0)} {_fmt(width)} '
             f'{_fmt(height)}" width="{_fmt(width)}" height="{_fmt(height)}" font-family="{FONT}">'
             f'<rect x="{_fmt(x0)}" y="{_fmt(y0)}" width="{_fmt(width)}" height="{_fmt(height)}" fill="#ffffff"/>'
