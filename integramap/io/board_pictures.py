@@ -9,10 +9,11 @@ so a board paper never fails for want of a picture.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.typology import TypologyDescriptor
 from ..model import Site
@@ -89,6 +90,15 @@ def plotly_png(figures: Sequence["go.Figure"]) -> list[bytes]:
         import plotly.io as pio
     except ImportError as exc:
         raise RendererMissing(f"kaleido is not installed ({exc})") from None
+    with _EXPORT_LOCK:
+        return _export(kaleido, pio, figures)
+
+
+_EXPORT_LOCK = threading.Lock()
+"""One export at a time: kaleido's shared browser is per process, and one export's end stops it."""
+
+
+def _export(kaleido: Any, pio: Any, figures: Sequence["go.Figure"]) -> list[bytes]:
     try:
         kaleido.start_sync_server(silence_warnings=True)
     except Exception:  # an older kaleido without a shared server: each figure starts its own
