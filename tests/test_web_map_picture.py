@@ -42,3 +42,27 @@ def test_the_map_downloads_as_png_and_svg(dash_duo: Any, store: Store) -> None:
     assert len(units) == leaves
     assert root.findall(f".//{SVG}g[@class='box']"), "organisation boxes are drawn"
 
+    # Zoomed in on one unit, the SVG holds what is in view, not the whole map; a unit dragged
+    # a moment ago is drawn where it now is.
+    svg.unlink()
+    moved = cy_eval(dash_duo, "var n = cy.nodes().filter(function (n) { return !n.isParent(); })[0];"
+                              "n.position({x: n.position('x') + 40, y: n.position('y')});"
+                              "cy.zoom(3); cy.center(n); return n.id();")
+    click(dash_duo, DOWNLOAD_SVG)
+    zoomed = ET.fromstring(downloaded(folder, ".svg", timeout=30).read_text(encoding="utf-8"))
+    shown = [g.get("data-id") for g in zoomed.findall(f".//{SVG}g[@class='unit']")]
+    assert moved in shown and 0 < len(shown) < leaves
+    now = cy_eval(dash_duo, f"return cy.getElementById('{moved}').position('x');")
+    assert abs(centre_x(zoomed, moved) - now) < 1
+
+
+def centre_x(root: ET.Element, unit_id: str) -> float:
+    """Where a unit's shape is drawn across the SVG (ellipse, polygon or box)."""
+    group = next(g for g in root.findall(f".//{SVG}g[@class='unit']") if g.get("data-id") == unit_id)
+    shape = group[0]
+    if shape.tag == f"{SVG}ellipse":
+        return float(shape.get("cx", 0))
+    if shape.tag == f"{SVG}polygon":
+        xs = [float(p.split(",")[0]) for p in shape.get("points", "").split()]
+        return (min(xs) + max(xs)) / 2
+    return float(shape.get("x", 0)) + float(shape.get("width", 0)) / 2

@@ -2,11 +2,11 @@
 
 PNG is the browser's own image of the map (Cytoscape's ``png`` through dash-cytoscape's
 ``generateImage``): exactly what is on screen, the current zoom and pan, at twice the screen's
-resolution so it stays sharp on a slide. SVG is drawn on the server from the same elements by
+resolution so it stays sharp on a slide. SVG is drawn on the server by
 :mod:`integramap.io.map_picture` (Cytoscape's own SVG export needs a plug-in only in
-dash-cytoscape's larger script bundle, which every visit to the map would pay for): the units
-and links shown, with the boxes, filters and collapsed groups as on screen, cut to the area in
-view.
+dash-cytoscape's larger script bundle, which every visit to the map would pay for) from what the
+browser's map holds at the click: its elements where they are now (after any drag), with the
+boxes, filters and collapsed groups as on screen, cut to the area in view.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from integramap.io.map_picture import drawing_from_elements, drawing_to_svg
@@ -26,6 +26,26 @@ from integramap.web.map.working import draft_of
 DOWNLOAD_PNG = "map-download-png"
 DOWNLOAD_SVG = "map-download-svg"
 PICTURE_DOWNLOAD = "map-picture-download"
+PICTURE_VIEW = "map-picture-view"
+"""What the browser's map shows at an SVG click: its visible elements and the extent in view."""
+
+# Read from Cytoscape itself rather than the elements the server last sent: a dragged unit has
+# moved since, and the extent is the zoom and pan of this moment.
+VIEW_SCRIPT = """
+function (clicks) {
+    var none = window.dash_clientside.no_update;
+    var el = document.getElementById('%s');
+    var reg = el && (el._cyreg || (el.firstChild && el.firstChild._cyreg));
+    if (!clicks || !reg) { return none; }
+    var cy = reg.cy, ext = cy.extent();
+    var elements = cy.elements().filter(function (e) { return e.visible(); }).map(function (e) {
+        var j = e.json(), out = {data: j.data, classes: j.classes || ''};
+        if (e.isNode()) { out.position = e.position(); }
+        return out;
+    });
+    return {elements: elements, extent: {x1: ext.x1, y1: ext.y1, x2: ext.x2, y2: ext.y2}, clicks: clicks};
+}
+""" % mid.CY
 PNG_SCALE = 2
 
 
@@ -35,7 +55,7 @@ def buttons() -> list[Any]:
                         title="Save the map as it is on screen as a picture (PNG)"),
             html.Button("Download SVG", id=DOWNLOAD_SVG, className="button",
                         title="Save the map as it is on screen as a drawing that stays sharp at any size (SVG)"),
-            dcc.Download(id=PICTURE_DOWNLOAD)]
+            dcc.Download(id=PICTURE_DOWNLOAD), dcc.Store(id=PICTURE_VIEW)]
 
 
 def file_stem(site_id: str | None) -> str:
@@ -100,15 +120,16 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return {"type": "png", "action": "download", "filename": file_stem(site_id(handle)),
                 "options": {"full": False, "scale": PNG_SCALE, "bg": "#ffffff"}}
 
-    @app.callback(Output(PICTURE_DOWNLOAD, "data"), Input(DOWNLOAD_SVG, "n_clicks"),
-                  State(mid.CY, "elements"), State(mid.CY, "extent"), State(mid.DRAFT, "data"),
+    app.clientside_callback(VIEW_SCRIPT, Output(PICTURE_VIEW, "data"),  # type: ignore[no-untyped-call]
+                            Input(DOWNLOAD_SVG, "n_clicks"),
+                            prevent_initial_call=True)
+
+    @app.callback(Output(PICTURE_DOWNLOAD, "data"), Input(PICTURE_VIEW, "data"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
-    def svg(clicks: int | None, elements: list[dict[str, Any]] | None, extent: dict[str, Any] | None,
-            handle: dict[str, Any] | None) -> Any:
-        if not clicks:
-            raise PreventUpdate
+    def svg(view: dict[str, Any] | None, handle: dict[str, Any] | None) -> Any:
+        elements = (view or {}).get("elements")
         if not elements:
-            return no_update
-        picture = drawing_to_svg(drawing_from_elements(in_view(elements, extent)))
+            raise PreventUpdate
+        picture = drawing_to_svg(drawing_from_elements(in_view(elements, (view or {}).get("extent"))))
         return {"content": picture, "filename": f"{file_stem(site_id(handle))}.svg", "type": "image/svg+xml",
                 "base64": False}
