@@ -342,14 +342,20 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
         half_label = max(len(line) for line in lines) * CHAR_WIDTH / 2
         extent[u.id] = (u.position[0] - max(w / 2, half_label), u.position[1] - h / 2,
                         u.position[0] + max(w / 2, half_label), u.position[1] + h / 2 + 6 + len(lines) * FONT_SIZE * 1.2)
-    # Inner boxes first, so an outer box is padded round the inner ones it holds.
+    # Inner boxes first, so an outer box is padded round the inner ones it holds. A box's name
+    # goes inside its top edge, wrapped to the box's width: on paper a long name running on over
+    # the next box reads as that box's.
     depth = {bid: len(members) for bid, members in drawing.boxes.items()}
+    box_lines: dict[str, list[str]] = {}
     for bid in sorted(drawing.boxes, key=lambda b: depth[b]):
         inner = [extent[m] for m in drawing.boxes[bid] if m in extent]
-        if not inner:
+        if not inner or bid not in by_id:
             continue
-        extent[bid] = (min(e[0] for e in inner) - BOX_PADDING, min(e[1] for e in inner) - BOX_PADDING,
-                       max(e[2] for e in inner) + BOX_PADDING, max(e[3] for e in inner) + BOX_PADDING)
+        left, right = min(e[0] for e in inner) - BOX_PADDING, max(e[2] for e in inner) + BOX_PADDING
+        chars = max(12, int((right - left - 12) / CHAR_WIDTH))
+        box_lines[bid] = textwrap.wrap(by_id[bid].label, chars) or [""]
+        top = min(e[1] for e in inner) - BOX_PADDING - len(box_lines[bid]) * FONT_SIZE * 1.2
+        extent[bid] = (left, top, right, max(e[3] for e in inner) + BOX_PADDING)
     if extent:
         x0 = min(e[0] for e in extent.values()) - MARGIN
         y0 = min(e[1] for e in extent.values()) - MARGIN - FONT_SIZE * 1.5
@@ -378,7 +384,7 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
         body.append(f'<g class="box" data-id={quoteattr(bid)}{fade}><rect x="{_fmt(bx0)}" y="{_fmt(by0)}" '
                     f'width="{_fmt(bx1 - bx0)}" height="{_fmt(by1 - by0)}" rx="8" fill="{colour}" '
                     f'fill-opacity="0.07" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>')
-        body += _text(bx0 + 6, by0 - 5, [unit.label], bold=True, anchor="start")
+        body += _text(bx0 + 6, by0 + FONT_SIZE + 4, box_lines[bid], bold=True, anchor="start")
         body.append("</g>")
     body += _links(drawing, extent, level_colours, level_widths, target_colour)
     for u in leaves:
