@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.typology import TypologyDescriptor
 from ..model import Site
 from ..wording import in_words
-from .map_picture import RendererMissing, drawing_from_site, drawing_to_svg, svg_to_png
+from .map_picture import RendererMissing, drawing_from_site, drawing_to_svg, svg_to_png, svg_width
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 MAP_INSTALL = "install CairoSVG and the cairo library (pip install cairosvg; apt-get install libcairo2)"
 FIGURE_INSTALL = "install kaleido (pip install kaleido) and Chrome or Chromium"
+MAX_MAP_PIXELS = 2400
+"""Widest map PNG for a paper: 9.2 inches of landscape page at about 250 dpi."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,10 @@ def map_picture(site: Site, positions: dict[str, tuple[float, float]] | None = N
     alt = (f"Map of {site.name}: {shown}; links drawn darker and thicker the closer the integration. "
            f"{len(site.units):,} units and {len(site.links):,} links in all.")
     pic = Picture("map", f"The map of {site.name}." + (f" {drawing.note}" if drawing.note else ""), alt, svg=svg)
+    # Sharp across a landscape page at 250 dpi and no larger: a bigger PNG only slows the paper.
+    scale = min(2.0, MAX_MAP_PIXELS / max(float(svg_width(svg)), 1.0))
     try:
-        return Picture(pic.name, pic.caption, pic.alt, png=svg_to_png(svg), svg=svg), ""
+        return Picture(pic.name, pic.caption, pic.alt, png=svg_to_png(svg, scale=scale), svg=svg), ""
     except RendererMissing as exc:
         return pic, f"the map as an image for Word ({exc}; {MAP_INSTALL})"
 

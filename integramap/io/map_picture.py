@@ -516,6 +516,18 @@ def site_svg(site: Site, positions: Mapping[str, Point] | None = None, budget: i
     return drawing_to_svg(drawing_from_site(site, positions, budget))
 
 
+def svg_width(svg: str) -> float:
+    """The width an SVG from :func:`drawing_to_svg` declares, in pixels.
+
+    Examples
+    --------
+    >>> svg_width('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 80" width="640" height="80"/>')
+    640.0
+    """
+    found = re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg)
+    return float(found.group(1)) if found else 0.0
+
+
 class RendererMissing(RuntimeError):
     """The software that turns a picture into PNG is not installed; the message says what to install."""
 
