@@ -56,11 +56,13 @@ def test_downloads_markdown_json_and_word(dash_duo, store: Store) -> None:
     dash_duo.find_element("#typology-download-docx").click()
     from docx import Document
 
-    document = Document(str(downloaded(folder, ".docx")))
+    # The Word paper draws its map and figures on the server first: allow for a browser start.
+    document = Document(str(downloaded(folder, ".docx", timeout=90)))
     text = "\n".join(p.text for p in document.paragraphs)
     cells = " ".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert expected.code in text + cells
     assert document.tables
+    assert len(document.inline_shapes) >= 1, "the paper holds the map picture"
 
 
 def test_unknown_site_and_bad_revision_show_a_message(dash_duo, store: Store) -> None:

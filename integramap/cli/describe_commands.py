@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from ..analysis.compare import compare_sites
-from ..analysis.typology import describe_site, descriptor_json_schema
+from ..analysis.typology import TypologyDescriptor, describe_site, descriptor_json_schema
 from ..analysis.typology_code import EXPLANATION
 from ..io import read_site, write_text_atomic
+from ..model import Site
 from . import CommandError
 
 DESCRIBE_FORMATS = ("md", "json", "docx")
@@ -29,6 +30,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--format", choices=DESCRIBE_FORMATS,
                    help="output format (default: from the -o suffix, else md); docx needs -o")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
+    p.add_argument("--no-figures", action="store_true",
+                   help="leave out the map and figures that a Word or Markdown file (-o) otherwise holds")
     p.add_argument("--explain-code", action="store_true", help="explain the typology code's grammar")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema of --format json")
     p.set_defaults(handler=cmd_describe)
@@ -87,22 +90,37 @@ def cmd_describe(args: argparse.Namespace) -> int:
     fmt = _format(args, DESCRIBE_FORMATS)
     if fmt == "docx" and not args.output:
         raise CommandError("--format docx writes a Word file; give its name with -o FILE.docx")
-    descriptor = describe_site(read_site(args.file))
+    site = read_site(args.file)
+    descriptor = describe_site(site)
     if fmt == "json":
         _emit(descriptor.model_dump_json(indent=2), args.output)
-    elif fmt == "docx":
-        from ..io.export_docx import write_descriptor_docx
-
-        try:
-            write_descriptor_docx(descriptor, args.output)
-        except OSError as exc:
-            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"wrote {args.output}", file=sys.stderr)
+    elif fmt == "docx" or args.output:
+        _write_paper(site, descriptor, fmt, args.output, figures=not args.no_figures)
     else:
         from ..io.export_markdown import descriptor_to_markdown
 
         _emit(descriptor_to_markdown(descriptor), args.output)
     return 0
+
+
+def _write_paper(site: Site, descriptor: TypologyDescriptor, fmt: str, output: str, figures: bool) -> None:
+    """A board paper file (Word or Markdown), with the map and figures unless asked not to."""
+    from ..io.board_pictures import board_pictures
+    from ..io.export_docx import write_descriptor_docx
+    from ..io.export_markdown import write_descriptor_markdown
+
+    pictures = board_pictures(site, descriptor) if figures else None
+    try:
+        if fmt == "docx":
+            written = [write_descriptor_docx(descriptor, output, pictures)]
+        else:
+            written = write_descriptor_markdown(descriptor, output, pictures)
+    except OSError as exc:
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    if pictures is not None and pictures.left_out:
+        print(pictures.note()[0].lower() + pictures.note()[1:], file=sys.stderr)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -13,8 +13,11 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.shared import Emu, Inches, Length
 
 from ..analysis.typology import TypologyDescriptor
+from .board_pictures import BoardPictures, Picture
 from .export_markdown import descriptor_tables, overview_rows, summary_sentences, words
 from ..wording import plural
 from .safe_text import xml_text
@@ -23,8 +26,10 @@ from .sitefile import write_text_atomic
 TABLE_STYLE = "Light Grid Accent 1"
 
 
-def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
-    """The descriptor as the bytes of a ``.docx`` file.
+def descriptor_to_docx_bytes(d: TypologyDescriptor, pictures: BoardPictures | None = None) -> bytes:
+    """The descriptor as the bytes of a ``.docx`` file, with the map and figures when given.
+
+    Pictures without a PNG (the renderer was missing) are left out, and the paper says so.
 
     Examples
     --------
@@ -43,6 +48,8 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
     para = doc.add_paragraph("Typology code: ")
     para.add_run(d.code).bold = True
     doc.add_paragraph(xml_text(" ".join(summary_sentences(d))))
+    if pictures is not None:
+        _pictures(doc, pictures)
 
     doc.add_heading("Typology descriptor", level=1)
     _table(doc, ["", ""], overview_rows(d))
@@ -73,9 +80,62 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
     return out.getvalue()
 
 
-def write_descriptor_docx(d: TypologyDescriptor, path: str | Path) -> Path:
+def write_descriptor_docx(d: TypologyDescriptor, path: str | Path, pictures: BoardPictures | None = None) -> Path:
     """Write the descriptor as a Word document, atomically (old file or new, never half)."""
-    return write_text_atomic(path, descriptor_to_docx_bytes(d))
+    return write_text_atomic(path, descriptor_to_docx_bytes(d, pictures))
+
+
+def _pictures(doc: DocumentType, pictures: BoardPictures) -> None:
+    """The map on a landscape page of its own, then the figures, each with a caption and alt text.
+
+    A map is wider than tall and full of names: across a landscape page its labels print at
+    about half as large again as across a portrait one. A note says which pictures were left out.
+    """
+    drawn = [p for p in pictures.pictures if p.png is not None]
+    number = 0
+    if drawn and drawn[0].name == "map":
+        _orient(doc, WD_ORIENT.LANDSCAPE)
+        doc.add_heading("The map", level=1)
+        number += 1
+        _picture(doc, drawn.pop(0), number, Inches(9.2), Inches(5.6))
+        _orient(doc, WD_ORIENT.PORTRAIT)
+    if drawn or pictures.left_out:
+        doc.add_heading("Figures", level=1)
+    for pic in drawn:
+        number += 1
+        _picture(doc, pic, number, Inches(6.3), Inches(8.0))
+    if pictures.left_out:
+        doc.add_paragraph().add_run(xml_text(pictures.note())).italic = True
+
+
+def _orient(doc: DocumentType, orientation: WD_ORIENT) -> None:
+    """Start a new page turned to ``orientation``, with the page's sides swapped to match."""
+    previous = doc.sections[-1]
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    long_side, short_side = (max(previous.page_width or 0, previous.page_height or 0),
+                             min(previous.page_width or 0, previous.page_height or 0))
+    section.orientation = orientation
+    if orientation == WD_ORIENT.LANDSCAPE:
+        section.page_width, section.page_height = long_side, short_side
+    else:
+        section.page_width, section.page_height = short_side, long_side
+
+
+def _picture(doc: DocumentType, pic: Picture, number: int, max_width: Length, max_height: Length) -> None:
+    assert pic.png is not None
+    # The PNG header holds the size: fit the width, unless that makes the picture too tall.
+    width_px, height_px = int.from_bytes(pic.png[16:20], "big"), int.from_bytes(pic.png[20:24], "big")
+    width = max_width
+    if width_px and height_px and max_width * height_px / width_px > max_height:
+        width = Emu(int(max_height * width_px / height_px))
+    shape = doc.add_picture(io.BytesIO(pic.png), width=width)
+    # Word reads a picture's alt text from its drawing properties (docPr): descr and title.
+    props = shape._inline.docPr
+    props.set("descr", xml_text(pic.alt))
+    props.set("title", xml_text(pic.caption)[:255])
+    caption = doc.add_paragraph(style="Caption")
+    caption.add_run(f"Figure {number}. ").bold = True
+    caption.add_run(xml_text(pic.caption))
 
 
 def _mismatch_summary(d: TypologyDescriptor) -> str:

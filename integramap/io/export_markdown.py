@@ -9,6 +9,8 @@ spreadsheet.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..analysis.compare import WEIGHTS, Comparison, SiteDiff
 from ..analysis.typology import TypologyDescriptor
@@ -16,6 +18,10 @@ from ..analysis.typology_terms import LEUTZ
 from ..model import Level
 from ..wording import in_words, plural
 from .safe_text import markdown_cell, markdown_text
+from .sitefile import write_text_atomic
+
+if TYPE_CHECKING:
+    from .board_pictures import BoardPictures
 
 Table = tuple[list[str], list[list[str]]]
 """A table as plain text: header cells, then rows of cells (not yet escaped)."""
@@ -150,8 +156,12 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def descriptor_to_markdown(d: TypologyDescriptor) -> str:
-    """The descriptor as one Markdown page.
+FigureLink = tuple[str, str, str]
+"""A figure in a Markdown page: (caption, alt text, the image file's path relative to the page)."""
+
+
+def descriptor_to_markdown(d: TypologyDescriptor, figures: Sequence[FigureLink] = (), note: str = "") -> str:
+    """The descriptor as one Markdown page, with links to its figures' image files when given.
 
     Examples
     --------
@@ -164,8 +174,15 @@ def descriptor_to_markdown(d: TypologyDescriptor) -> str:
     """
     parts = [f"# Integration model: {markdown_text(d.site.name)}", "",
              f"Typology code: **`{d.code}`**", "",
-             " ".join(markdown_text(s) for s in summary_sentences(d)), "",
-             "## At a glance", "", markdown_table(["", ""], overview_rows(d)), ""]
+             " ".join(markdown_text(s) for s in summary_sentences(d)), ""]
+    if figures or note:
+        parts += ["## The map and figures", ""]
+        for number, (caption, alt, target) in enumerate(figures, start=1):
+            parts += [f"![{_alt_text(alt)}]({target.replace(' ', '%20')})", "",
+                      f"*Figure {number}. {markdown_text(caption)}*", ""]
+        if note:
+            parts += [f"*{markdown_text(note)}*", ""]
+    parts += ["## At a glance", "", markdown_table(["", ""], overview_rows(d)), ""]
     for heading, (header, rows) in descriptor_tables(d):
         parts += [f"## {heading}", "", markdown_table(header, rows) if rows else "None recorded.", ""]
     parts += ["## Structural challenges", ""]
@@ -180,6 +197,33 @@ def descriptor_to_markdown(d: TypologyDescriptor) -> str:
               "pooled management; full integration = merged governance or fully merged.",
               "- **Typology code**: see `integramap describe --explain-code`.", ""]
     return "\n".join(parts)
+
+
+def _alt_text(text: str) -> str:
+    """Alt text inside ``![...]``: brackets and newlines would end it early."""
+    return " ".join(text.replace("[", "(").replace("]", ")").split())
+
+
+def write_descriptor_markdown(d: TypologyDescriptor, path: str | Path,
+                              pictures: "BoardPictures | None" = None) -> list[Path]:
+    """Write the page and, beside it, one image file per picture (PNG, or SVG when there is no PNG).
+
+    The images are named after the page (``board.md`` → ``board-map.png``) and linked from it.
+    Returns the files written, the page last: it is written once its images are in place.
+    """
+    page = Path(path)
+    written: list[Path] = []
+    figures: list[FigureLink] = []
+    for pic in pictures.pictures if pictures is not None else []:
+        data: bytes | str | None = pic.png if pic.png is not None else pic.svg
+        if data is None:
+            continue
+        image = page.with_name(f"{page.stem}-{pic.name}.{'png' if pic.png is not None else 'svg'}")
+        written.append(write_text_atomic(image, data))
+        figures.append((pic.caption, pic.alt, image.name))
+    note = pictures.note() if pictures is not None else ""
+    written.append(write_text_atomic(page, descriptor_to_markdown(d, figures, note)))
+    return written
 
 
 def comparison_rows(c: Comparison) -> list[list[str]]:

@@ -11,6 +11,7 @@ from integramap.model import Level, Sector, UnitKind
 from integramap.web.map import edit as map_edit
 from integramap.web.map import files as map_files
 from integramap.web.map import start as map_start
+from integramap.web.map import picture as map_picture
 from integramap.web.map import view as map_view
 from integramap.web.map import ids as mid
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
@@ -222,6 +223,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
                 html.Button("Arrange", id=mid.ARRANGE, className="button",
                             title="Lay the map out again on the server and keep the positions"),
                 html.Button("Fit", id=mid.FIT, className="button", title="Show the whole map"),
+                *map_picture.buttons(),
             ], className="toolbar-buttons"),
         ], className="toolbar"),
         html.Div(message, id=mid.MESSAGE, className="page-message"),
@@ -256,3 +258,4 @@ def register_callbacks(app: Dash, services: Services) -> None:
     map_edit.register_callbacks(app, services)
     map_files.register_callbacks(app, services)
     map_start.register_callbacks(app, services)
+    map_picture.register_callbacks(app, services)

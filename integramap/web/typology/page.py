@@ -19,6 +19,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from integramap.analysis.typology import TypologyDescriptor, describe_site
+from integramap.io.board_pictures import board_pictures
 from integramap.io.export_docx import descriptor_to_docx_bytes
 from integramap.io.export_markdown import descriptor_to_markdown, summary_sentences, words
 from integramap.model import SiteError
@@ -319,25 +320,26 @@ def register_callbacks(app: Dash, services: Services) -> None:
                 facet_radar_figure(facet_depths(rev.site)),
                 level_distribution_figure(d.depth.distribution), challenge_list(d))
 
-    def exporter(render: Callable[[TypologyDescriptor, int], dict[str, Any]]) -> Callable[..., Any]:
+    def exporter(render: Callable[[TypologyDescriptor, Revision], dict[str, Any]]) -> Callable[..., Any]:
         def download(clicks: int | None, request: dict[str, Any] | None) -> Any:
             if not clicks or not request or not request.get("site"):
                 raise PreventUpdate
             try:
                 rev = load_revision(services, request["site"], request.get("revision"))
-                return render(DESCRIPTORS.get(services, rev), rev.number), no_update
+                return render(DESCRIPTORS.get(services, rev), rev), no_update
             except (LookupError, ValueError, StoreError) as err:
                 return no_update, error_box(problem_text(err))
         return download
 
-    def markdown(d: TypologyDescriptor, number: int) -> dict[str, Any]:
-        return send_text(descriptor_to_markdown(d), _file_name(d, number, "md"), "text/markdown")
+    def markdown(d: TypologyDescriptor, rev: Revision) -> dict[str, Any]:
+        return send_text(descriptor_to_markdown(d), _file_name(d, rev.number, "md"), "text/markdown")
 
-    def json_file(d: TypologyDescriptor, number: int) -> dict[str, Any]:
-        return send_text(d.model_dump_json(indent=2), _file_name(d, number, "json"), "application/json")
+    def json_file(d: TypologyDescriptor, rev: Revision) -> dict[str, Any]:
+        return send_text(d.model_dump_json(indent=2), _file_name(d, rev.number, "json"), "application/json")
 
-    def word(d: TypologyDescriptor, number: int) -> dict[str, Any]:
-        return send_data(descriptor_to_docx_bytes(d), _file_name(d, number, "docx"),
+    def word(d: TypologyDescriptor, rev: Revision) -> dict[str, Any]:
+        # The board paper carries the map and the figures (or says which it had to leave out).
+        return send_data(descriptor_to_docx_bytes(d, board_pictures(rev.site, d)), _file_name(d, rev.number, "docx"),
                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
     for button, render in ((DOWNLOAD_MD, markdown), (DOWNLOAD_JSON, json_file), (DOWNLOAD_DOCX, word)):
