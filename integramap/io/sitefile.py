@@ -87,7 +87,8 @@ def parse_site(raw: bytes | str, fmt: Format, source: str = "<input>") -> Site:
         try:
             return validate_site(data, source=source)
         except SiteError as err:
-            raise SiteError([Problem(p.loc, p.message, _line_of(text, fmt, p.loc)) for p in err.problems],
+            lines = _lines_of(text, [p.loc for p in err.problems])
+            raise SiteError([Problem(p.loc, p.message, lines.get(p.loc)) for p in err.problems],
                             source=source) from None
 
 
@@ -128,31 +129,60 @@ def _refuse_shared_nodes(data: Any, source: str) -> None:
             stack.extend(item.values() if isinstance(item, dict) else item)
 
 
-def _line_of(text: str, fmt: Format, loc: tuple[str | int, ...]) -> int | None:
-    """The 1-based line of the node at ``loc``, or of its nearest existing ancestor."""
+def _lines_of(text: str, locs: list[tuple[str | int, ...]]) -> dict[tuple[str | int, ...], int]:
+    """The 1-based line of the node at each location, or of its nearest existing ancestor.
+
+    One pass over the parser's events (YAML is, near enough, a superset of JSON,
+    so it serves both formats): composing a node tree resolves every scalar's
+    type in Python and took seconds on a large file; composing once a fault made
+    a long list of faults quadratic.
+
+    Examples
+    --------
+    >>> _lines_of("id: s\\nunits:\\n  - id: a\\n    kind: 7\\n", [("units", 0, "kind"), ("units", 3)])
+    {('units', 0, 'kind'): 4, ('units', 3): 2}
+    """
+    wanted = {loc[:k] for loc in locs for k in range(len(loc) + 1)}
+    found: dict[tuple[str | int, ...], int] = {}
+    # Each open container: [path, next index (sequence) or current key (mapping), expecting a key, key line]
+    stack: list[list[Any]] = []
     try:
-        # YAML is (nearly) a superset of JSON, so one composer serves both formats.
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return None
-    best = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if node is None:
-            break
-        child = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == part:
-                    # The key's line, not the value's: a block value starts on the line below.
-                    child = value
-                    best = key.start_mark.line + 1
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
-                best = child.start_mark.line + 1
-        node = child
-    return best
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
+                                      yaml.AliasEvent)):
+                continue
+            line = event.start_mark.line + 1
+            here: tuple[Any, ...] = ()
+            if stack:
+                top = stack[-1]
+                if top[2] is True:  # a mapping's key
+                    top[1] = event.value if isinstance(event, yaml.ScalarEvent) else None
+                    top[2], top[3] = False, line
+                    here = (*top[0], None)  # a complex key's insides are never a fault's location
+                elif top[2] is False:  # that key's value: located at its key, as a person reads it
+                    here, line = (*top[0], top[1]), top[3]
+                    top[2] = True
+                else:  # a sequence's item
+                    here = (*top[0], top[1])
+                    top[1] += 1
+            if here in wanted:
+                found[here] = line
+            if isinstance(event, yaml.MappingStartEvent):
+                stack.append([here, None, True, None])
+            elif isinstance(event, yaml.SequenceStartEvent):
+                stack.append([here, 0, None, None])
+    except (yaml.YAMLError, RecursionError, ValueError):
+        pass
+    out: dict[tuple[str | int, ...], int] = {}
+    for loc in locs:
+        for k in range(len(loc), -1, -1):
+            if loc[:k] in found:
+                out[loc] = found[loc[:k]]
+                break
+    return out
 
 
 def dump_site(site: Site, fmt: Format = "yaml") -> str:

@@ -228,9 +228,11 @@ class Site(_Strict):
     def ancestors(self, unit_id: str) -> list[str]:
         """Parent, grandparent… of a unit, nearest first."""
         out: list[str] = []
+        seen = {unit_id}  # a set beside the list: a deep chain is walked once, not once a step
         current = self.units_by_id[unit_id].parent
-        while current is not None and current not in out:
+        while current is not None and current not in seen:
             out.append(current)
+            seen.add(current)
             parent_unit = self.units_by_id.get(current)
             current = parent_unit.parent if parent_unit else None
         return out
