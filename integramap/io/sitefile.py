@@ -154,7 +154,7 @@ def _lines_of(text: str, locs: list[tuple[str | int, ...]]) -> dict[tuple[str | 
             if not isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
                                       yaml.AliasEvent)):
                 continue
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
             here: tuple[Any, ...] = ()
             if stack:
                 top = stack[-1]
