@@ -120,3 +120,26 @@ def xml_text(text: object) -> str:
     'Team A'
     """
     return _XML_ILLEGAL.sub("", "" if text is None else str(text))
+
+
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Text safe to print on a terminal: control characters shown as escapes, never obeyed.
+
+    An escape code in a name (``\\x1b[2J`` clears the screen) or a bidirectional
+    override (which reorders what follows) would otherwise act on the person's
+    terminal. Line breaks and tabs are kept.
+
+    Examples
+    --------
+    >>> terminal_text("Team\\x1b[2J A\\n\\u202eevil")
+    'Team\\\\x1b[2J A\\n\\\\u202eevil'
+    """
+    return _TERMINAL_UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -203,10 +203,11 @@ def _read_text(path: Path) -> str:
         raise import_error([CellProblem((), f"{exc}{hint}", file=name)]) from None
 
 
-def decode_text(raw: bytes, kind: str = "text") -> str:
+def decode_text(raw: bytes, kind: str = "text", *, legacy: bool = True) -> str:
     """Text from a file's bytes: UTF-8, UTF-16 with its byte-order mark, or Windows-1252 (Latin-1).
 
-    ``ValueError`` names what the bytes are when they are none of these.
+    ``ValueError`` names what the bytes are when they are none of these, or when
+    they are Windows-1252 and ``legacy`` is false (YAML and JSON are UTF-8 or UTF-16 by definition).
 
     Examples
     --------
@@ -229,13 +230,16 @@ def decode_text(raw: bytes, kind: str = "text") -> str:
         raise ValueError(f"this is a binary file, not a {kind} file")
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        start = exc.start
     try:
         # Files saved from Excel on Windows are often Windows-1252 (Latin-1 and a few more), not UTF-8.
-        return raw.decode("cp1252")
+        text = raw.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ValueError(f"this is not text in UTF-8, UTF-16 or Windows-1252/Latin-1 (byte {exc.start})") from None
+    if not legacy:
+        raise ValueError(f"this is Windows-1252/Latin-1 text, not UTF-8 (byte {start})")
+    return text
 
 
 # --------------------------------------------------------------------------- XLSX
