@@ -352,7 +352,7 @@ class _Builder:
             rows = [(1, table.header)] + rows
         for number, row in rows:
             key = header_key(row[0]).replace(" ", "_") if row else ""
-            value = row[1] if len(row) > 1 else ""
+            value = restore_formula_text(row[1]) if len(row) > 1 else ""
             if not key or key.startswith("#"):
                 continue
             if key not in fields:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Problem, SiteError, short_repr
-from .limits import LimitError, check_workbook, megabytes, read_limited
+from .limits import MAX_CELL_CHARS, LimitError, check_workbook, megabytes, read_limited
 
 MAX_TABLE_BYTES = 256 * 1024 * 1024
 """Largest file read: the national reference files are a few MB; far larger is a mistake."""
@@ -314,6 +314,10 @@ def read_sheet_table(sheet: Any, file: str, *, max_columns: int = 200) -> Table:
                 raise table.error(f"row {number} has values beyond column {max_columns}, the most read; "
                                   "move them into the first columns, or split the sheet")
             cells = [cell_text(v) for v in values[:max_columns]]
+            longest = max(map(len, cells), default=0)
+            if longest > MAX_CELL_CHARS:
+                raise table.error(f"a cell holds {longest:,} characters, more than Excel's own limit of "
+                                  f"{MAX_CELL_CHARS:,}; shorten it, or split its text over several cells", number)
             if not any(cells):
                 continue
             if not table.header:
