@@ -38,6 +38,7 @@ typecheck: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/boundaries.py
 	$(BIN)/python bench/parent_chain.py
+	$(BIN)/python bench/hostile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache instance
