@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test fuzz lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,17 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 	$(BIN)/python -m mypy
 
+# The readers' fuzzing suite at length: 10,000 cases a reader (`make test` runs it briefly).
+fuzz: $(VENV)/.installed-test
+	INTEGRAMAP_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
+
 typecheck: $(VENV)/.installed-test
 	$(BIN)/python -m mypy
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/boundaries.py
+	$(BIN)/python bench/parent_chain.py
+	$(BIN)/python bench/hostile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache instance

@@ -10,10 +10,14 @@ database named by ``$INTEGRAMAP_DATABASE_URL``) and the example sites in
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
+import signal
+import sys
 from pathlib import Path
 
 from integramap.store import Store
+from integramap.store.backup import checkpoint
 from integramap.web import create_app
 
 MODELS = Path(__file__).resolve().parent / "models"
@@ -32,8 +36,21 @@ def main(argv: list[str] | None = None) -> None:
     if added:
         logging.info("loaded example sites: %s", ", ".join(added))
     logging.info("sites are stored in %s", store.describe())
+    # A stop by SIGTERM (systemd, docker, kill) exits cleanly, so the WAL is checkpointed into
+    # integramap.db and the closing log line is written; without it the latest revisions stay in
+    # integramap.db-wal, and a copy of integramap.db alone holds none of them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    atexit.register(_shut_down, store)
     app = create_app(store)
     app.run(host=args.host, port=args.port, debug=args.debug)
+
+
+def _shut_down(store: Store) -> None:
+    try:
+        checkpoint(store)
+    finally:
+        store.close()
+    logging.info("stopped; every revision is in %s", store.describe())
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from integramap.io.export_graph import (
     write_graphml,
 )
 from integramap.io.table import import_table
-from integramap.model import Site, validate_site
+from integramap.model import Site, SiteError, validate_site
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +75,14 @@ def test_parallel_links_survive_graphml(tmp_path: Path) -> None:
     assert sorted(back.edges(keys=True)) == [("a", "b", "l1"), ("a", "b", "l2")]
 
 
-def test_control_characters_do_not_break_the_xml(tmp_path: Path) -> None:
-    site = validate_site({"id": "s", "name": "S\x01",
-                          "units": [{"id": "a", "name": "Team\x00 A", "kind": "team", "description": "x\x1fy"}]})
+def test_control_characters_never_reach_the_xml(tmp_path: Path) -> None:
+    # XML cannot hold them: the site refuses them, so no export has to drop them without a word.
+    with pytest.raises(SiteError) as caught:
+        validate_site({"id": "s", "name": "S\x01",
+                       "units": [{"id": "a", "name": "Team\x00 A", "kind": "team", "description": "x\x1fy"}]})
+    assert sorted(p.where for p in caught.value.problems) == ["name", "units[0].description", "units[0].name"]
+    site = validate_site({"id": "s", "name": "S", "units": [
+        {"id": "a", "name": "Team A", "kind": "team", "description": "line one\r\nline\ttwo"}]})
     back = nx.read_graphml(write_graphml(site, tmp_path / "c.graphml"))
     assert back.nodes["a"]["label"] == "Team A"
     assert nx.read_gexf(write_gexf(site, tmp_path / "c.gexf")).nodes["a"]["label"] == "Team A"

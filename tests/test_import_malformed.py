@@ -93,7 +93,7 @@ def test_neither_utf8_nor_windows_1252(tmp_path: Path, reader: Callable[[Path], 
     path = tmp_path / "units.csv"
     # 0x81 and 0x8d are undefined in Windows-1252 and cannot start a UTF-8 character.
     path.write_bytes(LOOKUP.read_bytes() + b"\x81\x8d\n")
-    assert "not a text file in UTF-8 or Windows-1252 (byte " in refused(reader, path)
+    assert "not text in UTF-8, UTF-16 or Windows-1252/Latin-1 (byte " in refused(reader, path)
     assert "save it as CSV UTF-8" in refused(reader, path)
 
 
@@ -271,8 +271,9 @@ def test_bad_practice_code_in_the_epcn(tmp_path: Path) -> None:
 def test_broken_quoting_is_a_clean_error(tmp_path: Path) -> None:
     path = tmp_path / "lookup.csv"
     path.write_text(GP_REG_MAP.read_text(encoding="utf-8") + '"unterminated,' + "x" * 10 + "\n", encoding="utf-8")
-    # The csv module reads an unterminated quote to the end of the file: one bad practice code, not a crash.
-    assert "line 8, column 'PRACTICE_CODE': is empty" in refused(read_practice_lookup, path)
+    # The csv module alone would read an unterminated quote to the end of the file without a word.
+    assert ("line 8: a quoted cell starting on this line is never closed (a \" with no closing \")"
+            in refused(read_practice_lookup, path))
 
 
 # --------------------------------------------------------------------------- random input never crashes

@@ -110,7 +110,7 @@ def test_wrong_types_and_unknown_fields_are_all_reported(tmp_path: Path) -> None
     ("content", "words"),
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
-        (b"\xff\xfe\xfa junk", "not UTF-8"),
+        (b"\xfa\xfb junk", "not UTF-8"),
         (b"", "empty"),
         (b"# only a comment\n", "empty"),
         (b"- just\n- a list\n", "expected a mapping"),

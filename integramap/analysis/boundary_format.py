@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from ..io.csv_safe import csv_text
 from ..wording import plural
 from .boundary_results import BoundaryReport
 from .layers import Layer
@@ -16,7 +15,6 @@ __all__ = ["CSV_COLUMNS", "format_report", "report_csv", "report_rows"]
 T = TypeVar("T")
 
 CSV_COLUMNS = ["kind", "layer", "id", "name", "other_id", "other_name", "population", "share", "detail"]
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _pct(share: float) -> str:
@@ -113,17 +111,12 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
     return "\n".join(lines)
 
 
-def _safe(text: str) -> str:
-    """Keep a spreadsheet from reading a text cell as a formula."""
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 def _num(value: float) -> str:
     return f"{value:.6g}"
 
 
 def report_rows(report: BoundaryReport) -> list[dict[str, str]]:
-    """One row per finding, with a ``kind`` column; text cells are formula-safe.
+    """One row per finding, with a ``kind`` column, as plain text (:func:`report_csv` makes it formula-safe).
 
     Examples
     --------
@@ -132,16 +125,16 @@ def report_rows(report: BoundaryReport) -> list[dict[str, str]]:
     >>> site = Site(id="s", name="S", areas=[Area(id="x", name="-x")],
     ...     units=[Unit(id="p", name="=PCN", kind="pcn")])
     >>> [(row["kind"], row["name"]) for row in report_rows(analyse(site, "pcn", "lcn"))]
-    [('coterminosity', ''), ('gap', "'-x"), ('gap', "'-x"), ('unchecked', "'=PCN")]
+    [('coterminosity', ''), ('gap', '-x'), ('gap', '-x'), ('unchecked', '=PCN')]
     """
     rows: list[dict[str, str]] = []
 
     def add(kind: str, layer: str, id_: str, name: str, other_id: str = "", other_name: str = "",
             population: float | None = None, share: float | None = None, detail: str = "") -> None:
-        rows.append({"kind": kind, "layer": _safe(layer), "id": _safe(id_), "name": _safe(name),
-                     "other_id": _safe(other_id), "other_name": _safe(other_name),
+        rows.append({"kind": kind, "layer": layer, "id": id_, "name": name,
+                     "other_id": other_id, "other_name": other_name,
                      "population": "" if population is None else _num(population),
-                     "share": "" if share is None else _num(share), "detail": _safe(detail)})
+                     "share": "" if share is None else _num(share), "detail": detail})
 
     r = report
     add("coterminosity", f"{r.layer_a} with {r.layer_b}", "", "",
@@ -167,9 +160,5 @@ def report_rows(report: BoundaryReport) -> list[dict[str, str]]:
 
 
 def report_csv(report: BoundaryReport) -> str:
-    """:func:`report_rows` as CSV text with a header row."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(report_rows(report))
-    return buffer.getvalue()
+    """:func:`report_rows` as CSV text with a header row; every text cell is formula-safe."""
+    return csv_text(CSV_COLUMNS, report_rows(report))

@@ -10,7 +10,6 @@ parent with ``relation="parent"``, as in :func:`integramap.graph.to_graph`.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +19,8 @@ import networkx as nx
 
 from ..graph import LINK, PARENT, PARENT_KEY
 from ..model import Area, Link, Site, Unit
-from .safe_text import neutralise_formula, xml_text
+from .csv_safe import csv_text
+from .safe_text import xml_text
 from .sitefile import write_text_atomic
 
 UNIT_COLUMNS = ("id", "name", "kind", "org_type", "sectors", "parent", "basis", "age_groups",
@@ -137,26 +137,6 @@ def write_gexf(site: Site, path: str | Path) -> Path:
     out = io.BytesIO()
     nx.write_gexf(g, out, encoding="utf-8", prettyprint=True)
     return write_text_atomic(path, out.getvalue())
-
-
-def csv_text(columns: Iterable[str], records: Iterable[dict[str, Any]]) -> str:
-    """Records as CSV text, every text cell protected against running as a formula.
-
-    Examples
-    --------
-    >>> print(csv_text(["id", "name"], [{"id": "a", "name": "=1+1"}]), end="")
-    id,name
-    a,'=1+1
-    """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    cols = list(columns)
-    writer.writerow(cols)
-    for record in records:
-        writer.writerow(["" if record.get(c) is None else
-                         neutralise_formula(record[c]) if isinstance(record[c], str) else record[c]
-                         for c in cols])
-    return out.getvalue()
 
 
 def area_record(area: Area) -> dict[str, Any]:

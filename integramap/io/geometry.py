@@ -27,6 +27,7 @@ import numpy as np
 
 from ..model import Site
 from ..wording import plural
+from .limits import LimitError, read_limited
 
 __all__ = [
     "DEFAULT_PRECISION", "DEFAULT_TOLERANCE", "FeatureIndex", "GeometryError", "GeometryRef",
@@ -278,17 +279,24 @@ def _name_of(props: Mapping[str, Any], id_property: str) -> str:
 def _parse(path: Path, id_property: str | None, precision: int, tolerance: float) -> FeatureIndex:
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_GEOJSON_BYTES, "split it into smaller files (for example one per "
+                                                    "local authority)")
+    except LimitError as exc:
+        raise GeometryError(source, [str(exc)]) from None
     except OSError as exc:
         raise GeometryError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise GeometryError(source, ["lists nested too deeply; expected a GeoJSON FeatureCollection"]) from None
     except UnicodeDecodeError:
         raise GeometryError(source, ["not a text file: expected a GeoJSON FeatureCollection "
                                      "(UTF-8 JSON)"]) from None
     except json.JSONDecodeError as exc:
         raise GeometryError(source, [f"line {exc.lineno}, column {exc.colno}: not valid JSON "
                                      f"({exc.msg}); expected a GeoJSON FeatureCollection"]) from None
+    except ValueError:  # a number over Python's own limit of 4,300 digits
+        raise GeometryError(source, ["a number too long to read; expected a GeoJSON FeatureCollection"]) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
         raise GeometryError(source, [f"expected a GeoJSON FeatureCollection, got {got!r}"])

@@ -33,8 +33,10 @@ from ..model import (
     SiteError,
     StrEnum,
     UnitKind,
+    short_repr,
     validate_site,
 )
+from ..wording import plural
 from .safe_text import restore_formula_text
 from .tabular import (
     CellProblem,
@@ -350,7 +352,7 @@ class _Builder:
             rows = [(1, table.header)] + rows
         for number, row in rows:
             key = header_key(row[0]).replace(" ", "_") if row else ""
-            value = row[1] if len(row) > 1 else ""
+            value = restore_formula_text(row[1]) if len(row) > 1 else ""
             if not key or key.startswith("#"):
                 continue
             if key not in fields:
@@ -373,6 +375,12 @@ class _Builder:
         numbers: list[int] = []
         ids: Counter[str] = Counter()
         for number, row in table.rows:
+            extra = [c for c in row[len(table.header):] if c]
+            if extra:
+                self.problems.append(table.problem(
+                    f"{plural(len(table.header) + len(extra), 'cell')} in a row under "
+                    f"{plural(len(table.header), 'column heading')}: {short_repr(extra[0])} has no column; "
+                    "give it a heading, or quote a cell that holds a comma", number))
             values: dict[str, Any] = {}
             for col_name, i in pos.items():
                 text = row[i] if i < len(row) else ""
@@ -398,7 +406,7 @@ class _Builder:
         try:
             return parser(text)
         except ValueError as exc:
-            self.problems.append(table.problem(f"{text!r}: {exc}", number, col.name))
+            self.problems.append(table.problem(f"{short_repr(text)}: {exc}", number, col.name))
             return None
 
     def reported(self, problem: Problem) -> bool:

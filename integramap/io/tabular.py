@@ -7,6 +7,7 @@ sheet, the row and the column, and what was expected there.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Problem, SiteError
+from ..model import Problem, SiteError, short_repr
+from .limits import MAX_CELL_CHARS, LimitError, check_workbook, megabytes, read_limited
 
 MAX_TABLE_BYTES = 256 * 1024 * 1024
 """Largest file read: the national reference files are a few MB; far larger is a mistake."""
@@ -158,6 +160,9 @@ def read_csv_table(path: str | Path, *, header: bool = True) -> Table:
     except csv.Error as exc:
         raise import_error([CellProblem((), f"not a readable CSV file: {exc}", file=name,
                                         row=reader.line_num)]) from None
+    if table.rows and _unterminated(text, table.rows[-1][0]):
+        raise table.error('a quoted cell starting on this line is never closed (a " with no closing "); '
+                          "every cell that opens a quote must close it", row=table.rows[-1][0])
     if header and not table.header:
         raise table.error("the file is empty; expected a header row naming the columns, then one row a record")
     if not header and not table.rows:
@@ -165,31 +170,76 @@ def read_csv_table(path: str | Path, *, header: bool = True) -> Table:
     return table
 
 
+def _unterminated(text: str, line: int) -> bool:
+    """Whether the record starting on ``line`` (the file's last) opens a quote it never closes.
+
+    The lenient reader takes the rest of the file into that cell without a word;
+    the strict one says so, but also refuses stray quotes that the lenient one reads well.
+    """
+    rest = "".join(text.splitlines(keepends=True)[line - 1:])
+    try:
+        list(csv.reader(io.StringIO(rest, newline=""), strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _read_text(path: Path) -> str:
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_TABLE_BYTES:
-            raise import_error([CellProblem((), f"file is {size / 1e6:.0f} MB; files over "
-                                            f"{MAX_TABLE_BYTES // 2**20} MB are refused", file=name)])
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_TABLE_BYTES, "split it into smaller files (for example one per ICB) "
+                                                  "and import each")
+    except LimitError as exc:
+        raise import_error([CellProblem((), str(exc), file=name)]) from None
     except OSError as exc:
         raise import_error([CellProblem((), f"cannot read: {exc.strerror or exc}", file=name)]) from None
     if raw.startswith(b"PK\x03\x04"):
         raise import_error([CellProblem((), "this is an XLSX workbook (or another zip file), not a CSV file",
                                         file=name)])
-    if b"\x00" in raw[:65536]:
-        raise import_error([CellProblem((), "this is a binary file, not a CSV text file", file=name)])
+    try:
+        return decode_text(raw, "CSV text")
+    except ValueError as exc:
+        hint = "" if "binary" in str(exc) else "; save it as CSV UTF-8"
+        raise import_error([CellProblem((), f"{exc}{hint}", file=name)]) from None
+
+
+def decode_text(raw: bytes, kind: str = "text", *, legacy: bool = True) -> str:
+    """Text from a file's bytes: UTF-8, UTF-16 with its byte-order mark, or Windows-1252 (Latin-1).
+
+    ``ValueError`` names what the bytes are when they are none of these, or when
+    they are Windows-1252 and ``legacy`` is false (YAML and JSON are UTF-8 or UTF-16 by definition).
+
+    Examples
+    --------
+    >>> decode_text("id,name\\n".encode("utf-16")), decode_text("Caf\\xe9".encode("latin-1"))
+    ('id,name\\n', 'Café')
+    >>> decode_text("id".encode("utf-16-le"))
+    Traceback (most recent call last):
+    ...
+    ValueError: this is UTF-16 text without a byte-order mark, which is not read
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"this is damaged UTF-16 text (byte {exc.start})") from None
+    head = raw[:4096]
+    if b"\x00" in head:
+        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+            raise ValueError("this is UTF-16 text without a byte-order mark, which is not read")
+        raise ValueError(f"this is a binary file, not a {kind} file")
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Files saved from Excel on Windows are often cp1252, not UTF-8.
-        return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise import_error([CellProblem((), f"not a text file in UTF-8 or Windows-1252 (byte {exc.start}); "
-                                        "save it as CSV UTF-8", file=name)]) from None
+        start = exc.start
+    try:
+        # Files saved from Excel on Windows are often Windows-1252 (Latin-1 and a few more), not UTF-8.
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"this is not text in UTF-8, UTF-16 or Windows-1252/Latin-1 (byte {exc.start})") from None
+    if not legacy:
+        raise ValueError(f"this is Windows-1252/Latin-1 text, not UTF-8 (byte {start})")
+    return text
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -207,7 +257,9 @@ def open_workbook(path: str | Path) -> Any:
     if size == 0:
         raise import_error([CellProblem((), "the file is empty; expected an XLSX workbook", file=name)])
     if size > MAX_TABLE_BYTES:
-        raise import_error([CellProblem((), f"file is {size / 1e6:.0f} MB; over the limit", file=name)])
+        raise import_error([CellProblem((), f"the file is {megabytes(size)}, over the {megabytes(MAX_TABLE_BYTES)} "
+                                        "read from one file; split it into smaller workbooks and import each",
+                                        file=name)])
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise import_error([CellProblem((), f"a {path.suffix or 'file without a'} suffix is not read as a "
                                         "workbook; expected an Excel .xlsx file", file=name)])
@@ -221,7 +273,10 @@ def open_workbook(path: str | Path) -> Any:
                                         "is not one); expected an Excel .xlsx file, saved from Excel as "
                                         "'Excel Workbook'", file=name)])
     try:
+        check_workbook(path)
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except LimitError as exc:
+        raise import_error([CellProblem((), str(exc), file=name)]) from None
     except zipfile.BadZipFile:
         raise import_error([CellProblem((), "not an XLSX workbook that can be read (a damaged zip archive); "
                                         "expected an Excel .xlsx file", file=name)]) from None
@@ -230,7 +285,8 @@ def open_workbook(path: str | Path) -> Any:
         # XML syntax errors, KeyError for a missing part, NotImplementedError for encryption…):
         # all of them mean the same thing to the person who gave us the file.
         raise import_error([CellProblem((), "not an XLSX workbook that can be read; expected an Excel "
-                                        f".xlsx file ({type(exc).__name__}: {exc})", file=name)]) from None
+                                        f".xlsx file ({type(exc).__name__}: {short_repr(str(exc))})",
+                                        file=name)]) from None
 
 
 def find_sheet(workbook: Any, file: str, wanted: str | Sequence[str], *, required: bool = True) -> Any:
@@ -249,21 +305,32 @@ def find_sheet(workbook: Any, file: str, wanted: str | Sequence[str], *, require
 def read_sheet_table(sheet: Any, file: str, *, max_columns: int = 200) -> Table:
     """Read one worksheet into a :class:`Table` (header in its first non-empty row)."""
     table = Table(file, str(sheet.title), [])
+    # The <dimension> a workbook states can be stale (rows added by another program): read every row.
+    sheet.reset_dimensions()
     try:
         rows = sheet.iter_rows(values_only=True)
         for number, values in enumerate(rows, start=1):
+            if any(v is not None and v != "" for v in values[max_columns:]):
+                raise table.error(f"row {number} has values beyond column {max_columns}, the most read; "
+                                  "move them into the first columns, or split the sheet")
             cells = [cell_text(v) for v in values[:max_columns]]
+            longest = max(map(len, cells), default=0)
+            if longest > MAX_CELL_CHARS:
+                raise table.error(f"a cell holds {longest:,} characters, more than Excel's own limit of "
+                                  f"{MAX_CELL_CHARS:,}; shorten it, or split its text over several cells", number)
             if not any(cells):
                 continue
             if not table.header:
                 table.header = [normalise_header(c) for c in cells]
                 continue
             table.rows.append((number, cells))
+    except SiteError:
+        raise
     except Exception as exc:  # noqa: BLE001
         # Read-only sheets are parsed lazily, so a damaged sheet fails here, not on opening,
         # with whatever its zip, zlib or XML layer raises (see open_workbook).
         raise table.error(f"the sheet cannot be read; the workbook is damaged ({type(exc).__name__}: "
-                          f"{exc})") from None
+                          f"{short_repr(str(exc))})") from None
     if not table.header:
         raise table.error("the sheet is empty; expected a header row naming the columns")
     return table

@@ -14,13 +14,13 @@ atomically, after every check has passed.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..model import Problem, SiteError
+from .csv_safe import csv_rows_text
 from .sitefile import write_text_atomic
 from .table import COLUMNS, SITE_FIELDS, TableColumn
 from .tabular import CellProblem
@@ -193,12 +193,9 @@ def _rows(name: str) -> list[list[str]]:
 
 
 def _csv_bytes(name: str) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(_header(name))
-    writer.writerows(_rows(name))
+    text = csv_rows_text([_header(name), *_rows(name)], line_end="\r\n")
     # With a byte-order mark Excel opens the file as UTF-8 (names with accents stay readable).
-    return buffer.getvalue().encode("utf-8-sig")
+    return text.encode("utf-8-sig")
 
 
 def _readme_markdown() -> str:

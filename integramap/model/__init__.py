@@ -19,7 +19,7 @@ from .enums import (
     StrEnum,
     UnitKind,
 )
-from .errors import IntegrityError, Problem, SiteError, format_loc, problems_from_validation
+from .errors import IntegrityError, Problem, SiteError, format_loc, problems_from_validation, short_repr
 from .site import (
     FORMAT_VERSION,
     Area,
@@ -37,7 +37,7 @@ __all__ = [
     "Estates", "Facets", "Finance", "Governance", "IntegrityError", "Level", "Link",
     "Management", "Mechanism", "OrderedStrEnum", "OrgType", "Position", "Problem", "Sector",
     "Site", "SiteError", "Source", "StrEnum", "Unit", "UnitAttributes", "UnitKind",
-    "format_loc", "problems_from_validation", "validate_site",
+    "format_loc", "problems_from_validation", "short_repr", "validate_site",
 ]
 
 

@@ -72,7 +72,8 @@ class SiteError(ValueError):
         head = f"{self.source}: " if self.source else ""
         n = len(self.problems)
         lines = [f"{head}{self.summary} ({plural(n, 'problem')})"]
-        lines += [f"  - {p}" for p in self.problems[:limit]]
+        # A problem's own text is short, but it can quote what it found: never let that flood a terminal.
+        lines += [f"  - {_cut(str(p))}" for p in self.problems[:limit]]
         if n > limit:
             lines.append(f"  … and {n - limit} more")
         return "\n".join(lines)
@@ -127,14 +128,25 @@ def _describe(err: Mapping[str, Any]) -> str:
         return "required field is missing"
     if kind == "enum":
         expected = (err.get("ctx") or {}).get("expected", "")
-        return f"{_short(given)} is not allowed; expected one of {expected}"
+        return f"{short_repr(given)} is not allowed; expected one of {expected}"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if given is not None and not isinstance(given, (dict, list)):
-        return f"{msg} (got {_short(given)})"
+        return f"{msg} (got {short_repr(given)})"
     return msg
 
 
-def _short(value: Any, limit: int = 60) -> str:
+def short_repr(value: Any, limit: int = 60) -> str:
+    """A value as Python writes it, cut to ``limit`` characters: error messages never echo a whole cell.
+
+    Examples
+    --------
+    >>> short_repr("x" * 100, 10)
+    "'xxxxxxxx…"
+    """
     text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cut(text: str, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -99,6 +99,8 @@ def _check(area_list: list[str | None], units: list[_UnitRef], links: list[_Link
     unit_ids = {u.id for u in units if u.id is not None}
     area_ids = {a for a in area_list if a is not None}
     parents = {u.id: u.parent for u in units if u.id is not None}
+    loops = _parent_loops(parents)
+    tree = _Tree(parents)
 
     for i, unit in enumerate(units):
         if unit.parent is not None and unit.parent not in unit_ids:
@@ -111,11 +113,10 @@ def _check(area_list: list[str | None], units: list[_UnitRef], links: list[_Link
             if area_id not in area_ids:
                 problems.append(Problem(("units", i, "footprint", area_id),
                                         f"unknown area {area_id!r}; expected the id of an area in this site"))
-        loop = _parent_loop(unit.id, parents) if unit.id is not None else []
-        if loop:
-            chain = " → ".join(loop)
-            problems.append(Problem(("units", i, "parent"),
-                                    f"parent chain loops back to {unit.id!r} ({chain}); a unit cannot contain itself"))
+        loop = loops.get(unit.id) if unit.id is not None else None
+        if loop is not None and unit.id is not None:
+            problems.append(Problem(("units", i, "parent"), f"parent chain loops back to {unit.id!r} "
+                                    f"({_chain_text(*loop)}); a unit cannot contain itself"))
 
     for i, link in enumerate(links):
         for end in ("source", "target"):
@@ -130,7 +131,7 @@ def _check(area_list: list[str | None], units: list[_UnitRef], links: list[_Link
                                     f"link joins {link.source!r} to itself; expected two different units"))
             continue
         for a, b in ((link.source, link.target), (link.target, link.source)):
-            if a in unit_ids and b in unit_ids and b in _ancestors(a, parents):
+            if tree.is_ancestor(b, a):
                 problems.append(Problem(("links", i),
                                         f"link joins {a!r} to its own ancestor {b!r}; containment is "
                                         "already given by `parent`, a link is for integration between units"))
@@ -150,24 +151,91 @@ def _duplicates(section: str, ids: list[str | None], what: str) -> list[Problem]
     return out
 
 
-def _ancestors(unit_id: str, parents: dict[str, str | None]) -> list[str]:
-    out: list[str] = []
-    current = parents.get(unit_id)
-    while current is not None and current not in out and current != unit_id:
-        out.append(current)
-        current = parents.get(current)
-    return out
+class _Tree:
+    """Ancestry in the parent forest by one depth-first pass: entry and exit times.
+
+    ``b`` is above ``a`` exactly when ``a`` is entered after ``b`` and left before
+    it, so each question costs two look-ups however deep the tree (walking the
+    chain for every link made a national site's check quadratic). Units on a
+    parent loop, or below one, are outside the forest: the loop is the fault
+    reported for them.
+    """
+
+    def __init__(self, parents: Mapping[str, str | None]) -> None:
+        children: dict[str, list[str]] = {}
+        roots = []
+        for unit_id, parent in parents.items():
+            if parent is None or parent not in parents:
+                roots.append(unit_id)
+            else:
+                children.setdefault(parent, []).append(unit_id)
+        self.enter: dict[str, int] = {}
+        self.leave: dict[str, int] = {}
+        clock = 0
+        for root in roots:
+            stack = [(root, iter(children.get(root, ())))]
+            self.enter[root] = clock
+            clock += 1
+            while stack:
+                node, below = stack[-1]
+                child = next(below, None)
+                if child is None:
+                    stack.pop()
+                    self.leave[node] = clock
+                    clock += 1
+                elif child not in self.enter:
+                    self.enter[child] = clock
+                    clock += 1
+                    stack.append((child, iter(children.get(child, ()))))
+
+    def is_ancestor(self, upper: str, lower: str) -> bool:
+        """Whether ``upper`` is a parent, grandparent… of ``lower`` (never of itself)."""
+        if upper == lower or upper not in self.enter or lower not in self.enter:
+            return False
+        return self.enter[upper] < self.enter[lower] and self.leave[lower] < self.leave[upper]
 
 
-def _parent_loop(unit_id: str, parents: dict[str, str | None]) -> list[str]:
-    """The chain from a unit back to itself, or [] when the unit is not on a loop."""
-    chain = [unit_id]
-    current = parents.get(unit_id)
-    while current is not None and current in parents:
-        chain.append(current)
-        if current == unit_id:
-            return chain
-        if current in chain[:-1]:
-            return []  # a loop further up that this unit merely hangs from
-        current = parents.get(current)
-    return []
+def _parent_loops(parents: Mapping[str, str | None]) -> dict[str, tuple[list[str], int]]:
+    """Each unit on a parent loop: the loop in parent order, shared by its units, and the unit's place in it.
+
+    One pass over every unit.
+
+    Examples
+    --------
+    >>> _parent_loops({"a": "b", "b": "a", "c": "a", "d": None})
+    {'a': (['a', 'b'], 0), 'b': (['a', 'b'], 1)}
+    """
+    done: set[str] = set()
+    loops: dict[str, tuple[list[str], int]] = {}
+    for start in parents:
+        if start in done:
+            continue
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        current: str | None = start
+        while current is not None and current in parents and current not in done:
+            if current in on_path:
+                cycle = path[on_path[current]:]
+                for k, member in enumerate(cycle):
+                    loops[member] = (cycle, k)
+                break
+            on_path[current] = len(path)
+            path.append(current)
+            current = parents[current]
+        done.update(path)
+    return loops
+
+
+def _chain_text(loop: list[str], start: int, shown: int = 6) -> str:
+    """``a → b → a`` from the unit at ``start``; a long loop is shortened (every unit on it is reported).
+
+    Examples
+    --------
+    >>> _chain_text([f"u{i}" for i in range(3000)], 1)
+    'u1 → u2 → u3 → u4 → u5 → … → u0 → u1 (a loop of 3,000 units)'
+    """
+    n = len(loop)
+    if n <= shown + 2:
+        return " → ".join([*loop[start:], *loop[:start], loop[start]])
+    head = [loop[(start + k) % n] for k in range(shown - 1)]
+    return " → ".join([*head, "…", loop[start - 1], loop[start]]) + f" (a loop of {n:,} units)"

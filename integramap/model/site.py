@@ -8,10 +8,11 @@ anything is raised.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from .enums import (
     HR,
@@ -39,8 +40,55 @@ NAME_MAX_LENGTH = 300
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 """Ids are codes, not prose: letters, digits and ``_ . : -``, starting with a letter or digit."""
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, strip_whitespace=True)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_TEXT_CONTROLS_ALLOWED = frozenset("\t\n\r")
+
+
+def _one_line(value: str) -> str:
+    """A name or tag: one line of text, no control characters, no hidden bidirectional overrides.
+
+    Such characters are invisible where a name is shown, reorder its letters on screen, clear a
+    terminal (an escape code) or end a spreadsheet row: there is no name they belong in.
+
+    Examples
+    --------
+    >>> _one_line("Team\\x1b[2J")
+    Traceback (most recent call last):
+    ...
+    ValueError: holds a control character (U+001B) at character 5; a name is one line of plain text
+    """
+    for i, ch in enumerate(value):
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            what = "bidirectional control" if ch in _BIDI_CONTROLS else "control"
+            raise ValueError(f"holds a {what} character (U+{ord(ch):04X}) at character {i + 1}; "
+                             "a name is one line of plain text")
+    return value
+
+
+def _plain_text(value: str) -> str:
+    """Free text (descriptions, notes): line breaks and tabs kept, other control characters refused.
+
+    XML (Word, GraphML, GEXF) cannot hold them, and exports would have to drop them silently.
+
+    Examples
+    --------
+    >>> _plain_text("Weekly meeting\\r\\nsecond line")
+    'Weekly meeting\\r\\nsecond line'
+    """
+    for i, ch in enumerate(value):
+        if (unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS_ALLOWED) or ch in "\ufffe\uffff":
+            raise ValueError(f"holds a control character (U+{ord(ch):04X}) at character {i + 1}; "
+                             "expected plain text")
+    return value
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, strip_whitespace=True),
+                 AfterValidator(_one_line)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True),
+                AfterValidator(_one_line)]
+Text = Annotated[str, AfterValidator(_plain_text)]
+"""Free text: line breaks kept, no other control characters."""
+OptionalText = Annotated[str | None, AfterValidator(lambda v: None if v is None else _plain_text(v))]
 Weight = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
@@ -60,11 +108,11 @@ class Position(_Strict):
 class UnitAttributes(_Strict):
     """Optional facts about a unit that analyses use to test a link's claims."""
 
-    employer: str | None = None
-    it_system: str | None = None
-    location: str | None = Field(default=None, description="Building or site the unit works from.")
+    employer: OptionalText = None
+    it_system: OptionalText = None
+    location: OptionalText = Field(default=None, description="Building or site the unit works from.")
     staff_count: int | None = Field(default=None, ge=0)
-    code: str | None = Field(default=None, description="An external code, e.g. an ODS code.")
+    code: OptionalText = Field(default=None, description="An external code, e.g. an ODS code.")
     position: Position | None = None
 
 
@@ -87,7 +135,7 @@ class Unit(_Strict):
         default_factory=dict, description="Area id → share of that area's population covered."
     )
     attributes: UnitAttributes = Field(default_factory=UnitAttributes)
-    description: str = ""
+    description: Text = ""
 
 
 class Facets(_Strict):
@@ -120,19 +168,19 @@ class Link(_Strict):
     target_level: Level | None = None
     facets: Facets = Field(default_factory=Facets)
     mechanisms: list[Mechanism] = Field(default_factory=list)
-    notes: str = ""
+    notes: Text = ""
 
 
 class Area(_Strict):
     """A geographic (or list-based) building block with a population."""
 
     id: Identifier
-    name: str = ""
+    name: Text = ""
     population: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
-    codes: dict[str, str] = Field(
+    codes: dict[Text, Text] = Field(
         default_factory=dict, description="Parent geography codes, e.g. {'lad': 'E09000022'}."
     )
-    geometry: str | None = Field(
+    geometry: OptionalText = Field(
         default=None, description="Reference to the area's shape: 'file.geojson#FEATURE_ID'."
     )
 
@@ -145,12 +193,12 @@ class Area(_Strict):
 class Source(_Strict):
     """Where a site's facts came from."""
 
-    title: str = ""
-    publisher: str = ""
-    url: str = ""
-    licence: str = ""
-    date: str = ""
-    notes: str = ""
+    title: Text = ""
+    publisher: Text = ""
+    url: Text = ""
+    licence: Text = ""
+    date: Text = ""
+    notes: Text = ""
 
 
 class Site(_Strict):
@@ -174,7 +222,7 @@ class Site(_Strict):
     format_version: int = Field(default=FORMAT_VERSION, ge=1, le=FORMAT_VERSION)
     id: Identifier
     name: Name
-    description: str = ""
+    description: Text = ""
     source: Source = Field(default_factory=Source)
     areas: list[Area] = Field(default_factory=list)
     units: list[Unit] = Field(default_factory=list)
@@ -228,9 +276,11 @@ class Site(_Strict):
     def ancestors(self, unit_id: str) -> list[str]:
         """Parent, grandparent… of a unit, nearest first."""
         out: list[str] = []
+        seen = {unit_id}  # a set beside the list: a deep chain is walked once, not once a step
         current = self.units_by_id[unit_id].parent
-        while current is not None and current not in out:
+        while current is not None and current not in seen:
             out.append(current)
+            seen.add(current)
             parent_unit = self.units_by_id.get(current)
             current = parent_unit.parent if parent_unit else None
         return out

@@ -6,14 +6,12 @@ returning plain values, so what the page says is tested without a browser.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 
 from integramap.analysis.boundary_results import BoundaryReport
 from integramap.analysis.layers import Layer
-from integramap.io.safe_text import neutralise_formula
+from integramap.io.csv_safe import csv_rows_text
 from integramap.model import Site, UnitKind
 from integramap.wording import plural
 
@@ -235,11 +233,6 @@ def findings_csv(rows: list[Finding]) -> str:
     >>> print(findings_csv([row]).splitlines()[1])
     unchecked,pcn,'=HYPERLINK(1),p,,,,no footprint
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FINDING_COLUMNS)
-    for f in rows:
-        writer.writerow([neutralise_formula(text) for text in (f.kind, f.layer, "; ".join(f.names),
-                                                               "; ".join(f.unit_ids), "; ".join(f.areas))]
-                        + [_num(f.population), _num(f.share), neutralise_formula(f.detail)])
-    return buffer.getvalue()
+    return csv_rows_text([FINDING_COLUMNS, *([f.kind, f.layer, "; ".join(f.names), "; ".join(f.unit_ids),
+                                               "; ".join(f.areas), _num(f.population), _num(f.share), f.detail]
+                                              for f in rows)])

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import importlib
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from integramap.io import parse_site
-from integramap.model import Site, SiteError
+from integramap.io.tabular import CellProblem
+from integramap.model import Problem, Site, SiteError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 """Largest file accepted from the browser."""
@@ -36,7 +38,7 @@ def upload_to_site(contents: str | None, filename: str | None) -> Site:
     ...     print(err.problems[0].message)
     unsupported file type '.txt'; expected .yaml, .yml, .json or .xlsx
     """
-    name = Path(filename or "upload").name
+    name = display_name(filename)
     if not contents:
         raise SiteError.single("the upload is empty", source=name)
     _, _, payload = contents.partition(",")
@@ -67,12 +69,40 @@ def _xlsx_site(raw: bytes, name: str) -> Site:
         raise SiteError.single("spreadsheet upload is not available in this version; upload YAML or JSON",
                                source=name) from None
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
+        # The browser's name for the file can be anything (a NUL, 300 characters): the copy on disk gets
+        # a plain name of ours, and messages get the person's name back instead of the server's path.
+        path = Path(folder) / "upload.xlsx"
         path.write_bytes(raw)
         try:
             site = import_table(path)
         except SiteError as err:
-            raise err.with_source(name) from None
+            raise SiteError([_renamed(p, str(path), name) for p in err.problems], source=name,
+                            summary=err.summary) from None
     if not isinstance(site, Site):
         raise SiteError.single("the spreadsheet did not give a site", source=name)
     return site
+
+
+def display_name(filename: str | None, limit: int = 100) -> str:
+    """The uploaded file's name as messages show it: no folders, no control characters, not too long.
+
+    Examples
+    --------
+    >>> display_name("C:\\\\Users\\\\me\\\\site\\x00\\x1b[2J.xlsx"), display_name("x" * 300 + ".xlsx")[-8:]
+    ('site[2J.xlsx', 'xx….xlsx')
+    >>> display_name(None)
+    'upload'
+    """
+    name = Path((filename or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable())
+    if len(name) > limit:
+        suffix = Path(name).suffix[:10]
+        name = name[: limit - len(suffix) - 1] + "…" + suffix
+    return name or "upload"
+
+
+def _renamed(problem: Problem, path: str, name: str) -> Problem:
+    message = problem.message.replace(path, name)
+    if isinstance(problem, CellProblem):
+        return dataclasses.replace(problem, message=message, file=problem.file.replace(path, name))
+    return dataclasses.replace(problem, message=message)
