@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
@@ -240,6 +241,9 @@ def site_rows(site: Site) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [{"field": "id", "value": site.id}, {"field": "name", "value": site.name},
             {"field": "description", "value": site.description or None}]
     rows += [{"field": f"source_{name}", "value": value or None} for name, value in site.source]
+    # Metadata (import summaries, overlays, provenance) is nested: one JSON cell carries it exactly.
+    rows.append({"field": "metadata",
+                 "value": json.dumps(site.metadata, ensure_ascii=False) if site.metadata else None})
     return rows
 
 
