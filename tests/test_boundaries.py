@@ -404,7 +404,9 @@ def test_analyse_collects_everything_and_counts_it() -> None:
     site = croxted()
     report = analyse(site, "pcn", Layer.parse("local_authority"))
     assert (report.layer_a, report.layer_b, report.units_a, report.units_b) == ("pcn", "local_authority", 2, 2)
-    assert report.coterminosity == pytest.approx(0.75)
+    assert report.coterminosity.people == pytest.approx(0.75)
+    # Croxted straddles, its neighbour does not: half the PCNs lie within one district.
+    assert (report.coterminosity.units, report.coterminosity.units_within) == (0.5, 1)
     assert [s.unit for s in report.straddles] == ["crox"]
     assert [(g.layer, g.area, g.within) for g in report.gaps] == [("pcn", "S1", ["sou"])]
     assert report.double_cover == [] and report.nesting_violations == []
@@ -418,7 +420,7 @@ def test_analyse_collects_everything_and_counts_it() -> None:
 
 def test_analyse_with_empty_layers() -> None:
     report = analyse(croxted(), "lcn", "place")
-    assert report.coterminosity is None
+    assert report.coterminosity.people is None and report.coterminosity.units is None
     assert report.straddles == [] and report.unmanaged_interfaces == [] and report.overlaps == []
     assert report.counts.gaps == 10  # every area, once for each empty layer
     assert report.units_a == report.units_b == 0
@@ -434,7 +436,8 @@ def test_analyse_is_deterministic_whatever_the_unit_order() -> None:
     assert first["gaps"] == second["gaps"]
     assert first["unmanaged_interfaces"] == second["unmanaged_interfaces"]
     assert first["overlaps"] == second["overlaps"]
-    assert first["coterminosity"] == pytest.approx(second["coterminosity"])
+    assert first["coterminosity"]["people"] == pytest.approx(second["coterminosity"]["people"])
+    assert first["coterminosity"]["units"] == second["coterminosity"]["units"]
 
 
 def test_analyse_rejects_bad_input() -> None:

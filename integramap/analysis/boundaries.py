@@ -26,6 +26,7 @@ from ..model.trusted import construct
 from .boundary_results import (
     BoundaryCounts,
     BoundaryReport,
+    Coterminosity,
     DoubleCover,
     Gap,
     LayerUnit,
@@ -41,7 +42,7 @@ from .footprints import EPS, FloatArray, Footprints, IntArray, footprints, overl
 from .layers import Layer, as_layer
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "coterminosity", "double_cover", "gaps", "nesting_violations",
+    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "coterminosity", "coterminosity_figures", "double_cover", "gaps", "nesting_violations",
     "no_footprint", "overlap_matrix", "straddles", "unmanaged_interfaces",
 ]
 
@@ -191,8 +192,38 @@ def _coterminosity(pair: _Pair) -> float | None:
     return min(best / total, 1.0)
 
 
+def _figures(pair: _Pair) -> Coterminosity:
+    counts = np.diff(pair.overlaps.indptr)
+    meeting = int(np.count_nonzero(counts))
+    within = int(np.count_nonzero(counts == 1))
+    return construct(Coterminosity, layer_a=str(pair.a.layer), layer_b=str(pair.b.layer),
+                     people=_coterminosity(pair), units=within / meeting if meeting else None,
+                     units_within=within, units_meeting=meeting)
+
+
+def coterminosity_figures(site: Site, a: LayerLike, b: LayerLike) -> Coterminosity:
+    """Coterminosity of ``a`` with ``b`` as two named figures: by people and by units.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=3), Area(id="y", population=1),
+    ...     Area(id="z", population=4)],
+    ...     units=[Unit(id="p", name="P", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="q", name="Q", kind="pcn", footprint={"z": 1}),
+    ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1, "z": 1}),
+    ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
+    >>> c = coterminosity_figures(site, "pcn", "lcn")
+    >>> c.people, c.units, c.units_within, c.units_meeting
+    (0.875, 0.5, 1, 2)
+    """
+    return _figures(_Pair.of(site, a, b))
+
+
 def coterminosity(site: Site, a: LayerLike, b: LayerLike) -> float | None:
-    """``Σ_U max_V O(U,V) / Σ_U Σ_V O(U,V)``: 1.0 when every unit of ``a`` lies in one of ``b``.
+    """The *people* figure alone: ``Σ_U max_V O(U,V) / Σ_U Σ_V O(U,V)`` (see :func:`coterminosity_figures`).
+
+    1.0 when every unit of ``a`` lies in one of ``b``.
 
     ``None`` where the two layers share no population (either is empty, or
     they do not meet).
@@ -525,8 +556,8 @@ def analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_T
     ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1}),
     ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
     >>> report = analyse(site, "pcn", "lcn")
-    >>> report.coterminosity, report.counts.straddles, report.counts.unmanaged_interfaces
-    (0.75, 1, 2)
+    >>> report.coterminosity.people, report.coterminosity.units, report.counts.straddles
+    (0.75, 0.0, 1)
     """
     with collector_paused():
         return _analyse(site, a, b, threshold)
@@ -554,6 +585,6 @@ def _analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_
         site=site.id, site_name=site.name, layer_a=str(la), layer_b=str(lb), label_a=la.label,
         label_b=lb.label, units_a=len(pair.a.units), units_b=len(pair.b.units), threshold=threshold,
         population_known=any(area.population is not None for area in site.areas),
-        coterminosity=_coterminosity(pair), counts=counts, straddles=found_straddles, gaps=found_gaps,
+        coterminosity=_figures(pair), counts=counts, straddles=found_straddles, gaps=found_gaps,
         double_cover=found_double, nesting_violations=found_nesting, unmanaged_interfaces=found_unmanaged,
         no_footprint=found_empty, overlaps=_entries(pair))

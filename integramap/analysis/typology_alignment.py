@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import OrgType, Site, UnitKind
 
@@ -28,13 +28,23 @@ class LayerAlignment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     layers: tuple[str, str]
-    coterminosity: float | None
+    coterminosity: float | None = Field(description="Coterminosity by people (Coterminosity.PEOPLE_DEFINITION).")
+    coterminosity_units: float | None = Field(
+        default=None, description="Coterminosity by units (Coterminosity.UNITS_DEFINITION).")
     straddles: int
     gaps: int
     double_cover: int
     nesting_violations: int
     unmanaged_interfaces: int
     straddling_units: list[str]
+
+    @property
+    def coterminosity_words(self) -> str:
+        """Both coterminosity figures, named: ``coterminous by people 80%, by units 36%``."""
+        if self.coterminosity is None:
+            return "coterminosity not defined (no shared population)"
+        units = "n/a" if self.coterminosity_units is None else f"{self.coterminosity_units:.0%}"
+        return f"coterminous by people {self.coterminosity:.0%}, by units {units}"
 
     @property
     def mismatches(self) -> int:
@@ -104,10 +114,11 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
 
 
 def _alignment(site: Site, a: str, b: str, report: Any) -> LayerAlignment:
-    coterm = report.coterminosity
+    figures = report.coterminosity
     return LayerAlignment(
         layers=(a, b),
-        coterminosity=None if coterm is None else round(float(coterm), 4),
+        coterminosity=None if figures.people is None else round(float(figures.people), 4),
+        coterminosity_units=None if figures.units is None else round(float(figures.units), 4),
         straddles=len(report.straddles), gaps=len(report.gaps), double_cover=len(report.double_cover),
         nesting_violations=len(report.nesting_violations),
         unmanaged_interfaces=len(report.unmanaged_interfaces),

@@ -205,8 +205,8 @@ def _gexf_meta(document: bytes, name: str, site_id: str) -> bytes:
     ET.SubElement(meta, f"{{{GEXF_NS}}}keywords").text = site_id
     ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = name
     ET.indent(root, space="  ")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8",
-                                                                   xml_declaration=False) + b"\n"
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def csv_text(columns: Iterable[str], records: Iterable[dict[str, Any]]) -> str:

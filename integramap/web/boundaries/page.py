@@ -20,6 +20,7 @@ from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_upda
 from dash.exceptions import PreventUpdate
 
 from integramap.analysis.boundary_results import BoundaryReport
+from integramap.analysis.layers import Layer
 from integramap.store import StoreError
 from integramap.wording import first_upper
 from integramap.web.boundaries.data import RESULTS, Result, compute, site_units
@@ -74,14 +75,28 @@ MAX_TABLE_ROWS = 200
 def counts_line(report: BoundaryReport) -> list[Any]:
     """Coterminosity and how many of each kind of mismatch, as small labelled figures."""
     c = report.counts
-    cot = "n/a" if report.coterminosity is None else f"{report.coterminosity * 100:.0f}%"
-    items = [("Coterminosity", cot), ("Straddles", c.straddles), ("Gaps", c.gaps),
+    figures = report.coterminosity
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:.0f}%"
+    items: list[tuple[str, str | int]] = [
+        ("coterminous by people", pct(figures.people)), ("coterminous by units", pct(figures.units)),
+        ("Straddles", c.straddles), ("Gaps", c.gaps),
              ("Double cover", c.double_cover), ("Nesting violations", c.nesting_violations),
              ("Unmanaged interfaces", c.unmanaged_interfaces)]
     if c.no_footprint:
         items.append(("Not checked", c.no_footprint))
-    return [html.Span([html.Strong(f"{value}" if isinstance(value, str) else f"{value:,}"), f" {label}"],
-                      className="count-chip") for label, value in items]
+    chips: list[Any] = [html.Span([html.Strong(f"{value}" if isinstance(value, str) else f"{value:,}"),
+                                   f" {label}"], className="count-chip") for label, value in items]
+    return chips + [html.P(coterminosity_definition(report), className="count-definition")]
+
+
+def coterminosity_definition(report: BoundaryReport) -> str:
+    """What the two coterminosity figures mean, in this report's own layer names."""
+    lb = Layer.parse(report.layer_b)
+    return (f"Coterminous by people: of the people in each {Layer.parse(report.layer_a).singular}, the share who are in its main "
+            f"{lb.singular}. Coterminous by units: the share of {report.label_a} lying wholly within one "
+            f"{lb.singular}.")
 
 
 def findings_table(rows: list[Finding], selected: int | None = None) -> list[Any]:
