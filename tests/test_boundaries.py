@@ -312,17 +312,20 @@ def test_unmanaged_interface_without_any_link() -> None:
     assert (m.share, m.share_of_a, m.share_of_b) == (0.5, 0.5, pytest.approx(1 / 3))
 
 
-@pytest.mark.parametrize(("source", "target"), [
-    ("team", "pcn"), ("pcn", "team"), ("trust", "pcn"), ("dir", "place"), ("place", "team")])
-def test_a_link_between_the_units_or_their_ancestors_manages_the_interface(source: str, target: str) -> None:
+@pytest.mark.parametrize(("source", "target"), [("team", "pcn"), ("pcn", "team"), ("dir", "pcn"), ("pcn", "dir")])
+def test_a_link_between_the_units_or_their_operational_containers_manages_the_interface(source: str,
+                                                                                        target: str) -> None:
     site = interface_site([Link(id="l", source=source, target=target, level="interface")])
     assert unmanaged_interfaces(site, "team", "pcn") == []
 
 
-@pytest.mark.parametrize(("source", "target"), [("dir", "pcn"), ("team", "place")])
-def test_a_link_from_one_unit_to_the_others_parent_manages_the_interface(source: str, target: str) -> None:
-    site = interface_site([Link(id="l", source=source, target=target, level="closer_working")])
-    assert unmanaged_interfaces(site, "team", "pcn") == []
+@pytest.mark.parametrize(("source", "target"), [("trust", "pcn"), ("dir", "place"), ("place", "team"),
+                                                ("team", "place")])
+def test_a_link_to_an_organisation_place_or_system_is_strategic_and_manages_nothing(source: str,
+                                                                                    target: str) -> None:
+    # DESIGN.md: a link manages an interface only below organisation level.
+    site = interface_site([Link(id="l", source=source, target=target, level="merged_governance")])
+    assert [(m.a, m.b) for m in unmanaged_interfaces(site, "team", "pcn")] == [("team", "pcn")]
 
 
 def directorates_site(links: list[Link]) -> Site:
@@ -363,7 +366,8 @@ def test_a_link_between_the_parents_manages_every_pair_below_them() -> None:
                               Link(id="l2", source="south", target="lcn", level="interface"),
                               Link(id="l3", source="p1", target="lcn", level="interface")])
     assert unmanaged_interfaces(site, "team", "team") == []
-    assert unmanaged_interfaces(site, "pcn", "lcn") == []
+    # p1's own link manages p1–LCN; the South place's link is strategic and leaves p2–LCN unmanaged.
+    assert [(m.a, m.b) for m in unmanaged_interfaces(site, "pcn", "lcn")] == [("p2", "lcn")]
 
 
 def test_unmanaged_interfaces_of_teams_and_pcns_with_known_answers() -> None:

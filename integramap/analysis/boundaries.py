@@ -49,6 +49,14 @@ __all__ = [
 DEFAULT_THRESHOLD = 0.05
 """Unmanaged interfaces: least shared population, as a share of the smaller unit's, to report."""
 
+OPERATIONAL_KINDS = frozenset({UnitKind.DIRECTORATE, UnitKind.TEAM, UnitKind.PCN, UnitKind.LCN, UnitKind.HUB})
+"""Containers below organisation level: a link from one of these runs a daily interface.
+
+A link between organisations, places or systems (a section 75 board, a
+place partnership) is strategic: it does not run the interface between a
+community mental health team and a PCN (DESIGN.md, "unmanaged interface").
+"""
+
 PARTNERSHIP_KINDS = frozenset({UnitKind.PLACE, UnitKind.SYSTEM})
 """Parents whose children are not managed by them as siblings: strategic partnerships.
 
@@ -408,6 +416,7 @@ class _Structure:
     chains: list[tuple[int, ...]]
     neighbours: dict[int, set[int]]
     partnerships: frozenset[int] = frozenset()
+    operational: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, site: Site, fp: Footprints) -> _Structure:
@@ -436,15 +445,18 @@ class _Structure:
             neighbours.setdefault(s, set()).add(t)
             neighbours.setdefault(t, set()).add(s)
         partnerships = frozenset(i for i, u in enumerate(site.units) if u.kind in PARTNERSHIP_KINDS)
-        return cls(chains, neighbours, partnerships)
+        operational = frozenset(i for i, u in enumerate(site.units) if u.kind in OPERATIONAL_KINDS)
+        return cls(chains, neighbours, partnerships, operational)
 
     def managed(self, a: int, b: int) -> bool:
         """Whether structure or a link manages the interface of units ``a`` and ``b``.
 
         It is managed when one unit contains the other, when the two share a
         parent that manages them (siblings answer to it; a place or system
-        partnership is not such a parent), or when a link joins either unit or
-        any unit above it to the other or any unit above that.
+        partnership is not such a parent), or when a link joins either unit, or
+        a container above it below organisation level (:data:`OPERATIONAL_KINDS`),
+        to the other or such a container above that. Links between
+        organisations, places or systems are strategic and manage no interface.
         """
         chain_a, chain_b = self.chains[a], self.chains[b]
         if a in chain_b or b in chain_a:
@@ -454,8 +466,18 @@ class _Structure:
             return True
         if not self.neighbours:
             return False
-        others = set(chain_b)
-        return any(not others.isdisjoint(self.neighbours.get(x, ())) for x in chain_a)
+        ends_a = self._ends(chain_a)
+        others = set(self._ends(chain_b))
+        return any(not others.isdisjoint(self.neighbours.get(x, ())) for x in ends_a)
+
+    def _ends(self, chain: tuple[int, ...]) -> list[int]:
+        # The unit itself, then its operational containers up to the first that is not one.
+        out = [chain[0]]
+        for x in chain[1:]:
+            if x not in self.operational:
+                break
+            out.append(x)
+        return out
 
 
 def _serve_different_ages(a: Unit, b: Unit) -> bool:
@@ -495,7 +517,7 @@ def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInter
 
 def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
                          threshold: float = DEFAULT_THRESHOLD) -> list[UnmanagedInterface]:
-    """Pairs sharing population with no link between them or any of their ancestors.
+    """Pairs sharing population with no link between them or their operational containers.
 
     A pair counts when the population it shares is at least ``threshold`` (a
     share from 0 to 1) of the smaller unit's population. A unit and one that
@@ -516,7 +538,13 @@ def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
     ...            Unit(id="p2", name="PCN 2", kind="pcn", footprint={"y": 1, "z": 1})],
     ...     links=[Link(id="l", source="mh", target="p1", level="interface")])
     >>> [(m.b_name, m.population, m.share) for m in unmanaged_interfaces(site, "team", "pcn")]
-    [('PCN 2', 100.0, 0.5)]
+    [('PCN 1', 100.0, 1.0), ('PCN 2', 100.0, 0.5)]
+
+    The trust's link to PCN 1 is strategic; a link from the team itself manages the interface:
+
+    >>> site = site.model_copy(update={"links": [Link(id="l", source="t", target="p1", level="interface")]})
+    >>> [m.b_name for m in unmanaged_interfaces(site, "team", "pcn")]
+    ['PCN 2']
     >>> unmanaged_interfaces(site, "team", "pcn", threshold=0.6)
     []
     """

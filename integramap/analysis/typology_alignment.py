@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import OrgType, Site, UnitKind
+from .boundary_results import UnmanagedInterface
 
 LAYER_PAIRS: tuple[tuple[str, str], ...] = (("pcn", "lcn"), ("lcn", "local_authority"),
                                             ("pcn", "local_authority"))
@@ -63,6 +64,47 @@ class BoundaryAlignment(BaseModel):
     pairs: list[LayerAlignment]
     lowest_coterminosity: float | None
     mismatches: int
+    unmanaged: list[UnmanagedInterface] = Field(
+        default_factory=list, description="Every pair of units (of INTERFACE_KINDS, teams with teams too) "
+        "sharing people with no link managing their interface, most shared people first.")
+
+
+INTERFACE_KINDS = ("team", "hub", "pcn", "lcn")
+"""Units that run services day to day, so whose shared people make an interface to manage.
+Practices sit inside their PCN's; directorates and organisations are reached through their
+teams; places and systems are partnerships. Local authorities are added against PCNs and LCNs."""
+
+
+def unmanaged_everywhere(site: Site) -> list[UnmanagedInterface]:
+    """Every unmanaged interface between units of :data:`INTERFACE_KINDS` (and of PCNs and LCNs
+    with local authorities), most shared people first.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=10)], units=[
+    ...     Unit(id="a", name="Memory team", kind="team", footprint={"x": 1}),
+    ...     Unit(id="b", name="Frailty team", kind="team", footprint={"x": 1})])
+    >>> [(m.a_name, m.b_name, m.population) for m in unmanaged_everywhere(site)]
+    [('Memory team', 'Frailty team', 10.0)]
+    """
+    from .boundaries import unmanaged_interfaces
+
+    present = [k for k in INTERFACE_KINDS if layer_present(site, k)]
+    pairs = [(a, b) for i, a in enumerate(present) for b in present[i:]]
+    if layer_present(site, "local_authority"):
+        pairs += [(k, "local_authority") for k in ("pcn", "lcn") if k in present]
+    seen: set[frozenset[str]] = set()
+    out: list[UnmanagedInterface] = []
+    for a, b in pairs:
+        if True:
+            for m in unmanaged_interfaces(site, a, b):
+                key = frozenset((m.a, m.b))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(m)
+    out.sort(key=lambda m: (-m.population, m.a_name, m.b_name))
+    return out
 
 
 def layer_present(site: Site, layer: str) -> bool:
@@ -89,12 +131,18 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
     --------
     >>> from integramap.model import Site, Unit
     >>> boundary_alignment(Site(id="s", name="S", units=[Unit(id="p", name="P", kind="pcn")])).note
-    'the site has no PCN, LCN or local authority layers to compare'
+    'the site has PCNs only: no LCNs or local authorities to compare them with'
     """
     wanted = [pair for pair in LAYER_PAIRS if layer_present(site, pair[0]) and layer_present(site, pair[1])]
     if not wanted:
+        have = [label for layer, label in (("pcn", "PCNs"), ("lcn", "LCNs"), ("local_authority", "local authorities"))
+                if layer_present(site, layer)]
+        # Only one of the three is present (any two would make a pair).
+        others = [label for label in ("PCNs", "LCNs", "local authorities") if label not in have]
+        note = ("the site has no PCN, LCN or local authority layers to compare" if not have else
+                f"the site has {have[0]} only: no {' or '.join(others)} to compare them with")
         return BoundaryAlignment(available=True, pairs=[], lowest_coterminosity=None, mismatches=0,
-                                 note="the site has no PCN, LCN or local authority layers to compare")
+                                 note=note, unmanaged=unmanaged_everywhere(site))
     try:
         # Imported here: boundary analysis is a sibling feature, and the rest of the
         # descriptor must not depend on it being installed.
@@ -110,6 +158,7 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
         mismatches=sum(p.mismatches - p.nesting_violations for p in pairs)
         + max(p.nesting_violations for p in pairs),
         note="" if coterms else "no footprints overlap, so coterminosity cannot be measured",
+        unmanaged=unmanaged_everywhere(site),
     )
 
 
