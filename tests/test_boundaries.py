@@ -312,17 +312,20 @@ def test_unmanaged_interface_without_any_link() -> None:
     assert (m.share, m.share_of_a, m.share_of_b) == (0.5, 0.5, pytest.approx(1 / 3))
 
 
-@pytest.mark.parametrize(("source", "target"), [
-    ("team", "pcn"), ("pcn", "team"), ("trust", "pcn"), ("dir", "place"), ("place", "team")])
-def test_a_link_between_the_units_or_their_ancestors_manages_the_interface(source: str, target: str) -> None:
+@pytest.mark.parametrize(("source", "target"), [("team", "pcn"), ("pcn", "team"), ("dir", "pcn"), ("pcn", "dir")])
+def test_a_link_between_the_units_or_their_operational_containers_manages_the_interface(source: str,
+                                                                                        target: str) -> None:
     site = interface_site([Link(id="l", source=source, target=target, level="interface")])
     assert unmanaged_interfaces(site, "team", "pcn") == []
 
 
-@pytest.mark.parametrize(("source", "target"), [("dir", "pcn"), ("team", "place")])
-def test_a_link_from_one_unit_to_the_others_parent_manages_the_interface(source: str, target: str) -> None:
-    site = interface_site([Link(id="l", source=source, target=target, level="closer_working")])
-    assert unmanaged_interfaces(site, "team", "pcn") == []
+@pytest.mark.parametrize(("source", "target"), [("trust", "pcn"), ("dir", "place"), ("place", "team"),
+                                                ("team", "place")])
+def test_a_link_to_an_organisation_place_or_system_is_strategic_and_manages_nothing(source: str,
+                                                                                    target: str) -> None:
+    # DESIGN.md: a link manages an interface only below organisation level.
+    site = interface_site([Link(id="l", source=source, target=target, level="merged_governance")])
+    assert [(m.a, m.b) for m in unmanaged_interfaces(site, "team", "pcn")] == [("team", "pcn")]
 
 
 def directorates_site(links: list[Link]) -> Site:
@@ -363,7 +366,8 @@ def test_a_link_between_the_parents_manages_every_pair_below_them() -> None:
                               Link(id="l2", source="south", target="lcn", level="interface"),
                               Link(id="l3", source="p1", target="lcn", level="interface")])
     assert unmanaged_interfaces(site, "team", "team") == []
-    assert unmanaged_interfaces(site, "pcn", "lcn") == []
+    # p1's own link manages p1–LCN; the South place's link is strategic and leaves p2–LCN unmanaged.
+    assert [(m.a, m.b) for m in unmanaged_interfaces(site, "pcn", "lcn")] == [("p2", "lcn")]
 
 
 def test_unmanaged_interfaces_of_teams_and_pcns_with_known_answers() -> None:
@@ -404,7 +408,9 @@ def test_analyse_collects_everything_and_counts_it() -> None:
     site = croxted()
     report = analyse(site, "pcn", Layer.parse("local_authority"))
     assert (report.layer_a, report.layer_b, report.units_a, report.units_b) == ("pcn", "local_authority", 2, 2)
-    assert report.coterminosity == pytest.approx(0.75)
+    assert report.coterminosity.people == pytest.approx(0.75)
+    # Croxted straddles, its neighbour does not: half the PCNs lie within one district.
+    assert (report.coterminosity.units, report.coterminosity.units_within) == (0.5, 1)
     assert [s.unit for s in report.straddles] == ["crox"]
     assert [(g.layer, g.area, g.within) for g in report.gaps] == [("pcn", "S1", ["sou"])]
     assert report.double_cover == [] and report.nesting_violations == []
@@ -418,7 +424,7 @@ def test_analyse_collects_everything_and_counts_it() -> None:
 
 def test_analyse_with_empty_layers() -> None:
     report = analyse(croxted(), "lcn", "place")
-    assert report.coterminosity is None
+    assert report.coterminosity.people is None and report.coterminosity.units is None
     assert report.straddles == [] and report.unmanaged_interfaces == [] and report.overlaps == []
     assert report.counts.gaps == 10  # every area, once for each empty layer
     assert report.units_a == report.units_b == 0
@@ -434,7 +440,8 @@ def test_analyse_is_deterministic_whatever_the_unit_order() -> None:
     assert first["gaps"] == second["gaps"]
     assert first["unmanaged_interfaces"] == second["unmanaged_interfaces"]
     assert first["overlaps"] == second["overlaps"]
-    assert first["coterminosity"] == pytest.approx(second["coterminosity"])
+    assert first["coterminosity"]["people"] == pytest.approx(second["coterminosity"]["people"])
+    assert first["coterminosity"]["units"] == second["coterminosity"]["units"]
 
 
 def test_analyse_rejects_bad_input() -> None:

@@ -29,7 +29,8 @@ def test_json_has_the_keys_the_issue_promises(capsys: pytest.CaptureFixture[str]
     for key in ("straddles", "gaps", "double_cover", "nesting_violations", "unmanaged_interfaces",
                 "coterminosity"):
         assert key in data
-    assert data["coterminosity"] == pytest.approx(5 / 6)
+    assert data["coterminosity"]["people"] == pytest.approx(5 / 6)
+    assert data["coterminosity"]["units"] is not None
     [alder] = data["straddles"]
     assert alder["unit"] == "pcn-a" and alder["name"] == "Alder PCN"
     assert alder["split"] == {"lcn-south": pytest.approx(2 / 3), "lcn-north": pytest.approx(1 / 3)}
@@ -40,7 +41,7 @@ def test_json_has_the_keys_the_issue_promises(capsys: pytest.CaptureFixture[str]
 def test_text_is_a_readable_report(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, BOROUGH, "--layers", "pcn", "lcn")
     assert code == 0
-    assert "Coterminosity: 83.3%" in out
+    assert "Coterminosity by people: 83.3%" in out and "Coterminosity by units: " in out
     assert "Straddles: 1 PCN lies across more than one LCN" in out
     assert "Alder PCN (pcn-a), population 3,000: 66.7% South LCN, 33.3% North LCN" in out
     assert "Westbrook (W4), population 4,000" in out
@@ -53,7 +54,7 @@ def test_csv_has_one_row_per_finding_and_neutralises_formulas(capsys: pytest.Cap
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == CSV_COLUMNS
     kinds = [r["kind"] for r in rows]
-    assert kinds.count("straddle") == 1 and kinds.count("gap") == 2 and kinds.count("coterminosity") == 1
+    assert kinds.count("straddle") == 1 and kinds.count("gap") == 2 and kinds.count("coterminosity_people") == kinds.count("coterminosity_units") == 1
     assert kinds.count("unmanaged_interface") == 3
     [unchecked] = [r for r in rows if r["kind"] == "unchecked"]
     assert unchecked["name"] == "'=Cedar PCN"
@@ -71,8 +72,9 @@ def test_threshold_changes_the_unmanaged_interfaces(capsys: pytest.CaptureFixtur
 def test_links_through_parents_manage_interfaces(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, BOROUGH, "--layers", "team:mental_health:psychosis", "pcn", "--format", "json")
     data = json.loads(out)
-    # the trust's link to Birch PCN covers its psychosis team; Alder PCN has none
-    assert [(m["a"], m["b"]) for m in data["unmanaged_interfaces"]] == [("mh-team", "pcn-a")]
+    # the trust's link to Birch PCN is strategic (DESIGN.md): it manages neither of the team's interfaces
+    assert sorted((m["a"], m["b"]) for m in data["unmanaged_interfaces"]) == [("mh-team", "pcn-a"),
+                                                                              ("mh-team", "pcn-b")]
     assert data["straddles"][0]["split"] == {"pcn-a": 0.5, "pcn-b": 0.5}
 
 
@@ -87,7 +89,7 @@ def test_output_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_empty_layer_is_a_note_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, BOROUGH, "--layers", "pcn", "place", "--format", "json")
     assert code == 0
-    assert json.loads(out)["coterminosity"] is None
+    assert json.loads(out)["coterminosity"]["people"] is None
     assert "no units in layer place" in err
 
 

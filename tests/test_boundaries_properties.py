@@ -109,5 +109,11 @@ def test_analyse_counts_match_its_lists(site: Site) -> None:
     assert c.gaps == len(report.gaps)
     assert c.mismatches == (len(report.straddles) + len(report.gaps) + len(report.double_cover)
                             + len(report.nesting_violations) + len(report.unmanaged_interfaces))
-    if report.coterminosity is not None:
-        assert 0.0 < report.coterminosity <= 1.0
+    figures = report.coterminosity
+    if figures.people is not None:
+        assert 0.0 < figures.people <= 1.0
+        assert figures.units is not None and 0.0 <= figures.units <= 1.0
+        # Every unit within one partner has all its shared people in its main partner.
+        assert figures.units_within == figures.units_meeting - len(report.straddles)
+        if figures.units == 1.0:
+            assert figures.people == pytest.approx(1.0)

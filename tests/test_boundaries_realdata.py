@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 import pytest
 from conftest import shared_file
 
-from integramap.analysis.boundaries import analyse
+from integramap.analysis.boundaries import analyse, nesting_violations
 from integramap.model import Site
 
 pytestmark = pytest.mark.realdata
@@ -51,7 +51,8 @@ def test_croxted_pcn_straddles_lambeth_and_southwark(national: Site) -> None:
     assert croxted.partner_names == ["Lambeth", "Southwark"]
     assert croxted.split == {"LAD:E09000022": pytest.approx(2 / 3), "LAD:E09000028": pytest.approx(1 / 3)}
     assert croxted.alignment == pytest.approx(2 / 3)
-    assert report.coterminosity is not None and 0.9 < report.coterminosity < 1.0
+    people = report.coterminosity.people
+    assert people is not None and 0.9 < people < 1.0
     assert report.counts.double_cover == 0
 
 
@@ -91,3 +92,27 @@ def test_epcn_alone_shows_pcns_across_sub_icb_locations() -> None:
         homes = {loc for p in practices for loc in site.units_by_id if loc.startswith("LOC:")
                  and set(p.footprint) <= set(site.units_by_id[loc].footprint)}
         assert len(homes) >= 2
+
+
+def test_epcn_nesting_counts_the_practices_ods_flags() -> None:
+    """ODS flags 16 current practices whose sub-ICB location is not their PCN's (Jan 2023)."""
+    from integramap.io.nhs import import_nhs
+
+    site = import_nhs(epcn=shared_file("nhs-reference", "epcn_2023-01.xlsx"),
+                      epraccur=shared_file("nhs-reference", "epraccur_2023-01.csv"))
+    # ODS's own parents: U41591 splits 2–2 between 11N and 15N, U93998 mostly lies outside 05G.
+    assert site.unit("U41591").parent == "LOC:15N"
+    assert site.unit("U93998").parent == "LOC:05G"
+    pcns = [v for v in nesting_violations(site) if v.kind == "pcn"]
+    assert sum(v.outside_areas for v in pcns) == 16
+
+
+def test_an_icb_filter_keeps_a_pcn_that_crosses_it_whole() -> None:
+    from integramap.io.nhs import import_nhs, import_summary
+
+    site = import_nhs(epcn=shared_file("nhs-reference", "epcn_2023-01.xlsx"),
+                      epraccur=shared_file("nhs-reference", "epraccur_2023-01.csv"), icb=["QT6"])
+    assert sorted(u.id for u in site.units if u.parent == "U41591") == ["L82008", "L83012", "L83069", "Y01127"]
+    assert site.metadata["import"]["practices_outside_filter"] == ["L83012", "L83069"]
+    assert "2 practices outside the filter kept with their PCN" in import_summary(site)
+    assert {s.unit for s in analyse(site, "pcn", "place").straddles} == {"U41591"}

@@ -43,13 +43,13 @@ def test_holds_the_descriptor_and_detail_tables(document_path: Path) -> None:
     assert depth[0] == ["Level", "Links", "Leutz degree"]
     assert ["fully merged", "1", "full integration"] in depth
     alignment = [[c.text for c in row.cells] for row in doc.tables[4].rows]
-    assert alignment[1][:3] == ["PCN with LCN", "0.75", "1"]
+    assert alignment[1][:4] == ["PCN with LCN", "75%", "67%", "1"]
 
 
 def test_holds_challenges_and_mismatch_summary(document_path: Path) -> None:
     text = "\n".join(p.text for p in Document(str(document_path)).paragraphs)
     assert "pooled management on separate IT (link l-mh-asc): North Community MH Team" in text
-    assert "PCN with LCN: coterminosity 0.75; 1 straddle," in text
+    assert "PCN with LCN: coterminous by people 75%, by units 67%; 1 straddle," in text
     assert "straddling: Cross PCN (North LCN / South LCN)" in text
 
 

@@ -37,7 +37,7 @@ def test_descriptor_page_has_the_sections_a_board_paper_needs(borough: Site) -> 
     assert "Typology code: **`G-AO-4S-FM/HV-R4fn-C0.75`**" in md
     assert "Small Borough is a geographically based model" in md
     assert "| Highest level | fully merged (Leutz: full integration) |" in md
-    assert "| PCN with LCN | 0.75 | 1 | 0 | 0 | 0 |" in md
+    assert "| PCN with LCN | 75% | 67% | 1 | 0 | 0 | 0 |" in md
     assert "Cross PCN (North LCN / South LCN)" in md
     assert "**pooled management on separate IT** (link l-mh-asc)" in md
     assert "| l-mh-asc | North Community MH Team – North Adult Social Care | pooled management |" in md

@@ -32,7 +32,7 @@ def test_headers_with_line_breaks_and_trailing_spaces_are_read(epcn: Path) -> No
     assert records[0] == PracticeRecord(
         code="Z90001", name="RIVERBANK SURGERY", line=2, pcn_code="U90001", pcn_name="RIVERBANK PCN",
         sub_icb_code="90A", sub_icb_name="NHS EXAMPLESHIRE ICB - 90A", icb_code="NHS-EXAMPLESHIRE-ICB",
-        icb_name="NHS EXAMPLESHIRE ICB")
+        icb_name="NHS EXAMPLESHIRE ICB", pcn_sub_icb_code="90A", pcn_sub_icb_name="NHS EXAMPLESHIRE ICB - 90A")
 
 
 def test_active_relationships_only_by_default(epcn: Path) -> None:
@@ -135,3 +135,35 @@ def test_merge_with_lookup_adds_lsoas_and_icb_codes(epcn: Path) -> None:
     # The ePCN keeps its say on PCN and sub-ICB location; the lookup adds the LSOA and the ICB.
     assert (hilltop.pcn_code, hilltop.sub_icb_code, hilltop.lsoa) == ("U90001", "90B", "E01990003")
     assert (hilltop.icb_code, hilltop.ons_icb_code, hilltop.ons_sub_icb_code) == ("QZA", "E54000901", "E38000902")
+
+
+def test_a_pcn_belongs_where_ods_says_not_where_most_practices_are(tmp_path: Path) -> None:
+    from integramap.io.nhs import import_nhs
+
+    # Two of three practices in 90B, but ODS gives the PCN's parent as 90A.
+    rows = [partner("Z90001", "RIVERBANK SURGERY", "90B", "U90001", "RIVERBANK PCN", "90A"),
+            partner("Z90002", "MILL LANE MEDICAL CENTRE", "90B", "U90001", "RIVERBANK PCN", "90A"),
+            partner("Z90003", "HILLTOP PRACTICE", "90A", "U90001", "RIVERBANK PCN", "90A")]
+    records = read_epcn(write_epcn(tmp_path / "e.xlsx", partners=rows))
+    assert {r.pcn_sub_icb_code for r in records} == {"90A"}
+    site = import_nhs(epcn=tmp_path / "e.xlsx")
+    assert site.unit("U90001").parent == "LOC:90A"
+
+
+def test_without_the_pcn_parent_column_the_details_sheet_gives_it(tmp_path: Path) -> None:
+    header, rows = without_column(PARTNERS, PARTNER_HEADER, "PCN Parent\nSub ICB Loc Code")
+    records = read_epcn(write_epcn(tmp_path / "e.xlsx", partners=rows, partner_header=header))
+    assert {r.pcn_code: r.pcn_sub_icb_code for r in records} == {"U90001": "90A", "U90002": "90B"}
+
+
+def test_a_sub_icb_filter_keeps_a_crossing_pcn_whole_and_marks_the_outsiders(tmp_path: Path) -> None:
+    from integramap.io.nhs import import_nhs, import_summary
+
+    site = import_nhs(epcn=write_epcn(tmp_path / "e.xlsx"), sub_icb=["90A"])
+    practices = {u.id: u for u in site.units if u.kind == "practice"}
+    assert set(practices) == {"Z90001", "Z90002", "Z90003"}
+    assert practices["Z90003"].description.startswith("Outside the imported area")
+    assert not practices["Z90001"].description
+    assert site.metadata["import"]["practices_outside_filter"] == ["Z90003"]
+    assert "1 practice outside the filter kept with its PCN" in import_summary(site) or \
+        "1 practice outside the filter kept with their PCN" in import_summary(site)

@@ -140,14 +140,19 @@ def test_icb_filter_keeps_its_practices_and_their_districts() -> None:
 
 
 def test_sub_icb_and_lad_filters_combine() -> None:
+    # A filter keeps whole every PCN it touches: the practices outside it are listed, and
+    # kept, because they are what shows the PCN crossing the boundary.
     site = import_nhs(practices=PRACTICES, lsoa_lad=LSOA_LAD, sub_icb=["99A"])
-    assert practice_codes(site) == ["Z10001", "Z10002", "Z10003", "Z10004"]
+    assert practice_codes(site) == ["Z10001", "Z10002", "Z10003", "Z10004", "Z10005"]
+    assert site.metadata["import"]["practices_outside_filter"] == ["Z10005"]
     site = import_nhs(practices=PRACTICES, lsoa_lad=LSOA_LAD, lad=["E09900002"])
-    assert practice_codes(site) == ["Z10003", "Z10004", "Z10005", "Z10006", "Z10007"]
+    assert practice_codes(site) == ["Z10001", "Z10002", "Z10003", "Z10004", "Z10005", "Z10006", "Z10007"]
+    assert site.metadata["import"]["practices_outside_filter"] == ["Z10001", "Z10002"]
     assert site.metadata["import"]["practices_without_lsoa_district"] == ["Z20002"]
     site = import_nhs(practices=PRACTICES, lsoa_lad=LSOA_LAD, sub_icb=["99A"], lad=["E09900002"])
-    assert practice_codes(site) == ["Z10003", "Z10004"]
-    assert [u.id for u in site.units if u.kind == "organisation"] == [SOUTHBANK]
+    assert practice_codes(site) == ["Z10001", "Z10002", "Z10003", "Z10004", "Z10005"]
+    assert site.metadata["import"]["practices_outside_filter"] == ["Z10001", "Z10002", "Z10005"]
+    assert [u.id for u in site.units if u.kind == "organisation"] == [NORTHBANK, SOUTHBANK]
 
 
 @pytest.mark.parametrize(("option", "value", "expected"), [

@@ -193,7 +193,7 @@ def test_every_fault_is_reported_with_its_file_row_and_column(tmp_path: Path) ->
         f"{links}, line 2, column 'level': 'sort_of' is not allowed; expected one of 'interface', "
         "'closer_working', 'co_located', 'pooled_management', 'merged_governance' or 'fully_merged'",
         f"{links}, line 3, column 'target': unknown unit 't3'; expected the id of a unit in this site",
-        f"{site}, line 3, column 'field': unknown field 'colour'; expected one of description, id, name, "
+        f"{site}, line 3, column 'field': unknown field 'colour'; expected one of description, id, metadata, name, "
         "source_date, source_licence, source_notes, source_publisher, source_title, source_url",
         f"{units}, line 2, column 'footprint': 'A1:2': share 2 for A1 is not between 0 and 1",
         f"{units}, line 2, column 'parent': unknown unit 'org'; expected the id of a unit in this site",

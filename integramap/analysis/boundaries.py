@@ -26,6 +26,7 @@ from ..model.trusted import construct
 from .boundary_results import (
     BoundaryCounts,
     BoundaryReport,
+    Coterminosity,
     DoubleCover,
     Gap,
     LayerUnit,
@@ -41,12 +42,20 @@ from .footprints import EPS, FloatArray, Footprints, IntArray, footprints, overl
 from .layers import Layer, as_layer
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "coterminosity", "double_cover", "gaps", "nesting_violations",
+    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "coterminosity", "coterminosity_figures", "double_cover", "gaps", "nesting_violations",
     "no_footprint", "overlap_matrix", "straddles", "unmanaged_interfaces",
 ]
 
 DEFAULT_THRESHOLD = 0.05
 """Unmanaged interfaces: least shared population, as a share of the smaller unit's, to report."""
+
+OPERATIONAL_KINDS = frozenset({UnitKind.DIRECTORATE, UnitKind.TEAM, UnitKind.PCN, UnitKind.LCN, UnitKind.HUB})
+"""Containers below organisation level: a link from one of these runs a daily interface.
+
+A link between organisations, places or systems (a section 75 board, a
+place partnership) is strategic: it does not run the interface between a
+community mental health team and a PCN (DESIGN.md, "unmanaged interface").
+"""
 
 PARTNERSHIP_KINDS = frozenset({UnitKind.PLACE, UnitKind.SYSTEM})
 """Parents whose children are not managed by them as siblings: strategic partnerships.
@@ -191,8 +200,38 @@ def _coterminosity(pair: _Pair) -> float | None:
     return min(best / total, 1.0)
 
 
+def _figures(pair: _Pair) -> Coterminosity:
+    counts = np.diff(pair.overlaps.indptr)
+    meeting = int(np.count_nonzero(counts))
+    within = int(np.count_nonzero(counts == 1))
+    return construct(Coterminosity, layer_a=str(pair.a.layer), layer_b=str(pair.b.layer),
+                     people=_coterminosity(pair), units=within / meeting if meeting else None,
+                     units_within=within, units_meeting=meeting)
+
+
+def coterminosity_figures(site: Site, a: LayerLike, b: LayerLike) -> Coterminosity:
+    """Coterminosity of ``a`` with ``b`` as two named figures: by people and by units.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=3), Area(id="y", population=1),
+    ...     Area(id="z", population=4)],
+    ...     units=[Unit(id="p", name="P", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="q", name="Q", kind="pcn", footprint={"z": 1}),
+    ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1, "z": 1}),
+    ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
+    >>> c = coterminosity_figures(site, "pcn", "lcn")
+    >>> c.people, c.units, c.units_within, c.units_meeting
+    (0.875, 0.5, 1, 2)
+    """
+    return _figures(_Pair.of(site, a, b))
+
+
 def coterminosity(site: Site, a: LayerLike, b: LayerLike) -> float | None:
-    """``Σ_U max_V O(U,V) / Σ_U Σ_V O(U,V)``: 1.0 when every unit of ``a`` lies in one of ``b``.
+    """The *people* figure alone: ``Σ_U max_V O(U,V) / Σ_U Σ_V O(U,V)`` (see :func:`coterminosity_figures`).
+
+    1.0 when every unit of ``a`` lies in one of ``b``.
 
     ``None`` where the two layers share no population (either is empty, or
     they do not meet).
@@ -377,6 +416,7 @@ class _Structure:
     chains: list[tuple[int, ...]]
     neighbours: dict[int, set[int]]
     partnerships: frozenset[int] = frozenset()
+    operational: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, site: Site, fp: Footprints) -> _Structure:
@@ -405,15 +445,18 @@ class _Structure:
             neighbours.setdefault(s, set()).add(t)
             neighbours.setdefault(t, set()).add(s)
         partnerships = frozenset(i for i, u in enumerate(site.units) if u.kind in PARTNERSHIP_KINDS)
-        return cls(chains, neighbours, partnerships)
+        operational = frozenset(i for i, u in enumerate(site.units) if u.kind in OPERATIONAL_KINDS)
+        return cls(chains, neighbours, partnerships, operational)
 
     def managed(self, a: int, b: int) -> bool:
         """Whether structure or a link manages the interface of units ``a`` and ``b``.
 
         It is managed when one unit contains the other, when the two share a
         parent that manages them (siblings answer to it; a place or system
-        partnership is not such a parent), or when a link joins either unit or
-        any unit above it to the other or any unit above that.
+        partnership is not such a parent), or when a link joins either unit, or
+        a container above it below organisation level (:data:`OPERATIONAL_KINDS`),
+        to the other or such a container above that. Links between
+        organisations, places or systems are strategic and manage no interface.
         """
         chain_a, chain_b = self.chains[a], self.chains[b]
         if a in chain_b or b in chain_a:
@@ -423,8 +466,18 @@ class _Structure:
             return True
         if not self.neighbours:
             return False
-        others = set(chain_b)
-        return any(not others.isdisjoint(self.neighbours.get(x, ())) for x in chain_a)
+        ends_a = self._ends(chain_a)
+        others = set(self._ends(chain_b))
+        return any(not others.isdisjoint(self.neighbours.get(x, ())) for x in ends_a)
+
+    def _ends(self, chain: tuple[int, ...]) -> list[int]:
+        # The unit itself, then its operational containers up to the first that is not one.
+        out = [chain[0]]
+        for x in chain[1:]:
+            if x not in self.operational:
+                break
+            out.append(x)
+        return out
 
 
 def _serve_different_ages(a: Unit, b: Unit) -> bool:
@@ -464,7 +517,7 @@ def _unmanaged(site: Site, pair: _Pair, threshold: float) -> list[UnmanagedInter
 
 def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
                          threshold: float = DEFAULT_THRESHOLD) -> list[UnmanagedInterface]:
-    """Pairs sharing population with no link between them or any of their ancestors.
+    """Pairs sharing population with no link between them or their operational containers.
 
     A pair counts when the population it shares is at least ``threshold`` (a
     share from 0 to 1) of the smaller unit's population. A unit and one that
@@ -485,7 +538,13 @@ def unmanaged_interfaces(site: Site, a: LayerLike, b: LayerLike,
     ...            Unit(id="p2", name="PCN 2", kind="pcn", footprint={"y": 1, "z": 1})],
     ...     links=[Link(id="l", source="mh", target="p1", level="interface")])
     >>> [(m.b_name, m.population, m.share) for m in unmanaged_interfaces(site, "team", "pcn")]
-    [('PCN 2', 100.0, 0.5)]
+    [('PCN 1', 100.0, 1.0), ('PCN 2', 100.0, 0.5)]
+
+    The trust's link to PCN 1 is strategic; a link from the team itself manages the interface:
+
+    >>> site = site.model_copy(update={"links": [Link(id="l", source="t", target="p1", level="interface")]})
+    >>> [m.b_name for m in unmanaged_interfaces(site, "team", "pcn")]
+    ['PCN 2']
     >>> unmanaged_interfaces(site, "team", "pcn", threshold=0.6)
     []
     """
@@ -525,8 +584,8 @@ def analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_T
     ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1}),
     ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
     >>> report = analyse(site, "pcn", "lcn")
-    >>> report.coterminosity, report.counts.straddles, report.counts.unmanaged_interfaces
-    (0.75, 1, 2)
+    >>> report.coterminosity.people, report.coterminosity.units, report.counts.straddles
+    (0.75, 0.0, 1)
     """
     with collector_paused():
         return _analyse(site, a, b, threshold)
@@ -554,6 +613,6 @@ def _analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_
         site=site.id, site_name=site.name, layer_a=str(la), layer_b=str(lb), label_a=la.label,
         label_b=lb.label, units_a=len(pair.a.units), units_b=len(pair.b.units), threshold=threshold,
         population_known=any(area.population is not None for area in site.areas),
-        coterminosity=_coterminosity(pair), counts=counts, straddles=found_straddles, gaps=found_gaps,
+        coterminosity=_figures(pair), counts=counts, straddles=found_straddles, gaps=found_gaps,
         double_cover=found_double, nesting_violations=found_nesting, unmanaged_interfaces=found_unmanaged,
         no_footprint=found_empty, overlaps=_entries(pair))

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from ..io.csv_safe import csv_text
 from ..wording import plural
-from .boundary_results import BoundaryReport
+from .boundary_results import BoundaryReport, Coterminosity
 from .layers import Layer
 
 __all__ = ["CSV_COLUMNS", "format_report", "report_csv", "report_rows"]
@@ -67,11 +67,14 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
         return f"{_count(value)} area{'' if abs(value - 1.0) < 0.05 else 's'}"
     title = f"Boundary check for {r.site_name} ({r.site}): {r.label_a} ({r.units_a}) "
     lines = [title + f"against {r.label_b} ({r.units_b})"]
-    if r.coterminosity is None:
+    c = r.coterminosity
+    if c.people is None or c.units is None:
         lines.append(f"Coterminosity: not defined, as the {r.label_a} and {r.label_b} share no population.")
     else:
-        lines.append(f"Coterminosity: {_pct(r.coterminosity)} (100% means each {la.singular} "
-                     f"lies wholly inside one {lb.singular})")
+        lines.append(f"Coterminosity by people: {_pct(c.people)} — the share of the people in each "
+                     f"{la.singular} who are in its main {lb.singular}")
+        lines.append(f"Coterminosity by units: {_pct(c.units)} — {c.units_within:,} of {c.units_meeting:,} "
+                     f"{la.singular if c.units_meeting == 1 else r.label_a} lie wholly within one {lb.singular}")
     if not r.population_known:
         lines.append("No area has a population, so the figures below count areas, not people.")
 
@@ -125,7 +128,7 @@ def report_rows(report: BoundaryReport) -> list[dict[str, str]]:
     >>> site = Site(id="s", name="S", areas=[Area(id="x", name="-x")],
     ...     units=[Unit(id="p", name="=PCN", kind="pcn")])
     >>> [(row["kind"], row["name"]) for row in report_rows(analyse(site, "pcn", "lcn"))]
-    [('coterminosity', ''), ('gap', '-x'), ('gap', '-x'), ('unchecked', '=PCN')]
+    [('coterminosity_people', ''), ('coterminosity_units', ''), ('gap', '-x'), ('gap', '-x'), ('unchecked', '=PCN')]
     """
     rows: list[dict[str, str]] = []
 
@@ -137,8 +140,12 @@ def report_rows(report: BoundaryReport) -> list[dict[str, str]]:
                      "share": "" if share is None else _num(share), "detail": detail})
 
     r = report
-    add("coterminosity", f"{r.layer_a} with {r.layer_b}", "", "",
-        share=r.coterminosity, detail="" if r.coterminosity is not None else "undefined: no shared population")
+    c = r.coterminosity
+    undefined = "undefined: no shared population"
+    add("coterminosity_people", f"{r.layer_a} with {r.layer_b}", "", "", share=c.people,
+        detail=Coterminosity.PEOPLE_DEFINITION if c.people is not None else undefined)
+    add("coterminosity_units", f"{r.layer_a} with {r.layer_b}", "", "", share=c.units,
+        detail=Coterminosity.UNITS_DEFINITION if c.units is not None else undefined)
     for s in r.straddles:
         add("straddle", r.layer_a, s.unit, s.name, s.partners[0].id, s.partners[0].name, s.population,
             s.alignment, "; ".join(f"{p.name} ({p.id}) {_pct(p.share)}" for p in s.partners))

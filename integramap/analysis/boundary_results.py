@@ -7,16 +7,42 @@ counts as 1, DESIGN.md).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "BoundaryCounts", "BoundaryReport", "DoubleCover", "Gap", "LayerUnit", "NestingViolation",
+    "BoundaryCounts", "BoundaryReport", "Coterminosity", "DoubleCover", "Gap", "LayerUnit", "NestingViolation",
     "Overlap", "OverlapMatrix", "Partner", "Straddle", "UnitRef", "UnmanagedInterface",
 ]
 
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Coterminosity(_Result):
+    """How far layer A lies inside layer B, as the two figures DESIGN.md names, never one alone.
+
+    ``people`` weighs each unit of A by the people it shares with B; ``units``
+    counts units. They differ a lot in practice: an ICB can have 80 % of people
+    in their PCN's main district while only 36 % of its PCNs lie within one
+    district. Both are ``None`` where A and B share no people.
+    """
+
+    PEOPLE_DEFINITION: ClassVar[str] = (
+        "people: the share of the people in each unit who are also in that unit's main partner "
+        "(Σ over units of the largest overlap ÷ Σ of all overlaps); 100% means every unit lies inside one")
+    UNITS_DEFINITION: ClassVar[str] = (
+        "units: the share of units (of those that meet the other layer at all) whose people all lie "
+        "within a single unit of the other layer")
+
+    layer_a: str
+    layer_b: str
+    people: float | None = Field(description="Σ_U max_V O(U,V) / Σ_U Σ_V O(U,V); None: no shared people.")
+    units: float | None = Field(description="Share of A's units meeting B that meet only one unit of B.")
+    units_within: int = Field(description="Units of A meeting exactly one unit of B.")
+    units_meeting: int = Field(description="Units of A sharing people with any unit of B.")
 
 
 class UnitRef(_Result):
@@ -168,7 +194,7 @@ class BoundaryReport(_Result):
     units_b: int
     threshold: float
     population_known: bool = Field(description="False when no area has a population (counts are areas).")
-    coterminosity: float | None = Field(description="None where undefined: no shared population.")
+    coterminosity: Coterminosity
     counts: BoundaryCounts
     straddles: list[Straddle]
     gaps: list[Gap]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import OrgType, Site, UnitKind
+from .boundary_results import UnmanagedInterface
 
 LAYER_PAIRS: tuple[tuple[str, str], ...] = (("pcn", "lcn"), ("lcn", "local_authority"),
                                             ("pcn", "local_authority"))
@@ -28,13 +29,23 @@ class LayerAlignment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     layers: tuple[str, str]
-    coterminosity: float | None
+    coterminosity: float | None = Field(description="Coterminosity by people (Coterminosity.PEOPLE_DEFINITION).")
+    coterminosity_units: float | None = Field(
+        default=None, description="Coterminosity by units (Coterminosity.UNITS_DEFINITION).")
     straddles: int
     gaps: int
     double_cover: int
     nesting_violations: int
     unmanaged_interfaces: int
     straddling_units: list[str]
+
+    @property
+    def coterminosity_words(self) -> str:
+        """Both coterminosity figures, named: ``coterminous by people 80%, by units 36%``."""
+        if self.coterminosity is None:
+            return "coterminosity not defined (no shared population)"
+        units = "n/a" if self.coterminosity_units is None else f"{self.coterminosity_units:.0%}"
+        return f"coterminous by people {self.coterminosity:.0%}, by units {units}"
 
     @property
     def mismatches(self) -> int:
@@ -53,6 +64,47 @@ class BoundaryAlignment(BaseModel):
     pairs: list[LayerAlignment]
     lowest_coterminosity: float | None
     mismatches: int
+    unmanaged: list[UnmanagedInterface] = Field(
+        default_factory=list, description="Every pair of units (of INTERFACE_KINDS, teams with teams too) "
+        "sharing people with no link managing their interface, most shared people first.")
+
+
+INTERFACE_KINDS = ("team", "hub", "pcn", "lcn")
+"""Units that run services day to day, so whose shared people make an interface to manage.
+Practices sit inside their PCN's; directorates and organisations are reached through their
+teams; places and systems are partnerships. Local authorities are added against PCNs and LCNs."""
+
+
+def unmanaged_everywhere(site: Site) -> list[UnmanagedInterface]:
+    """Every unmanaged interface between units of :data:`INTERFACE_KINDS` (and of PCNs and LCNs
+    with local authorities), most shared people first.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=10)], units=[
+    ...     Unit(id="a", name="Memory team", kind="team", footprint={"x": 1}),
+    ...     Unit(id="b", name="Frailty team", kind="team", footprint={"x": 1})])
+    >>> [(m.a_name, m.b_name, m.population) for m in unmanaged_everywhere(site)]
+    [('Memory team', 'Frailty team', 10.0)]
+    """
+    from .boundaries import unmanaged_interfaces
+
+    present = [k for k in INTERFACE_KINDS if layer_present(site, k)]
+    pairs = [(a, b) for i, a in enumerate(present) for b in present[i:]]
+    if layer_present(site, "local_authority"):
+        pairs += [(k, "local_authority") for k in ("pcn", "lcn") if k in present]
+    seen: set[frozenset[str]] = set()
+    out: list[UnmanagedInterface] = []
+    for a, b in pairs:
+        if True:
+            for m in unmanaged_interfaces(site, a, b):
+                key = frozenset((m.a, m.b))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(m)
+    out.sort(key=lambda m: (-m.population, m.a_name, m.b_name))
+    return out
 
 
 def layer_present(site: Site, layer: str) -> bool:
@@ -79,12 +131,18 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
     --------
     >>> from integramap.model import Site, Unit
     >>> boundary_alignment(Site(id="s", name="S", units=[Unit(id="p", name="P", kind="pcn")])).note
-    'the site has no PCN, LCN or local authority layers to compare'
+    'the site has PCNs only: no LCNs or local authorities to compare them with'
     """
     wanted = [pair for pair in LAYER_PAIRS if layer_present(site, pair[0]) and layer_present(site, pair[1])]
     if not wanted:
+        have = [label for layer, label in (("pcn", "PCNs"), ("lcn", "LCNs"), ("local_authority", "local authorities"))
+                if layer_present(site, layer)]
+        # Only one of the three is present (any two would make a pair).
+        others = [label for label in ("PCNs", "LCNs", "local authorities") if label not in have]
+        note = ("the site has no PCN, LCN or local authority layers to compare" if not have else
+                f"the site has {have[0]} only: no {' or '.join(others)} to compare them with")
         return BoundaryAlignment(available=True, pairs=[], lowest_coterminosity=None, mismatches=0,
-                                 note="the site has no PCN, LCN or local authority layers to compare")
+                                 note=note, unmanaged=unmanaged_everywhere(site))
     try:
         # Imported here: boundary analysis is a sibling feature, and the rest of the
         # descriptor must not depend on it being installed.
@@ -100,14 +158,16 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
         mismatches=sum(p.mismatches - p.nesting_violations for p in pairs)
         + max(p.nesting_violations for p in pairs),
         note="" if coterms else "no footprints overlap, so coterminosity cannot be measured",
+        unmanaged=unmanaged_everywhere(site),
     )
 
 
 def _alignment(site: Site, a: str, b: str, report: Any) -> LayerAlignment:
-    coterm = report.coterminosity
+    figures = report.coterminosity
     return LayerAlignment(
         layers=(a, b),
-        coterminosity=None if coterm is None else round(float(coterm), 4),
+        coterminosity=None if figures.people is None else round(float(figures.people), 4),
+        coterminosity_units=None if figures.units is None else round(float(figures.units), 4),
         straddles=len(report.straddles), gaps=len(report.gaps), double_cover=len(report.double_cover),
         nesting_violations=len(report.nesting_violations),
         unmanaged_interfaces=len(report.unmanaged_interfaces),

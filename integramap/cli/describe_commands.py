@@ -16,7 +16,7 @@ from . import CommandError
 
 DESCRIBE_FORMATS = ("md", "json", "docx")
 COMPARE_FORMATS = ("md", "json")
-EXPORT_FORMATS = ("graphml", "gexf", "csv")
+EXPORT_FORMATS = ("graphml", "gexf", "csv", "xlsx")
 _SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".docx": "docx"}
 
 
@@ -46,10 +46,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
     p.set_defaults(handler=cmd_compare)
 
-    p = sub.add_parser("export", help="a site's graph as GraphML, GEXF or CSV tables",
-                       description="GraphML opens in yEd and Cytoscape, GEXF in Gephi; CSV writes "
-                                   "units.csv, links.csv, areas.csv and site.csv into the folder PATH "
-                                   "(they import back with `integramap import table PATH`).")
+    p = sub.add_parser("export", help="a site's graph as GraphML, GEXF, CSV tables or an XLSX workbook",
+                       description="GraphML opens in yEd and Cytoscape, GEXF in Gephi (both carry "
+                                   "text without control characters; they are for viewing, not for "
+                                   "importing back); CSV writes units.csv, links.csv, areas.csv and "
+                                   "site.csv into the folder PATH, xlsx the same tables as sheets of a "
+                                   "workbook: both import back exactly with `integramap import table PATH`.")
     p.add_argument("file", metavar="SITE", help="site file (.yaml, .yml, .json)")
     p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     p.add_argument("-o", "--output", metavar="PATH", required=True,
@@ -143,11 +145,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..io.export_graph import write_csv_tables, write_gexf, write_graphml
+    from ..io.export_workbook import write_workbook
 
     site = read_site(args.file)
     try:
         if args.format == "csv":
             written = write_csv_tables(site, args.output)
+        elif args.format == "xlsx":
+            try:
+                written = [write_workbook(site, args.output)]
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
         elif args.format == "gexf":
             written = [write_gexf(site, args.output)]
         else:

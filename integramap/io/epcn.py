@@ -96,7 +96,7 @@ def read_epcn(path: str | Path, *, epraccur: str | Path | None = None,
     finally:
         workbook.close()
     ods = read_epraccur(epraccur) if epraccur is not None else {}
-    pcn_names, loc_names = _details(details) if details is not None else ({}, {})
+    pcn_names, loc_names, pcn_locs = _details(details) if details is not None else ({}, {}, {})
     chosen = _relationships(partners, include_inactive)
     pos = resolve_columns(partners, PARTNER_COLUMNS, what="an ePCN workbook's partner sheet")
 
@@ -120,13 +120,17 @@ def read_epcn(path: str | Path, *, epraccur: str | Path | None = None,
                or (own.sub_icb_code if own else "")
                or get(row, "PCN Parent Sub ICB Loc Code").upper())
         loc_name = loc_names.get(loc, "")
+        # ODS's own parent for the PCN: a PCN whose practices split evenly, or mostly lie
+        # elsewhere, still belongs where ODS says, not where most practices are.
+        pcn_loc = (get(row, "PCN Parent Sub ICB Loc Code").upper() or pcn_locs.get(pcn or "", "")) if pcn else ""
         icb_name = icb_name_from_location(loc_name)
         icb_code = own.icb_code if own and own.icb_code else icb_id_from_name(icb_name)
         records.append(PracticeRecord(
             code=code, name=get(row, "Partner Name") or (own.name if own else "") or code, line=line,
             pcn_code=pcn, pcn_name=(pcn_names.get(pcn, "") or get(row, "PCN Name")) if pcn else "",
             sub_icb_code=loc, sub_icb_name=loc_name, icb_code=icb_code,
-            icb_name=icb_name or icb_code))
+            icb_name=icb_name or icb_code, pcn_sub_icb_code=pcn_loc,
+            pcn_sub_icb_name=loc_names.get(pcn_loc, "") if pcn_loc else ""))
     if not records:
         raise partners.error("no current practice-to-PCN relationships in the sheet"
                              + ("" if include_inactive else " (ended ones are read with include_inactive)"))
@@ -177,11 +181,12 @@ def _relationships(table: Table, include_inactive: bool) -> list[tuple[int, list
     return sorted(kept.values(), key=lambda item: item[0])
 
 
-def _details(table: Table) -> tuple[dict[str, str], dict[str, str]]:
-    """PCN names and sub-ICB location names from the ``PCNDetails`` sheet."""
+def _details(table: Table) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """PCN names, sub-ICB location names and each PCN's sub-ICB location from ``PCNDetails``."""
     pos = resolve_columns(table, DETAILS_COLUMNS, what="an ePCN workbook's PCNDetails sheet")
     pcn_names: dict[str, str] = {}
     loc_names: dict[str, str] = {}
+    pcn_locs: dict[str, str] = {}
     for _, row in table.rows:
         cells = row + [""] * (len(table.header) - len(row))
         code = cells[pos["PCN Code"]].upper()
@@ -191,7 +196,9 @@ def _details(table: Table) -> tuple[dict[str, str], dict[str, str]]:
             loc = cells[pos["Current Sub ICB Loc Code"]].upper()
             if loc and cells[pos["Sub ICB Location"]]:
                 loc_names.setdefault(loc, cells[pos["Sub ICB Location"]])
-    return pcn_names, loc_names
+        if "Current Sub ICB Loc Code" in pos and cells[pos["Current Sub ICB Loc Code"]]:
+            pcn_locs.setdefault(code, cells[pos["Current Sub ICB Loc Code"]].upper())
+    return pcn_names, loc_names, pcn_locs
 
 
 def read_epraccur(path: str | Path) -> dict[str, OdsPractice]:

@@ -144,8 +144,7 @@ def _mismatch_summary(d: TypologyDescriptor) -> str:
         return align.note or "No boundary layers to compare."
     parts = []
     for p in align.pairs:
-        coterm = "n/a" if p.coterminosity is None else f"{p.coterminosity:.2f}"
-        text = (f"{words(p.layers[0])} with {words(p.layers[1])}: coterminosity {coterm}; "
+        text = (f"{words(p.layers[0])} with {words(p.layers[1])}: {p.coterminosity_words}; "
                 f"{plural(p.straddles, 'straddle')}, {plural(p.gaps, 'gap')}, "
                 f"{plural(p.double_cover, 'area')} double covered, "
                 f"{plural(p.unmanaged_interfaces, 'unmanaged interface')}")

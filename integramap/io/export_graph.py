@@ -6,11 +6,18 @@ attribute, and missing values are left out rather than written as "None".
 Units are nodes labelled with their names; integration links are edges with
 ``relation="link"`` keyed by link id, and containment is an edge from child to
 parent with ``relation="parent"``, as in :func:`integramap.graph.to_graph`.
+
+Both files validate against their published schemas (GraphML 1.0, GEXF
+1.2draft): every edge has its own id (a link's id; ``<child>.parent`` for
+containment) and the site's name travels in GEXF's ``<meta>``, since GEXF's
+``<graph>`` element has no name.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -121,22 +128,85 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
     return {k: xml_text(v) if isinstance(v, str) else v for k, v in record.items() if v is not None}
 
 
+def edge_ids(site: Site) -> dict[tuple[str, str, str], str]:
+    """Each edge's id in the files: a link's own id, ``<child>.parent`` for containment.
+
+    GraphML requires edge ids unique within a graph and of XML name characters, so
+    containment edges cannot all be called ``parent``; a site whose link ids already
+    use ``<child>.parent`` gets a further ``.parent`` added until the id is free.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Link
+    >>> site = Site(id="s", name="S", units=[Unit(id="o", name="O", kind="organisation"),
+    ...     Unit(id="t", name="T", kind="team", parent="o"), Unit(id="u", name="U", kind="team")],
+    ...     links=[Link(id="t.parent", source="t", target="u", level="interface")])
+    >>> sorted(edge_ids(site).values())
+    ['t.parent', 't.parent.parent']
+    """
+    ids = {(link.source, link.target, link.id): link.id for link in site.links}
+    taken = set(ids.values())
+    for unit in site.units:
+        if unit.parent is None:
+            continue
+        edge_id = f"{unit.id}.parent"
+        while edge_id in taken:
+            edge_id += ".parent"
+        taken.add(edge_id)
+        ids[(unit.id, unit.parent, PARENT_KEY)] = edge_id
+    return ids
+
+
+def _with_edge_ids(site: Site) -> nx.MultiDiGraph:
+    g = export_graph(site)
+    ids = edge_ids(site)
+    for source, target, key, attrs in g.edges(keys=True, data=True):
+        attrs["id"] = ids[(source, target, key)]
+    return g
+
+
 def write_graphml(site: Site, path: str | Path) -> Path:
-    """Write the site's graph as GraphML (yEd, Cytoscape, Gephi), atomically."""
+    """Write the site's graph as GraphML (yEd, Cytoscape, Gephi), atomically.
+
+    Every attribute is declared with its type (``attr.type``) and every edge has a
+    unique id (:func:`edge_ids`), as the GraphML 1.0 schema requires.
+    """
     out = io.BytesIO()
-    nx.write_graphml(export_graph(site), out, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(_with_edge_ids(site), out, encoding="utf-8", prettyprint=True,
+                     edge_id_from_attribute="id")
     return write_text_atomic(path, out.getvalue())
+
+
+GEXF_NS = "http://www.gexf.net/1.2draft"
 
 
 def write_gexf(site: Site, path: str | Path) -> Path:
-    """Write the site's graph as GEXF (Gephi), atomically; edges carry link ids as their GEXF ids."""
-    g = export_graph(site)
-    for source, target, key, attrs in g.edges(keys=True, data=True):
-        # "~" cannot occur in a link id, so a containment edge's id never collides with one.
-        attrs["id"] = f"{source}~{target}" if key == PARENT_KEY else key
+    """Write the site's graph as GEXF 1.2 (Gephi), atomically; edge ids as in :func:`edge_ids`.
+
+    The site's name goes into ``<meta><description>`` and its id into
+    ``<meta><keywords>``: GEXF's ``<graph>`` element has no name attribute.
+    """
+    g = _with_edge_ids(site)
     out = io.BytesIO()
     nx.write_gexf(g, out, encoding="utf-8", prettyprint=True)
-    return write_text_atomic(path, out.getvalue())
+    return write_text_atomic(path, _gexf_meta(out.getvalue(), xml_text(site.name), site.id))
+
+
+def _gexf_meta(document: bytes, name: str, site_id: str) -> bytes:
+    ET.register_namespace("", GEXF_NS)
+    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+    root = ET.fromstring(document)
+    graph = root.find(f"{{{GEXF_NS}}}graph")
+    meta = root.find(f"{{{GEXF_NS}}}meta")
+    if graph is None or meta is None:  # networkx always writes both
+        raise ValueError("GEXF writer produced no <graph> or <meta> element")
+    graph.attrib.pop("name", None)
+    # The schema orders meta's children freely but allows each once; creator comes first.
+    ET.SubElement(meta, f"{{{GEXF_NS}}}keywords").text = site_id
+    ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = name
+    ET.indent(root, space="  ")
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def area_record(area: Area) -> dict[str, Any]:
@@ -151,6 +221,9 @@ def site_rows(site: Site) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [{"field": "id", "value": site.id}, {"field": "name", "value": site.name},
             {"field": "description", "value": site.description or None}]
     rows += [{"field": f"source_{name}", "value": value or None} for name, value in site.source]
+    # Metadata (import summaries, overlays, provenance) is nested: one JSON cell carries it exactly.
+    rows.append({"field": "metadata",
+                 "value": json.dumps(site.metadata, ensure_ascii=False) if site.metadata else None})
     return rows
 
 

@@ -81,8 +81,7 @@ def overview_rows(d: TypologyDescriptor) -> list[list[str]]:
         alignment = align.note or "no layers to compare"
     else:
         alignment = "; ".join(
-            f"{words(p.layers[0])}–{words(p.layers[1])} "
-            f"{'n/a' if p.coterminosity is None else f'{p.coterminosity:.2f}'}"
+            f"{words(p.layers[0])}–{words(p.layers[1])} {p.coterminosity_words}"
             f" ({plural(p.mismatches, 'mismatch', 'mismatches')})" for p in align.pairs)
     rb = d.rainbow
     return [
@@ -121,10 +120,11 @@ def descriptor_tables(d: TypologyDescriptor) -> list[tuple[str, Table]]:
     ]
     if d.boundary_alignment.pairs:
         tables.append(("Boundary alignment", (
-            ["Layers", "Coterminosity", "Straddles", "Gaps", "Double cover", "Nesting violations",
+            ["Layers", "Coterminous by people", "Coterminous by units", "Straddles", "Gaps", "Double cover", "Nesting violations",
              "Unmanaged interfaces", "Straddling units"],
             [[f"{words(p.layers[0])} with {words(p.layers[1])}",
-              "n/a" if p.coterminosity is None else f"{p.coterminosity:.2f}", str(p.straddles), str(p.gaps),
+              "n/a" if p.coterminosity is None else f"{p.coterminosity:.0%}",
+              "n/a" if p.coterminosity_units is None else f"{p.coterminosity_units:.0%}", str(p.straddles), str(p.gaps),
               str(p.double_cover), str(p.nesting_violations), str(p.unmanaged_interfaces),
               ", ".join(p.straddling_units)] for p in d.boundary_alignment.pairs])))
     if d.ambition.links:

@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from ..bulk import collector_paused
-from ..model import Problem, Site
+from ..model import Problem, Site, Unit
+from ..model.trusted import construct
 from ..wording import plural
 from .nhs_build import ICB_PREFIX, LAD_PREFIX, LIST_PREFIX, LOC_PREFIX, OGL, build_site
 from .nhs_records import LsoaRecord, PracticeRecord
@@ -117,17 +118,30 @@ def _import(practices: Path | None, epcn: Path | None, lsoa_lad: Path | None, ic
     has_practices = practices is not None or epcn is not None
     lsoa_by_code = {r.code: r for r in lsoas} if lsoas is not None else {}
     unplaced: list[str] = []
+    outside: list[str] = []
     if has_practices:
+        everything = records
         records = _filter_practices(records, icb, sub_icb)
         if lad:
             records, unplaced = _filter_by_lad(records, lad, lsoas, lsoa_by_code)
+        if icb or sub_icb or lad:
+            records, outside = _whole_pcns(records, everything)
     elif icb or sub_icb:
         raise import_error([CellProblem((), "--icb and --sub-icb filter practices: give a practice lookup "
                                         "or an ePCN workbook too")])
     lad_codes = _districts(records, lsoas, lsoa_by_code, lad, has_practices)
-    return build_site(records, lsoas, lad_codes, site_id, name, sources,
-                      {"practices_without_lsoa_district": unplaced},
+    site = build_site(records, lsoas, lad_codes, site_id, name, sources,
+                      {"practices_without_lsoa_district": unplaced, "practices_outside_filter": outside},
                       source=f"import of {', '.join(sources)}")
+    return _mark_outside(site, set(outside)) if outside else site
+
+
+def _mark_outside(site: Site, codes: set[str]) -> Site:
+    """Practices kept only because their PCN was: said on the practice, for the map and exports."""
+    note = "Outside the imported area: kept because its PCN is partly inside."
+    units = [construct(Unit, **{**dict(u), "description": note}) if u.id in codes else u for u in site.units]
+    # A fresh site, not model_copy: the copy would keep the original's cached unit index.
+    return construct(Site, **{**dict(site), "units": units})
 
 
 def import_summary(site: Site) -> str:
@@ -157,6 +171,10 @@ def import_summary(site: Site) -> str:
     missing = info.get("practice_lsoas_not_in_lookup") or []
     if missing:
         lines.append(f"{plural(len(missing), 'practice')} whose LSOA is not in the LSOA → LAD lookup")
+    outside = info.get("practices_outside_filter") or []
+    if outside:
+        lines.append(f"{plural(len(outside), 'practice')} outside the filter kept with their PCN, so PCNs "
+                     f"that cross it stay whole: {', '.join(outside[:10])}{' …' if len(outside) > 10 else ''}")
     unplaced = info.get("practices_without_lsoa_district") or []
     if unplaced:
         lines.append(f"{plural(len(unplaced), 'practice')} left out by --lad: their LSOA's district is not known")
@@ -202,6 +220,19 @@ def _filter_practices(records: list[PracticeRecord], icb: Sequence[str] | None,
                               + [(r.ons_sub_icb_code, r.sub_icb_name) for r in records])
         records = [r for r in records if r.sub_icb_code in wanted or r.ons_sub_icb_code in wanted]
     return records
+
+
+def _whole_pcns(kept: list[PracticeRecord],
+                everything: list[PracticeRecord]) -> tuple[list[PracticeRecord], list[str]]:
+    """The kept practices plus the other practices of every PCN kept, and the codes of those added.
+
+    A filter by ICB, sub-ICB location or district must not cut a PCN: its practices
+    outside the filter are what shows that the PCN crosses the boundary.
+    """
+    pcns = {r.pcn_code for r in kept if r.pcn_code}
+    have = {r.code for r in kept}
+    added = [r for r in everything if r.pcn_code in pcns and r.code not in have]
+    return kept + added, sorted(r.code for r in added)
 
 
 def _filter_by_lad(records: list[PracticeRecord], lad: Sequence[str], lsoas: list[LsoaRecord] | None,

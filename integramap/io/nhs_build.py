@@ -128,13 +128,14 @@ def _majority(counter: Counter[str]) -> str:
 
 
 def _nhs_units(records: list[PracticeRecord]) -> list[Unit]:
-    """Systems, places, PCNs and practices, parents chosen by where most practices are."""
+    """Systems, places, PCNs and practices; a PCN's parent is ODS's, else where most practices are."""
     icb_names: dict[str, str] = {}
     loc_names: dict[str, str] = {}
     # defaultdict: setdefault(key, Counter()) would build a Counter for every practice.
     loc_icbs: defaultdict[str, Counter[str]] = defaultdict(Counter)
     pcn_names: dict[str, str] = {}
     pcn_locs: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    ods_pcn_locs: defaultdict[str, Counter[str]] = defaultdict(Counter)
     loc_areas: dict[str, dict[str, float]] = {}
     icb_areas: dict[str, dict[str, float]] = {}
     practices: list[Unit] = []
@@ -152,6 +153,10 @@ def _nhs_units(records: list[PracticeRecord]) -> list[Unit]:
             pcn_names.setdefault(r.pcn_code, r.pcn_name or r.pcn_code)
             if r.sub_icb_code:
                 pcn_locs[r.pcn_code][r.sub_icb_code] += 1
+            if r.pcn_sub_icb_code:
+                ods_pcn_locs[r.pcn_code][r.pcn_sub_icb_code] += 1
+                loc_names.setdefault(r.pcn_sub_icb_code, r.pcn_sub_icb_name or r.pcn_sub_icb_code)
+                loc_areas.setdefault(r.pcn_sub_icb_code, {})
         practices.append(construct(Unit, id=r.code, name=r.name, kind=UnitKind.PRACTICE,
                                    sectors=list(_PRIMARY_CARE), parent=r.pcn_code, footprint={area_id: 1.0},
                                    attributes=construct(UnitAttributes, code=r.code)))
@@ -167,7 +172,9 @@ def _nhs_units(records: list[PracticeRecord]) -> list[Unit]:
                                sectors=list(_COMMISSIONING), parent=parent, footprint=loc_areas[code],
                                attributes=construct(UnitAttributes, code=code)))
     for code in sorted(pcn_names):
-        parent = LOC_PREFIX + _majority(pcn_locs[code]) if code in pcn_locs else None
+        # ODS's own parent where the file gives one; else where most of its practices are.
+        homes = ods_pcn_locs.get(code) or pcn_locs.get(code)
+        parent = LOC_PREFIX + _majority(homes) if homes else None
         units.append(construct(Unit, id=code, name=pcn_names[code], kind=UnitKind.PCN,
                                sectors=list(_PRIMARY_CARE), parent=parent,
                                attributes=construct(UnitAttributes, code=code)))

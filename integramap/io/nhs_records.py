@@ -38,6 +38,8 @@ class PracticeRecord:
     lsoa: str | None = None
     ons_sub_icb_code: str = ""
     ons_icb_code: str = ""
+    pcn_sub_icb_code: str = ""
+    pcn_sub_icb_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ to the row they came from.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -145,6 +146,7 @@ SITE_FIELDS = (
     TableColumn("source_licence", "Their licence.", ""),
     TableColumn("source_date", "Their date.", ""),
     TableColumn("source_notes", "Anything else about them.", ""),
+    TableColumn("metadata", "Other facts kept with the site, as JSON (an export writes them; keep as is).", ""),
 )
 
 COLUMNS: dict[str, tuple[TableColumn, ...]] = {"units": UNIT_COLUMNS, "links": LINK_COLUMNS,
@@ -361,11 +363,24 @@ class _Builder:
             elif value:
                 if key.startswith("source_"):
                     source[key[len("source_"):]] = value
+                elif key == "metadata":
+                    out[key] = self._metadata(value, table, number)
                 else:
                     out[key] = value
         if source:
             out["source"] = source
         return out
+
+    def _metadata(self, text: str, table: Table, number: int) -> dict[str, Any]:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            value = exc
+        if not isinstance(value, dict):
+            self.problems.append(table.problem("metadata is not a JSON object; expected {...} as an export "
+                                               "writes it", number, "value"))
+            return {}
+        return value
 
     def _rows(self, kind: str, table: Table, columns: Sequence[TableColumn]) -> list[dict[str, Any]]:
         pos = self._check_header(table, columns, READOUT_COLUMNS.get(kind, ()))

@@ -117,7 +117,7 @@ def verdict(report: BoundaryReport) -> str:
     if report.units_a == 0 or report.units_b == 0:
         empty = report.label_a if report.units_a == 0 else report.label_b
         return f"This site has no {empty}, so there is nothing to compare."
-    if report.coterminosity is None:
+    if report.coterminosity.people is None:
         return f"The {report.label_a} and the {report.label_b} share no population: they do not meet."
     meeting = {o.a for o in report.overlaps}
     inside = len(meeting) - len(report.straddles)

@@ -20,6 +20,7 @@ from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_upda
 from dash.exceptions import PreventUpdate
 
 from integramap.analysis.boundary_results import BoundaryReport
+from integramap.analysis.layers import Layer
 from integramap.store import StoreError
 from integramap.wording import first_upper, plural
 from integramap.web.boundaries.data import RESULTS, Result, compute, site_units
@@ -74,18 +75,31 @@ MAX_TABLE_ROWS = 200
 def counts_line(report: BoundaryReport) -> list[Any]:
     """Coterminosity and how many of each kind of mismatch, as small labelled figures."""
     c = report.counts
-    cot = "n/a" if report.coterminosity is None else f"{report.coterminosity * 100:.0f}%"
+    figures = report.coterminosity
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:.0f}%"
     counts = [(c.straddles, "straddle", None), (c.gaps, "gap", None), (c.double_cover, "area", "areas"),
               (c.nesting_violations, "nesting violation", None),
               (c.unmanaged_interfaces, "unmanaged interface", None)]
-    chips: list[tuple[str, str]] = [(cot, " coterminous")]
+    chips: list[tuple[str, str]] = [(pct(figures.people), " coterminous by people"),
+                                    (pct(figures.units), " coterminous by units")]
     for value, one, many in counts:
         number, _, words = plural(value, one, many).partition(" ")
         chips.append((number, f" {words}" + (" covered twice" if one == "area" else "")))
     if c.no_footprint:
         number, _, words = plural(c.no_footprint, "unit").partition(" ")
         chips.append((number, f" {words} not checked"))
-    return [html.Span([html.Strong(number), words], className="count-chip") for number, words in chips]
+    return [html.Span([html.Strong(number), words], className="count-chip") for number, words in chips] + [
+        html.P(coterminosity_definition(report), className="count-definition")]
+
+
+def coterminosity_definition(report: BoundaryReport) -> str:
+    """What the two coterminosity figures mean, in this report's own layer names."""
+    lb = Layer.parse(report.layer_b)
+    return (f"Coterminous by people: of the people in each {Layer.parse(report.layer_a).singular}, the share who are in its main "
+            f"{lb.singular}. Coterminous by units: the share of {report.label_a} lying wholly within one "
+            f"{lb.singular}.")
 
 
 def findings_table(rows: list[Finding], selected: int | None = None) -> list[Any]:

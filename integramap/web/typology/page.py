@@ -182,7 +182,7 @@ def descriptor_panel(d: TypologyDescriptor) -> html.Dl:
     if align.pairs:
         alignment: Any = html.Ul([html.Li(
             f"{words(p.layers[0])} with {words(p.layers[1])}: "
-            f"coterminosity {'n/a' if p.coterminosity is None else f'{p.coterminosity:.2f}'}, "
+            f"{p.coterminosity_words}, "
             f"{plural(p.mismatches, 'mismatch', 'mismatches')}"
             + (f" (straddling: {', '.join(p.straddling_units)})" if p.straddling_units else ""))
             for p in align.pairs])
