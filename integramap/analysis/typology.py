@@ -180,17 +180,35 @@ def describe_site(site: Site) -> TypologyDescriptor:
     populations = _populations(site)
     sectors = _sectors(site)
     alignment = boundary_alignment(site)
-    code = format_code(
-        basis.value, [AgeGroup(a) for a in populations.age_groups], len(sectors), depth.highest,
-        breadth.value, len(rb.types_present), "functional" in rb.enablers_present,
-        "normative" in rb.enablers_present, alignment.lowest_coterminosity,
-    )
+    code = _code(basis, populations, sectors, depth, breadth, rb, alignment)
     return TypologyDescriptor(
         site=SiteRef(id=site.id, name=site.name), basis=basis, populations=populations,
         organisations=_organisations(site), sectors=sectors, sector_pairs=_sector_pairs(site),
         depth=depth, breadth=breadth, rainbow=rb, mechanisms=_mechanisms(site),
         boundary_alignment=alignment, ambition=_ambition(site),
         structural_challenges=structural_challenges(site), code=code,
+    )
+
+
+def typology_code(site: Site) -> str:
+    """The typology code alone: what :func:`describe_site` gives as ``code``, without the rest.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> typology_code(Site(id="s", name="S", units=[Unit(id="t", name="T", kind="team")]))
+    'U-X-0S-NL/N-R0-C-'
+    """
+    return _code(_basis(site), _populations(site), _sectors(site), _depth(site), _breadth(site), _rainbow(site),
+                 boundary_alignment(site))
+
+
+def _code(basis: BasisSummary, populations: Populations, sectors: dict[str, int], depth: Depth,
+          breadth: Breadth, rb: Rainbow, alignment: BoundaryAlignment) -> str:
+    return format_code(
+        basis.value, [AgeGroup(a) for a in populations.age_groups], len(sectors), depth.highest,
+        breadth.value, len(rb.types_present), "functional" in rb.enablers_present,
+        "normative" in rb.enablers_present, alignment.lowest_coterminosity,
     )
 
 

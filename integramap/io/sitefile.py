@@ -53,6 +53,12 @@ def read_site(path: str | Path) -> Site:
     """Read and validate a site file; :class:`SiteError` names every fault."""
     path = Path(path)
     fmt = format_for(path)
+    return parse_site(read_limited(path), fmt, source=str(path))
+
+
+def read_limited(path: str | Path) -> bytes:
+    """A file's bytes, refusing one over :data:`MAX_FILE_BYTES`; :class:`SiteError` names the file."""
+    path = Path(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -61,37 +67,42 @@ def read_site(path: str | Path) -> Site:
         raise SiteError.single(f"file is {size / 1e6:.0f} MB; site files over "
                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB are refused", source=str(path))
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SiteError.single(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-    return parse_site(raw, fmt, source=str(path))
+
+
+def decode_text(raw: bytes | str, source: str) -> str:
+    """Text from a file's bytes: UTF-8 (with or without a BOM), refusing binary and oversized input."""
+    if isinstance(raw, str):
+        return raw
+    if len(raw) > MAX_FILE_BYTES:
+        raise SiteError.single(f"input is {len(raw) / 1e6:.0f} MB; over the "
+                               f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit", source=source)
+    if b"\x00" in raw[:8192]:
+        raise SiteError.single("this is a binary file, not a YAML or JSON file", source=source)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SiteError.single(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
+                               source=source) from None
 
 
 def parse_site(raw: bytes | str, fmt: Format, source: str = "<input>") -> Site:
     """Parse and validate a site from text or bytes in the given format."""
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_FILE_BYTES:
-            raise SiteError.single(f"input is {len(raw) / 1e6:.0f} MB; over the "
-                                   f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit", source=source)
-        if b"\x00" in raw[:8192]:
-            raise SiteError.single("this is a binary file, not a YAML or JSON site file", source=source)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SiteError.single(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
-                                   source=source) from None
-    else:
-        text = raw
+    text = decode_text(raw, source)
     with collector_paused():  # a national site is hundreds of thousands of small objects
-        data = _load_text(text, fmt, source)
+        data = load_text(text, fmt, source)
         try:
             return validate_site(data, source=source)
         except SiteError as err:
-            raise SiteError([Problem(p.loc, p.message, _line_of(text, fmt, p.loc)) for p in err.problems],
+            raise SiteError([Problem(p.loc, p.message, line_of(text, fmt, p.loc)) for p in err.problems],
                             source=source) from None
 
 
-def _load_text(text: str, fmt: Format, source: str) -> Any:
+def load_text(text: str, fmt: Format, source: str,
+              expected: str = "a site with at least `id` and `name`") -> Any:
+    """The plain data of a YAML or JSON document; :class:`SiteError` with the line of a syntax fault."""
     if fmt == "json":
         try:
             return json.loads(text)
@@ -108,8 +119,7 @@ def _load_text(text: str, fmt: Format, source: str) -> Any:
     except yaml.YAMLError as exc:
         raise SiteError.single(f"invalid YAML: {exc}", source=source) from None
     if data is None:
-        raise SiteError.single("the file is empty; expected a site with at least `id` and `name`",
-                               source=source)
+        raise SiteError.single(f"the file is empty; expected {expected}", source=source)
     _refuse_shared_nodes(data, source)
     return data
 
@@ -128,7 +138,7 @@ def _refuse_shared_nodes(data: Any, source: str) -> None:
             stack.extend(item.values() if isinstance(item, dict) else item)
 
 
-def _line_of(text: str, fmt: Format, loc: tuple[str | int, ...]) -> int | None:
+def line_of(text: str, fmt: Format, loc: tuple[str | int, ...]) -> int | None:
     """The 1-based line of the node at ``loc``, or of its nearest existing ancestor."""
     try:
         # YAML is (nearly) a superset of JSON, so one composer serves both formats.
