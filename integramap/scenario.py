@@ -26,6 +26,7 @@ came from a file.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import (
@@ -295,14 +296,14 @@ def _edit_loc(loc: Loc) -> Loc:
 # Applying --------------------------------------------------------------------------------
 
 
-class Applied(BaseModel):
+@dataclass(frozen=True)
+class Applied:
     """A scenario's result: the new site, and which units and links it changed, added or removed.
 
     ``changed_units`` includes the units whose members changed (a PCN a
-    practice joins or leaves), so a map can mark them.
+    practice joins or leaves), so a map can mark them. (A plain dataclass: a
+    model would check the whole site again on the way in.)
     """
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     site: Site
     changed_units: list[str]
@@ -357,15 +358,17 @@ def apply_scenario(site: Site, scenario: Scenario) -> Applied:
             current = _APPLY[kind](current, fields)
         except SiteError as err:
             names = _FIELD_NAMES[kind]
-            problems = [Problem(("edits", index, kind, *_rename(p.loc, names)), p.message) for p in err.problems]
+            problems = [Problem(("edits", index, kind, *_rename(p.loc, names, fields)), p.message) for p in err.problems]
             raise scenario.located(problems, summary=f"edit {index + 1} ({kind}) cannot be made") from None
     return _applied(site, current)
 
 
-def _rename(loc: Loc, names: dict[str, str]) -> Loc:
+def _rename(loc: Loc, names: dict[str, str], fields: BaseModel) -> Loc:
     if loc and isinstance(loc[0], str) and loc[0] in names:
         return (names[loc[0]], *loc[1:])
-    return loc
+    if loc and isinstance(loc[0], str) and loc[0] in type(fields).model_fields:
+        return loc
+    return ()  # a fault elsewhere in the site that the edit causes: the edit as a whole is at fault
 
 
 def _applied(before: Site, after: Site) -> Applied:

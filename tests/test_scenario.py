@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from integramap.analysis.footprints import footprints
+from integramap.analysis.footprints import _build, footprints, footprints_from
+from integramap.io import read_site
 from integramap.io.scenariofile import dump_scenario, parse_scenario, read_scenario, write_scenario
 from integramap.model import Level, Site, SiteError, validate_site
 from integramap.scenario import apply_scenario, validate_scenario
@@ -120,6 +121,7 @@ def test_edits_apply_in_order_so_a_later_edit_can_use_an_earlier_unit(site: Site
     ({"set_level": {"link": "l9", "level": "interface"}}, "edits[0].set_level.link", "no link 'l9'"),
     ({"add_link": {"source": "t1", "target": "t1", "level": "interface"}}, "edits[0].add_link.target", "itself"),
     ({"remove": {"unit": "north"}}, "edits[0].remove.unit", "contains 2 units"),
+    ({"move": {"unit": "t1", "to": "north"}}, "edits[0].move", "its own ancestor 'north'"),
 ])
 def test_an_edit_that_cannot_be_made_is_named_at_its_field(site: Site, edit: dict[str, object], where: str,
                                                           words: str) -> None:
@@ -181,3 +183,28 @@ def test_a_scenario_round_trips_through_its_file(tmp_path: Path) -> None:
     again = read_scenario(path)
     assert again.model_dump() == scenario.model_dump()
     assert dump_scenario(again) == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("edits", [
+    [{"move": {"units": ["g1", "g2"], "to": "south"}}],
+    [{"move": {"unit": "north", "to": "trust"}}],
+    [{"move": {"unit": "t3", "to": "north"}}, {"move": {"unit": "g3", "to": "t3"}}],
+    [{"set_level": {"link": "l1", "level": "fully_merged"}}],
+    [{"split": {"unit": "t1", "new": {"id": "t1b", "name": "T"}, "areas": ["a1"]}}],
+    [{"merge": {"units": ["north", "south"]}}],
+])
+def test_footprints_worked_out_from_the_sites_own_are_those_built_afresh(site: Site,
+                                                                        edits: list[dict[str, object]]) -> None:
+    after = run(site, *edits)
+    derived = footprints_from(after, site)
+    fresh = _build(after)
+    assert derived.unit_ids == fresh.unit_ids and derived.parent.tolist() == fresh.parent.tolist()
+    assert (derived.matrix != fresh.matrix).nnz == 0
+    assert footprints(after) is derived
+
+
+def test_footprints_worked_out_after_moves_on_riverside() -> None:
+    riverside = read_site(MODELS / "riverside-borough.yaml")
+    after = run(riverside, {"move": {"units": ["p11", "p12"], "to": "pcn-south"}},
+                {"move": {"unit": "hub-spa", "to": "lcn-north"}})
+    assert (footprints_from(after, riverside).matrix != _build(after).matrix).nnz == 0

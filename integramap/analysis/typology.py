@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -190,8 +191,11 @@ def describe_site(site: Site) -> TypologyDescriptor:
     )
 
 
-def typology_code(site: Site) -> str:
+def typology_code(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> str:
     """The typology code alone: what :func:`describe_site` gives as ``code``, without the rest.
+
+    ``reports``: boundary reports of the site already made, by layer pair (see
+    :func:`~integramap.analysis.typology_alignment.boundary_alignment`).
 
     Examples
     --------
@@ -200,7 +204,7 @@ def typology_code(site: Site) -> str:
     'U-X-0S-NL/N-R0-C-'
     """
     return _code(_basis(site), _populations(site), _sectors(site), _depth(site), _breadth(site), _rainbow(site),
-                 boundary_alignment(site))
+                 boundary_alignment(site, reports))
 
 
 def _code(basis: BasisSummary, populations: Populations, sectors: dict[str, int], depth: Depth,

@@ -10,6 +10,7 @@ units.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -72,8 +73,12 @@ def layer_present(site: Site, layer: str) -> bool:
     return False
 
 
-def boundary_alignment(site: Site) -> BoundaryAlignment:
+def boundary_alignment(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> BoundaryAlignment:
     """Coterminosity and mismatch counts for each pair of layers the site has.
+
+    ``reports`` may hold boundary reports of the site already made, by layer
+    pair (``("pcn", "lcn")``), so that a caller which has them (a what-if
+    comparing two sites) does not pay for them twice.
 
     Examples
     --------
@@ -92,7 +97,8 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
     except ImportError:
         return BoundaryAlignment(available=False, pairs=[], lowest_coterminosity=None, mismatches=0,
                                  note="boundary analysis is not available in this installation")
-    pairs = [_alignment(site, a, b, analyse(site, a, b)) for a, b in wanted]
+    given = reports or {}
+    pairs = [_alignment(site, a, b, given[(a, b)] if (a, b) in given else analyse(site, a, b)) for a, b in wanted]
     coterms = [p.coterminosity for p in pairs if p.coterminosity is not None]
     return BoundaryAlignment(
         available=True, pairs=pairs, lowest_coterminosity=min(coterms) if coterms else None,

@@ -15,8 +15,8 @@ a straddle whose split changes is *changed*, not lost and gained.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,17 +24,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..bulk import collector_paused
 from ..model import Site
 from ..scenario import Applied, Scenario, apply_scenario
-from .boundaries import _Pair, double_cover, gaps, nesting_violations, straddles, unmanaged_interfaces
+from .boundaries import _Pair, analyse, nesting_violations
 from .boundary_results import DoubleCover, Gap, NestingViolation, Straddle, UnmanagedInterface
-from .footprints import EPS, footprints
+from .footprints import EPS, footprints, footprints_from
 from .layers import Layer, as_layer
 from .typology import typology_code
-from .typology_alignment import LAYER_PAIRS, layer_present
+from .typology_alignment import LAYER_PAIRS
 
 __all__ = [
     "Coterminosity", "Delta", "FigureChange", "Finding", "Findings", "PopulationChange", "Side", "WhatIf",
     "coterminosity_figures", "pair_key", "what_if",
 ]
+
+
+T = TypeVar("T")
 
 
 class _Result(BaseModel):
@@ -191,8 +194,8 @@ def default_layers(*sites: Site) -> list[tuple[str, str]]:
     ...                                               Unit(id="l", name="L", kind="lcn")]))
     [('pcn', 'lcn')]
     """
-    return [pair for pair in LAYER_PAIRS
-            if any(layer_present(s, pair[0]) and layer_present(s, pair[1]) for s in sites)]
+    present = [{w for u in s.units for w in (str(u.kind), u.org_type and str(u.org_type)) if w} for s in sites]
+    return [pair for pair in LAYER_PAIRS if any(pair[0] in words and pair[1] in words for words in present)]
 
 
 def what_if(site: Site, scenario: Scenario, layers: Sequence[tuple[Layer | str, Layer | str]] | None = None,
@@ -228,6 +231,7 @@ def what_if(site: Site, scenario: Scenario, layers: Sequence[tuple[Layer | str, 
     pairs = [(as_layer(a), as_layer(b)) for a, b in layers] if layers is not None else [
         (as_layer(a), as_layer(b)) for a, b in default_layers(site, after)]
     with collector_paused():
+        footprints_from(after, site)  # most of the site is as it was: reuse its footprints
         before_side = _side(site, pairs)
         after_side = _side(after, pairs)
         delta = _delta(site, after, before_side, after_side, applied)
@@ -238,53 +242,74 @@ def what_if(site: Site, scenario: Scenario, layers: Sequence[tuple[Layer | str, 
 
 
 def _side(site: Site, pairs: Sequence[tuple[Layer, Layer]]) -> Side:
+    # Kept with the site's footprints: trying one change after another on the same site
+    # works out its "before" once.
+    return footprints(site).memo(("what-if side", tuple(pairs)), lambda: _side_of(site, pairs))
+
+
+def _side_of(site: Site, pairs: Sequence[tuple[Layer, Layer]]) -> Side:
+    # One boundary report per pair serves both the findings and the typology code's alignment.
+    wanted = list(dict.fromkeys([*pairs, *((as_layer(a), as_layer(b)) for a, b in default_layers(site))]))
+    reports = {(str(a), str(b)): analyse(site, a, b) for a, b in wanted}
+    chosen = [reports[(str(a), str(b))] for a, b in pairs]
     keys = [pair_key(a, b) for a, b in pairs]
-    layers = list(dict.fromkeys(layer for pair in pairs for layer in pair))
+    gaps: dict[str, list[Gap]] = {}
+    cover: dict[str, list[DoubleCover]] = {}
+    for report in chosen:
+        for layer in (report.layer_a, report.layer_b):
+            gaps.setdefault(layer, [g for g in report.gaps if g.layer == layer])
+            cover.setdefault(layer, [d for d in report.double_cover if d.layer == layer])
     return Side(
-        site=site.id, site_name=site.name, code=typology_code(site), units=len(site.units), links=len(site.links),
-        straddles={k: straddles(site, a, b) for k, (a, b) in zip(keys, pairs)},
+        site=site.id, site_name=site.name, code=typology_code(site, reports), units=len(site.units),
+        links=len(site.links),
+        straddles={k: r.straddles for k, r in zip(keys, chosen)},
         coterminosity={k: _coterminosity(site, a, b) for k, (a, b) in zip(keys, pairs)},
-        unmanaged_interfaces={k: unmanaged_interfaces(site, a, b) for k, (a, b) in zip(keys, pairs)},
-        gaps={str(lay): gaps(site, lay) for lay in layers},
-        double_cover={str(lay): double_cover(site, lay) for lay in layers},
-        nesting_violations=nesting_violations(site))
+        unmanaged_interfaces={k: r.unmanaged_interfaces for k, r in zip(keys, chosen)},
+        gaps=gaps, double_cover=cover,
+        nesting_violations=chosen[0].nesting_violations if chosen else nesting_violations(site))
 
 
 def _pct(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
-def _straddle(s: Straddle) -> Finding:
-    return Finding(id=s.unit, name=s.name, population=s.population,
-                   detail=", ".join(f"{_pct(p.share)} {p.name}" for p in s.partners))
+def _straddle(s: Straddle) -> tuple[str, str, float, str]:
+    return s.unit, s.name, s.population, ", ".join(f"{_pct(p.share)} {p.name}" for p in s.partners)
 
 
-def _interface(m: UnmanagedInterface) -> Finding:
-    return Finding(id=f"{m.a}|{m.b}", name=f"{m.a_name} and {m.b_name}", population=m.population)
+def _interface(m: UnmanagedInterface) -> tuple[str, str, float, str]:
+    return f"{m.a}|{m.b}", f"{m.a_name} and {m.b_name}", m.population, ""
 
 
-def _gap(g: Gap) -> Finding:
-    return Finding(id=g.area, name=g.name or g.area, population=g.uncovered_population,
-                   detail=", ".join(g.within_names))
+def _gap(g: Gap) -> tuple[str, str, float, str]:
+    return g.area, g.name or g.area, g.uncovered_population, ", ".join(g.within_names)
 
 
-def _double(d: DoubleCover) -> Finding:
-    return Finding(id=d.area, name=d.name or d.area, population=d.excess_population, detail=", ".join(d.unit_names))
+def _double(d: DoubleCover) -> tuple[str, str, float, str]:
+    return d.area, d.name or d.area, d.excess_population, ", ".join(d.unit_names)
 
 
-def _nesting(v: NestingViolation) -> Finding:
-    return Finding(id=v.unit, name=v.name, population=v.outside_population,
-                   detail=f"{_pct(v.outside_share)} outside {v.parent_name}")
+def _nesting(v: NestingViolation) -> tuple[str, str, float, str]:
+    return v.unit, v.name, v.outside_population, f"{_pct(v.outside_share)} outside {v.parent_name}"
 
 
-def _findings(before: Sequence[Finding], after: Sequence[Finding]) -> Findings:
-    old = {f.id: f for f in before}
-    new = {f.id: f for f in after}
+def _findings(before: Sequence[T], after: Sequence[T], read: Callable[[T], tuple[str, str, float, str]]) -> Findings:
+    """Findings gained, lost and changed, matched by what they are about.
+
+    Findings are read as (key, name, population, detail) tuples and made into
+    models only where they differ: a national site has thousands that do not.
+    """
+    old = {row[0]: row for row in map(read, before)}
+    new = {row[0]: row for row in map(read, after)}
+
+    def finding(row: tuple[str, str, float, str], was: str = "") -> Finding:
+        return Finding(id=row[0], name=row[1], population=row[2], detail=row[3], before=was)
+
     return Findings(
-        gained=[f for f in after if f.id not in old],
-        lost=[f for f in before if f.id not in new],
-        changed=[f.model_copy(update={"before": old[f.id].detail}) for f in after
-                 if f.id in old and (old[f.id].detail != f.detail or abs(old[f.id].population - f.population) > EPS)])
+        gained=[finding(row) for key, row in new.items() if key not in old],
+        lost=[finding(row) for key, row in old.items() if key not in new],
+        changed=[finding(row, old[key][3]) for key, row in new.items()
+                 if key in old and row != old[key] and (row[3] != old[key][3] or abs(row[2] - old[key][2]) > EPS)])
 
 
 def _figure(before: float | None, after: float | None) -> FigureChange:
@@ -317,19 +342,15 @@ def _populations(before: Site, after: Site) -> list[PopulationChange]:
 def _delta(before_site: Site, after_site: Site, before: Side, after: Side, applied: Applied) -> Delta:
     return Delta(
         code={"before": before.code, "after": after.code},
-        straddles={k: _findings([_straddle(s) for s in v], [_straddle(s) for s in after.straddles[k]])
-                   for k, v in before.straddles.items()},
+        straddles={k: _findings(v, after.straddles[k], _straddle) for k, v in before.straddles.items()},
         coterminosity={k: {"people": _figure(v.people, after.coterminosity[k].people),
                            "units": _figure(v.units, after.coterminosity[k].units)}
                        for k, v in before.coterminosity.items()},
-        unmanaged_interfaces={k: _findings([_interface(m) for m in v],
-                                           [_interface(m) for m in after.unmanaged_interfaces[k]])
+        unmanaged_interfaces={k: _findings(v, after.unmanaged_interfaces[k], _interface)
                               for k, v in before.unmanaged_interfaces.items()},
-        gaps={k: _findings([_gap(g) for g in v], [_gap(g) for g in after.gaps[k]]) for k, v in before.gaps.items()},
-        double_cover={k: _findings([_double(d) for d in v], [_double(d) for d in after.double_cover[k]])
-                      for k, v in before.double_cover.items()},
-        nesting_violations=_findings([_nesting(v) for v in before.nesting_violations],
-                                     [_nesting(v) for v in after.nesting_violations]),
+        gaps={k: _findings(v, after.gaps[k], _gap) for k, v in before.gaps.items()},
+        double_cover={k: _findings(v, after.double_cover[k], _double) for k, v in before.double_cover.items()},
+        nesting_violations=_findings(before.nesting_violations, after.nesting_violations, _nesting),
         populations=_populations(before_site, after_site),
         changed_units=applied.changed_units, added_units=applied.added_units, removed_units=applied.removed_units,
         changed_links=applied.changed_links, added_links=applied.added_links, removed_links=applied.removed_links)
