@@ -185,3 +185,14 @@ def test_bad_layers_and_a_revision_for_a_file_are_refused(capsys: pytest.Capture
     assert "--revision is for a stored site" in capsys.readouterr().err
     copy = write_site(read_site(RIVERSIDE), tmp_path / "copy.json")
     assert main(["whatif", str(copy), "--scenario", str(MOVE), "--format", "json"]) == 0
+
+
+def test_the_readme_and_the_guide_show_the_real_output(riverside: Site) -> None:
+    text = format_whatif(what_if(riverside, read_scenario(MOVE), layers=[("pcn", "lcn")]))
+    guide = (MODELS.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert text in guide
+    readme = (MODELS.parent / "README.md").read_text(encoding="utf-8")
+    shown = text.split("\n\nBefore and after:")[0]
+    assert "\n".join("    " + line if line else "" for line in shown.splitlines()) in readme
+    split = format_whatif(what_if(riverside, read_scenario(SPLIT), layers=[("pcn", "lcn")]))
+    assert split.split("\n\n")[1] in guide
