@@ -72,6 +72,7 @@ class _Index:
     units_of_area: dict[str, list[int]]
     """Area → the units other than practices and PCNs whose footprint holds it, by position."""
     area_position: dict[str, int]
+    unit_position: dict[str, int]
 
     @classmethod
     def of(cls, site: Site) -> _Index:
@@ -89,7 +90,8 @@ class _Index:
             elif unit.kind is not UnitKind.PCN:
                 for area in unit.footprint:
                     units_of_area.setdefault(area, []).append(i)
-        return cls(icb_of_area, practices_of_icb, units_of_area, {a.id: i for i, a in enumerate(site.areas)})
+        return cls(icb_of_area, practices_of_icb, units_of_area, {a.id: i for i, a in enumerate(site.areas)},
+                   {u.id: i for i, u in enumerate(site.units)})
 
 
 def icb_site(site: Site, icb_id: str, index: _Index | None = None) -> Site:
@@ -123,13 +125,15 @@ def icb_site(site: Site, icb_id: str, index: _Index | None = None) -> Site:
     areas = [a for p in practices for a in units[p].footprint]
     area_set = set(areas)
     others = sorted({i for a in area_set for i in found.units_of_area.get(a, [])}
-                    | {site.units.index(icb)})
+                    | {found.unit_position[icb.id]})
     cut: dict[str, Unit] = {}
     for i in others:
         unit = site.units[i]
         weights = {a: unit.footprint[a] for a in areas if a in unit.footprint}
         cut[unit.id] = unit if len(weights) == len(unit.footprint) else unit.model_copy(update={"footprint": weights})
-    kept = [cut.get(u.id, u) for u in site.units if u.id in cut or u.id in practices or u.id in pcns]
+    # In the national site's order, so that every cut is laid out as the whole country is.
+    positions = sorted([*others, *(found.unit_position[u] for u in (*practices, *pcns))])
+    kept = [cut.get(site.units[i].id, site.units[i]) for i in positions]
     ids = {u.id for u in kept}
     kept = [u if u.parent is None or u.parent in ids else u.model_copy(update={"parent": None}) for u in kept]
     # Every piece comes from a valid site, cut consistently: no reference leaves the new one.
@@ -164,11 +168,11 @@ def atlas(site: Site) -> Atlas:
     with collector_paused():
         index = _Index.of(site)
         pcn_icbs: dict[str, set[str]] = {}
-        for icb, practices in index.practices_of_icb.items():
+        for icb_id, practices in index.practices_of_icb.items():
             for practice in practices:
                 parent = site.units_by_id[practice].parent
                 if parent is not None:
-                    pcn_icbs.setdefault(parent, set()).add(icb)
+                    pcn_icbs.setdefault(parent, set()).add(icb_id)
         out = []
         for icb in sorted((u for u in site.units if u.kind is UnitKind.SYSTEM),
                           key=lambda u: (u.attributes.code or u.id)):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..model import AgeGroup, Level, Mechanism, OrgType, Sector, Site, UnitKind
 from .rainbow import RAINBOW_ENABLERS, RAINBOW_TYPES, RainbowFinding, rainbow
-from .typology_alignment import BoundaryAlignment, boundary_alignment
+from .typology_alignment import BoundaryAlignment, boundary_alignment, lowest_coterminosity
 from .typology_challenges import StructuralChallenge, structural_challenges
 from .typology_code import format_code
 from .typology_terms import (
@@ -181,7 +181,7 @@ def describe_site(site: Site) -> TypologyDescriptor:
     populations = _populations(site)
     sectors = _sectors(site)
     alignment = boundary_alignment(site)
-    code = _code(basis, populations, sectors, depth, breadth, rb, alignment)
+    code = _code(basis, populations, sectors, depth, breadth, rb, alignment.lowest_coterminosity)
     return TypologyDescriptor(
         site=SiteRef(id=site.id, name=site.name), basis=basis, populations=populations,
         organisations=_organisations(site), sectors=sectors, sector_pairs=_sector_pairs(site),
@@ -204,15 +204,15 @@ def typology_code(site: Site, reports: Mapping[tuple[str, str], Any] | None = No
     'U-X-0S-NL/N-R0-C-'
     """
     return _code(_basis(site), _populations(site), _sectors(site), _depth(site), _breadth(site), _rainbow(site),
-                 boundary_alignment(site, reports))
+                 lowest_coterminosity(site, reports))
 
 
 def _code(basis: BasisSummary, populations: Populations, sectors: dict[str, int], depth: Depth,
-          breadth: Breadth, rb: Rainbow, alignment: BoundaryAlignment) -> str:
+          breadth: Breadth, rb: Rainbow, coterminosity: float | None) -> str:
     return format_code(
         basis.value, [AgeGroup(a) for a in populations.age_groups], len(sectors), depth.highest,
         breadth.value, len(rb.types_present), "functional" in rb.enablers_present,
-        "normative" in rb.enablers_present, alignment.lowest_coterminosity,
+        "normative" in rb.enablers_present, coterminosity,
     )
 
 

@@ -73,6 +73,29 @@ def layer_present(site: Site, layer: str) -> bool:
     return False
 
 
+def lowest_coterminosity(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> float | None:
+    """The lowest coterminosity of the layer pairs that matter, as :func:`boundary_alignment` gives it,
+    without the rest of the boundary analysis (the typology code needs only this).
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=3), Area(id="y", population=1)],
+    ...     units=[Unit(id="p", name="P", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1}),
+    ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
+    >>> lowest_coterminosity(site) == boundary_alignment(site).lowest_coterminosity == 0.75
+    True
+    """
+    from .boundaries import coterminosity
+
+    given = reports or {}
+    found = [given[pair].coterminosity if pair in given else coterminosity(site, *pair) for pair in LAYER_PAIRS
+             if layer_present(site, pair[0]) and layer_present(site, pair[1])]
+    values = [round(float(c), 4) for c in found if c is not None]
+    return min(values) if values else None
+
+
 def boundary_alignment(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> BoundaryAlignment:
     """Coterminosity and mismatch counts for each pair of layers the site has.
 
