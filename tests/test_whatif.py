@@ -196,3 +196,10 @@ def test_the_readme_and_the_guide_show_the_real_output(riverside: Site) -> None:
     assert "\n".join("    " + line if line else "" for line in shown.splitlines()) in readme
     split = format_whatif(what_if(riverside, read_scenario(SPLIT), layers=[("pcn", "lcn")]))
     assert split.split("\n\n")[1] in guide
+
+
+def test_markdown_keeps_names_as_text(riverside: Site) -> None:
+    scenario = validate_scenario({"name": "=HYPERLINK(1) | <b>", "edits": [
+        {"move": {"units": ["p11", "p12"], "to": "pcn-south"}}]})
+    md = format_whatif(what_if(riverside, scenario, layers=[("pcn", "lcn")]), "md")
+    assert md.startswith("# What if: '=HYPERLINK(1) | &lt;b&gt;\n")

@@ -79,8 +79,9 @@ def format_atlas(found: Atlas, fmt: str = "text") -> str:
     rows += [_row(e) for e in found.icbs]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = [f"The atlas of integrated care boards: {plural(len(found.icbs), 'ICB')}",
-           "(LA people: share of people in their PCN's main district; LA units: share of PCNs wholly "
-           "within one district; the same for sub-ICB locations)", ""]
+           "(LA people: share of people in their PCN's main district, each practice's list counting as "
+           "one where list sizes are not given; LA units: share of PCNs wholly within one district; "
+           "loc: the same for sub-ICB locations)", ""]
     out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     for entry in found.icbs:
         sections = _sections(entry)

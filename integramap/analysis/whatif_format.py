@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..io.safe_text import markdown_cell, markdown_text
 from ..wording import first_upper, plural
 from .layers import Layer
 from .whatif import FigureChange, Finding, Findings, WhatIf
@@ -183,12 +184,13 @@ def format_whatif(report: WhatIf, fmt: str = "text") -> str:
     lines_changed = summary_lines(r)
     rows = _rows(r)
     if fmt == "md":
-        out = [f"# What if: {r.scenario}", "", f"Site: {r.before.site_name}"]
+        out = [f"# What if: {markdown_text(r.scenario)}", "", f"Site: {markdown_text(r.before.site_name)}"]
         if r.description:
-            out += ["", r.description]
-        out += ["", "## What changes", ""] + [f"- {line}" for line in lines_changed]
+            out += ["", markdown_text(r.description)]
+        out += ["", "## What changes", ""] + [f"- {markdown_text(line)}" for line in lines_changed]
         out += ["", "## Before and after", "", "| figure | before | after |", "| --- | --- | --- |"]
-        out += [f"| {name} | {before} | {after} |" for name, before, after in rows]
+        out += [f"| {markdown_cell(name)} | {markdown_cell(before)} | {markdown_cell(after)} |"
+                for name, before, after in rows]
         return "\n".join(out) + "\n"
     out = [f"What if: {r.scenario}", f"Site: {r.before.site_name}"]
     if r.description:
