@@ -78,7 +78,8 @@ class Move(_Strict):
     @model_validator(mode="after")
     def _one_way(self) -> Move:
         if (self.unit is None) == (not self.units):
-            raise ValueError("give either `unit` (one id) or `units` (a list of ids), not both and not neither")
+            raise ValueError("give either `unit` (one id) or `units` (a list of ids), "
+                             "not both and not neither")
         return self
 
     @property
@@ -121,7 +122,8 @@ class Split(_Strict):
     new: NewUnit
     areas: list[Identifier] = Field(default_factory=list)
     members: list[Identifier] = Field(default_factory=list)
-    copy_links: bool = Field(default=False, description="Give the new unit a copy of each of the unit's links.")
+    copy_links: bool = Field(default=False,
+                             description="Give the new unit a copy of each of the unit's links.")
 
     @model_validator(mode="after")
     def _one_way(self) -> Split:
@@ -250,7 +252,8 @@ class Scenario(_Strict):
         if self._text is not None:
             from .io.sitefile import line_of
 
-            problems = [Problem(p.loc, p.message, p.line if p.line is not None else line_of(self._text, "yaml", p.loc))
+            text = self._text
+            problems = [Problem(p.loc, p.message, p.line if p.line is not None else line_of(text, "yaml", p.loc))
                         for p in problems]
         return SiteError(list(problems), source=self._source, summary=summary)
 
@@ -358,7 +361,8 @@ def apply_scenario(site: Site, scenario: Scenario) -> Applied:
             current = _APPLY[kind](current, fields)
         except SiteError as err:
             names = _FIELD_NAMES[kind]
-            problems = [Problem(("edits", index, kind, *_rename(p.loc, names, fields)), p.message) for p in err.problems]
+            problems = [Problem(("edits", index, kind, *_rename(p.loc, names, fields)), p.message)
+                        for p in err.problems]
             raise scenario.located(problems, summary=f"edit {index + 1} ({kind}) cannot be made") from None
     return _applied(site, current)
 
@@ -399,8 +403,8 @@ def _applied(before: Site, after: Site) -> Applied:
 def _need_units(site: Site, ids: Sequence[str], field: str) -> None:
     missing = [u for u in ids if u not in site.units_by_id]
     if missing:
-        raise SiteError([Problem((field,), f"no unit {m!r} in this site; expected the id of a unit") for m in missing],
-                        summary="the change was not made")
+        raise SiteError([Problem((field,), f"no unit {m!r} in this site; expected the id of a unit")
+                         for m in missing], summary="the change was not made")
 
 
 def _move(site: Site, fields: BaseModel) -> Site:
@@ -499,7 +503,8 @@ def _split(site: Site, fields: BaseModel) -> Site:
             for m in members:
                 for area, weight in fp.weights(m).items():
                     taken[area] = min(1.0, taken.get(area, 0.0) + weight)
-    kept_footprint = {a: w - taken.get(a, 0.0) for a, w in old.footprint.items() if w - taken.get(a, 0.0) > 1e-9}
+    left = {a: w - taken.get(a, 0.0) for a, w in old.footprint.items()}
+    kept_footprint = {a: w for a, w in left.items() if w > 1e-9}
     new = old.model_copy(update={"id": fields.new.id, "name": fields.new.name,
                                  "footprint": taken if old.footprint else {},
                                  "attributes": old.attributes.model_copy(update={"position": None})})
@@ -548,7 +553,8 @@ def _remove(site: Site, fields: BaseModel) -> Site:
         try:
             return edit.delete_link(site, fields.link)
         except SiteError as err:
-            raise SiteError([Problem(("link",), p.message) for p in err.problems], summary=err.summary) from None
+            raise SiteError([Problem(("link",), p.message) for p in err.problems],
+                            summary=err.summary) from None
     assert fields.unit is not None
     return edit.delete_unit(site, fields.unit)
 

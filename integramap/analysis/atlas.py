@@ -130,7 +130,8 @@ def icb_site(site: Site, icb_id: str, index: _Index | None = None) -> Site:
     for i in others:
         unit = site.units[i]
         weights = {a: unit.footprint[a] for a in areas if a in unit.footprint}
-        cut[unit.id] = unit if len(weights) == len(unit.footprint) else unit.model_copy(update={"footprint": weights})
+        whole = len(weights) == len(unit.footprint)
+        cut[unit.id] = unit if whole else unit.model_copy(update={"footprint": weights})
     # In the national site's order, so that every cut is laid out as the whole country is.
     positions = sorted([*others, *(found.unit_position[u] for u in (*practices, *pcns))])
     kept = [cut.get(site.units[i].id, site.units[i]) for i in positions]

@@ -18,7 +18,8 @@ ATLAS_CSV_COLUMNS = [
     "location_coterminosity_people", "location_coterminosity_units", "typology_code",
     "straddling_pcns",
 ]
-_LAYER_WORDS = {"local_authority": ("districts", "district"), "place": ("sub-ICB locations", "sub-ICB location")}
+_LAYER_WORDS = {"local_authority": ("districts", "district"),
+                "place": ("sub-ICB locations", "sub-ICB location")}
 
 
 def _pct(value: float | None) -> str:
@@ -53,8 +54,10 @@ def format_atlas(found: Atlas, fmt: str = "text") -> str:
     >>> from integramap.model import Site, Unit, Area
     >>> site = Site(id="n", name="N", areas=[Area(id=a) for a in ("l1", "l2")], units=[
     ...     Unit(id="ICB:A", name="ICB A", kind="system", footprint={"l1": 1, "l2": 1}),
-    ...     Unit(id="LAD:X", name="Lambeth", kind="organisation", org_type="local_authority", footprint={"l1": 1}),
-    ...     Unit(id="LAD:Y", name="Southwark", kind="organisation", org_type="local_authority", footprint={"l2": 1}),
+    ...     Unit(id="LAD:X", name="Lambeth", kind="organisation", org_type="local_authority",
+    ...          footprint={"l1": 1}),
+    ...     Unit(id="LAD:Y", name="Southwark", kind="organisation", org_type="local_authority",
+    ...          footprint={"l2": 1}),
     ...     Unit(id="pcn", name="Croxted PCN", kind="pcn", parent="ICB:A"),
     ...     *[Unit(id=f"p{i}", name=f"P{i}", kind="practice", parent="pcn", footprint={f"l{i}": 1})
     ...       for i in (1, 2)]])
@@ -97,7 +100,8 @@ def _sections(entry: IcbEntry) -> list[tuple[str, list[str]]]:
     for layer in ATLAS_LAYERS:
         found = entry.straddles[layer]
         if found:
-            out.append((f"{plural(len(found), 'PCN')} across {_LAYER_WORDS[layer][0]}", [_split(s) for s in found]))
+            title = f"{plural(len(found), 'PCN')} across {_LAYER_WORDS[layer][0]}"
+            out.append((title, [_split(s) for s in found]))
     return out
 
 
@@ -111,8 +115,9 @@ def atlas_csv(found: Atlas) -> str:
                                for s in entry.straddles[layer])
         la, place = entry.coterminosity["local_authority"], entry.coterminosity["place"]
         figures = ["" if v is None else f"{v:.4f}" for v in (la.people, la.units, place.people, place.units)]
-        counts = [str(v) for v in (entry.practices, entry.pcns, entry.unallocated_practices, len(entry.shared_pcns),
-                                   len(entry.straddles["local_authority"]), len(entry.straddles["place"]))]
+        counts = [str(v) for v in (entry.practices, entry.pcns, entry.unallocated_practices,
+                                   len(entry.shared_pcns), len(entry.straddles["local_authority"]),
+                                   len(entry.straddles["place"]))]
         writer.writerow([neutralise_formula(entry.code), neutralise_formula(entry.name), *counts, *figures,
                          entry.typology_code, neutralise_formula(straddling)])
     return buffer.getvalue()

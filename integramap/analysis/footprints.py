@@ -162,7 +162,8 @@ def _rebuilt_rows(site: Site, base: Site, old: Footprints) -> Footprints:
     index = old.unit_index
     changed = [i for i, (u, v) in enumerate(zip(site.units, base.units))
                if u is not v and (u.footprint != v.footprint or u.parent != v.parent)]
-    parent_of = np.asarray([index[u.parent] if u.parent is not None else -1 for u in site.units], dtype=np.int64)
+    parent_of = np.asarray([index[u.parent] if u.parent is not None else -1 for u in site.units],
+                           dtype=np.int64)
     # Rows to work out again: each changed unit and every unit above it, on the old and the new tree.
     affected: set[int] = set()
     for start in changed:
@@ -195,7 +196,7 @@ def _rebuilt_rows(site: Site, base: Site, old: Footprints) -> Footprints:
                                     shape=(1, n_areas))
         else:
             parts = [rows[c] if c in rows else old.matrix[c] for c in children[i]]
-            row = sparse.csr_matrix((1, n_areas)) if not parts else sparse.csr_matrix(sum(parts[1:], parts[0]))
+            row = sparse.csr_matrix(sum(parts[1:], parts[0]) if parts else (1, n_areas))
             np.minimum(row.data, 1.0, out=row.data)
         row.eliminate_zeros()
         rows[i] = row
@@ -204,7 +205,8 @@ def _rebuilt_rows(site: Site, base: Site, old: Footprints) -> Footprints:
     keep[order] = 0.0
     placed = sparse.csr_matrix((np.ones(len(order)), (order, np.arange(len(order)))),
                                shape=(len(parent_of), len(order)))
-    matrix = sparse.csr_matrix(sparse.diags(keep) @ old.matrix + placed @ sparse.vstack([rows[i] for i in order]))
+    replaced = placed @ sparse.vstack([rows[i] for i in order])
+    matrix = sparse.csr_matrix(sparse.diags(keep) @ old.matrix + replaced)
     matrix.eliminate_zeros()
     matrix.sort_indices()
     return replace(old, matrix=matrix, parent=parent_of, derived={})

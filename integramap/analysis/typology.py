@@ -203,8 +203,8 @@ def typology_code(site: Site, reports: Mapping[tuple[str, str], Any] | None = No
     >>> typology_code(Site(id="s", name="S", units=[Unit(id="t", name="T", kind="team")]))
     'U-X-0S-NL/N-R0-C-'
     """
-    return _code(_basis(site), _populations(site), _sectors(site), _depth(site), _breadth(site), _rainbow(site),
-                 lowest_coterminosity(site, reports))
+    return _code(_basis(site), _populations(site), _sectors(site), _depth(site), _breadth(site),
+                 _rainbow(site), lowest_coterminosity(site, reports))
 
 
 def _code(basis: BasisSummary, populations: Populations, sectors: dict[str, int], depth: Depth,

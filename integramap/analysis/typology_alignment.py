@@ -90,8 +90,8 @@ def lowest_coterminosity(site: Site, reports: Mapping[tuple[str, str], Any] | No
     from .boundaries import coterminosity
 
     given = reports or {}
-    found = [given[pair].coterminosity if pair in given else coterminosity(site, *pair) for pair in LAYER_PAIRS
-             if layer_present(site, pair[0]) and layer_present(site, pair[1])]
+    found = [given[pair].coterminosity if pair in given else coterminosity(site, *pair)
+             for pair in LAYER_PAIRS if layer_present(site, pair[0]) and layer_present(site, pair[1])]
     values = [round(float(c), 4) for c in found if c is not None]
     return min(values) if values else None
 
@@ -121,7 +121,8 @@ def boundary_alignment(site: Site, reports: Mapping[tuple[str, str], Any] | None
         return BoundaryAlignment(available=False, pairs=[], lowest_coterminosity=None, mismatches=0,
                                  note="boundary analysis is not available in this installation")
     given = reports or {}
-    pairs = [_alignment(site, a, b, given[(a, b)] if (a, b) in given else analyse(site, a, b)) for a, b in wanted]
+    pairs = [_alignment(site, a, b, given[(a, b)] if (a, b) in given else analyse(site, a, b))
+             for a, b in wanted]
     coterms = [p.coterminosity for p in pairs if p.coterminosity is not None]
     return BoundaryAlignment(
         available=True, pairs=pairs, lowest_coterminosity=min(coterms) if coterms else None,

@@ -194,7 +194,8 @@ def default_layers(*sites: Site) -> list[tuple[str, str]]:
     ...                                               Unit(id="l", name="L", kind="lcn")]))
     [('pcn', 'lcn')]
     """
-    present = [{w for u in s.units for w in (str(u.kind), u.org_type and str(u.org_type)) if w} for s in sites]
+    present = [{w for u in s.units for w in (str(u.kind), u.org_type and str(u.org_type)) if w}
+               for s in sites]
     return [pair for pair in LAYER_PAIRS if any(pair[0] in words and pair[1] in words for words in present)]
 
 
@@ -293,7 +294,8 @@ def _nesting(v: NestingViolation) -> tuple[str, str, float, str]:
     return v.unit, v.name, v.outside_population, f"{_pct(v.outside_share)} outside {v.parent_name}"
 
 
-def _findings(before: Sequence[T], after: Sequence[T], read: Callable[[T], tuple[str, str, float, str]]) -> Findings:
+def _findings(before: Sequence[T], after: Sequence[T],
+              read: Callable[[T], tuple[str, str, float, str]]) -> Findings:
     """Findings gained, lost and changed, matched by what they are about.
 
     Findings are read as (key, name, population, detail) tuples and made into
@@ -308,8 +310,8 @@ def _findings(before: Sequence[T], after: Sequence[T], read: Callable[[T], tuple
     return Findings(
         gained=[finding(row) for key, row in new.items() if key not in old],
         lost=[finding(row) for key, row in old.items() if key not in new],
-        changed=[finding(row, old[key][3]) for key, row in new.items()
-                 if key in old and row != old[key] and (row[3] != old[key][3] or abs(row[2] - old[key][2]) > EPS)])
+        changed=[finding(row, old[key][3]) for key, row in new.items() if key in old and row != old[key]
+                 and (row[3] != old[key][3] or abs(row[2] - old[key][2]) > EPS)])
 
 
 def _figure(before: float | None, after: float | None) -> FigureChange:
@@ -349,8 +351,10 @@ def _delta(before_site: Site, after_site: Site, before: Side, after: Side, appli
         unmanaged_interfaces={k: _findings(v, after.unmanaged_interfaces[k], _interface)
                               for k, v in before.unmanaged_interfaces.items()},
         gaps={k: _findings(v, after.gaps[k], _gap) for k, v in before.gaps.items()},
-        double_cover={k: _findings(v, after.double_cover[k], _double) for k, v in before.double_cover.items()},
+        double_cover={k: _findings(v, after.double_cover[k], _double)
+                      for k, v in before.double_cover.items()},
         nesting_violations=_findings(before.nesting_violations, after.nesting_violations, _nesting),
         populations=_populations(before_site, after_site),
-        changed_units=applied.changed_units, added_units=applied.added_units, removed_units=applied.removed_units,
-        changed_links=applied.changed_links, added_links=applied.added_links, removed_links=applied.removed_links)
+        changed_units=applied.changed_units, added_units=applied.added_units,
+        removed_units=applied.removed_units, changed_links=applied.changed_links,
+        added_links=applied.added_links, removed_links=applied.removed_links)

@@ -61,7 +61,8 @@ def summary_lines(report: WhatIf) -> list[str]:
     """
     r = report
     people = "people" if r.population_known else "areas"
-    before_partners = {key: {s.unit: len(s.partners) for s in found} for key, found in r.before.straddles.items()}
+    before_partners = {key: {s.unit: len(s.partners) for s in found}
+                       for key, found in r.before.straddles.items()}
     lines: list[str] = []
     for a, b in r.layers:
         key = f"{a}/{b}"
@@ -78,10 +79,10 @@ def summary_lines(report: WhatIf) -> list[str]:
         interfaces = r.delta.unmanaged_interfaces[key]
         if interfaces.lost:
             lines.append(f"{plural(len(interfaces.lost), 'unmanaged interface')} closed: "
-                         + _names(interfaces.lost, lambda f: f"{f.name} ({_count(f.population)} {people})") + ".")
+                         + _names(interfaces.lost, lambda f: _shared(f, people)) + ".")
         if interfaces.gained:
             lines.append(f"{plural(len(interfaces.gained), 'new unmanaged interface')}: "
-                         + _names(interfaces.gained, lambda f: f"{f.name} ({_count(f.population)} {people})") + ".")
+                         + _names(interfaces.gained, lambda f: _shared(f, people)) + ".")
         figures = r.delta.coterminosity[key]
         if _moved(figures["people"]) or _moved(figures["units"]):
             lines.append(f"{first_upper(la.label)} with {lb.label}: {_change(figures['people'])} of people in "
@@ -101,16 +102,22 @@ def summary_lines(report: WhatIf) -> list[str]:
         elif p.status == "removed":
             lines.append(f"{p.name} (removed): had {_count(p.before)} {people}.")
         else:
-            change = f" ({(p.after - p.before) / p.before * 100:+.0f}%)".replace("-", "−") if p.before > 0 else ""
+            change = (f" ({(p.after - p.before) / p.before * 100:+.0f}%)".replace("-", "−")
+                      if p.before > 0 else "")
             lines.append(f"{p.name}: {_count(p.before)} → {_count(p.after)} {people}{change}.")
     if len(r.delta.populations) > _SHOWN:
-        lines.append(f"… and {plural(len(r.delta.populations) - _SHOWN, 'other unit')} whose population changes.")
+        more = len(r.delta.populations) - _SHOWN
+        lines.append(f"… and {plural(more, 'other unit')} whose population changes.")
     code = r.delta.code
     lines.append(f"Typology code: {code['before']} → {code['after']}." if code["before"] != code["after"]
                  else f"Typology code unchanged: {code['after']}.")
     if len(lines) == 1 and code["before"] == code["after"]:
         lines.insert(0, "No boundary figure changes.")
     return lines
+
+
+def _shared(f: Finding, people: str) -> str:
+    return f"{f.name} ({_count(f.population)} {people})"
 
 
 def _moved(figure: FigureChange) -> bool:

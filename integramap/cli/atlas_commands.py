@@ -39,8 +39,8 @@ def cmd_atlas(args: argparse.Namespace) -> int:
 
     if args.practices is None and args.epcn is None:
         raise CommandError("the atlas needs the practices: give --practices FILE and/or --epcn FILE")
-    site = import_nhs(practices=args.practices, epcn=args.epcn, lsoa_lad=args.lsoa_lad, epraccur=args.epraccur,
-                      site_id="england", name="England")
+    site = import_nhs(practices=args.practices, epcn=args.epcn, lsoa_lad=args.lsoa_lad,
+                      epraccur=args.epraccur, site_id="england", name="England")
     found = atlas(site)
     if not found.icbs:
         raise CommandError("no ICB in the files: the practices carry no ICB codes")

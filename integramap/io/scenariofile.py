@@ -60,7 +60,8 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
         data["description"] = scenario.description
     if scenario.site is not None:
         data["site"] = scenario.site
-    data["edits"] = [{kind: fields.model_dump(mode="json", exclude_unset=True)} for kind, fields in scenario.steps()]
+    data["edits"] = [{kind: fields.model_dump(mode="json", exclude_unset=True)}
+                     for kind, fields in scenario.steps()]
     return data
 
 
@@ -75,7 +76,8 @@ def dump_scenario(scenario: Scenario) -> str:
     - remove:
         link: l1
     """
-    return yaml.dump(scenario_to_data(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(scenario_to_data(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     width=100)
 
 
 def write_scenario(scenario: Scenario, path: str | Path) -> Path:
