@@ -10,7 +10,8 @@ from integramap.analysis.footprints import _build, footprints, footprints_from
 from integramap.io import read_site
 from integramap.io.scenariofile import dump_scenario, parse_scenario, read_scenario, write_scenario
 from integramap.model import Level, Site, SiteError, validate_site
-from integramap.scenario import apply_scenario, validate_scenario
+from integramap.scenario import validate_scenario
+from integramap.scenario_edits import apply_scenario
 
 from conftest import MODELS
 

@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..bulk import collector_paused
 from ..model import Site
-from ..scenario import Applied, Scenario, apply_scenario
+from ..scenario import Scenario
+from ..scenario_edits import Applied, apply_scenario
 from .boundaries import _Pair, analyse, nesting_violations
 from .boundary_results import DoubleCover, Gap, NestingViolation, Straddle, UnmanagedInterface
 from .footprints import EPS, footprints, footprints_from
