@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar, cast
 
 import numpy as np
@@ -25,7 +25,7 @@ from scipy import sparse
 
 from ..model import Site
 
-__all__ = ["EPS", "Footprints", "footprints", "overlap"]
+__all__ = ["EPS", "Footprints", "footprints", "footprints_from", "overlap"]
 
 EPS = 1e-9
 """Weights and populations closer than this to a bound count as on it (float noise)."""
@@ -119,6 +119,99 @@ _CACHE: dict[int, tuple[weakref.ReferenceType[Site], Footprints]] = {}
 _LOCK = threading.Lock()
 
 
+def footprints_from(site: Site, base: Site) -> Footprints:
+    """The footprints of ``site``, worked out from those of ``base``, a site it was made from by edits.
+
+    Where the two have the same areas and the same units in the same order (a
+    practice moved to another PCN, a footprint changed), only the rows of the
+    units that changed and of the units above them, before and after, are
+    worked out again; otherwise the footprints are built afresh. Either way the
+    result is what :func:`footprints` gives, and is kept for ``site`` as it is.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> base = Site(id="s", name="S", areas=[Area(id="a1"), Area(id="a2")],
+    ...     units=[Unit(id="n1", name="N1", kind="pcn"), Unit(id="n2", name="N2", kind="pcn"),
+    ...            Unit(id="p1", name="P1", kind="practice", parent="n1", footprint={"a1": 1}),
+    ...            Unit(id="p2", name="P2", kind="practice", parent="n1", footprint={"a2": 1})])
+    >>> moved = base.model_copy(update={"units": [*base.units[:3],
+    ...                                           base.units[3].model_copy(update={"parent": "n2"})]})
+    >>> fp = footprints_from(moved, base)
+    >>> fp.weights("n1"), fp.weights("n2")
+    ({'a1': 1.0}, {'a2': 1.0})
+    >>> footprints(moved) is fp
+    True
+    """
+    with _LOCK:
+        cached = _CACHE.get(id(site))
+        if cached is not None and cached[0]() is site:
+            return cached[1]
+    old = footprints(base)
+    same_shape = (len(site.units) == len(old.unit_ids) and len(site.areas) == len(old.area_ids)
+                  and (site.areas is base.areas or all(a.id == b for a, b in zip(site.areas, old.area_ids)))
+                  and all(u.id == v for u, v in zip(site.units, old.unit_ids)))
+    built = _rebuilt_rows(site, base, old) if same_shape else _build(site)
+    with _LOCK:
+        _CACHE[id(site)] = (weakref.ref(site), built)
+        weakref.finalize(site, _CACHE.pop, id(site), None)
+    return built
+
+
+def _rebuilt_rows(site: Site, base: Site, old: Footprints) -> Footprints:
+    index = old.unit_index
+    changed = [i for i, (u, v) in enumerate(zip(site.units, base.units))
+               if u is not v and (u.footprint != v.footprint or u.parent != v.parent)]
+    parent_of = np.asarray([index[u.parent] if u.parent is not None else -1 for u in site.units],
+                           dtype=np.int64)
+    # Rows to work out again: each changed unit and every unit above it, on the old and the new tree.
+    affected: set[int] = set()
+    for start in changed:
+        for parents in (old.parent, parent_of):
+            i, steps = start, 0
+            while i >= 0 and steps <= len(parent_of):
+                affected.add(i)
+                i = int(parents[i])
+                steps += 1
+    if not affected:
+        return replace(old, parent=parent_of, derived={})
+    children: dict[int, list[int]] = {}
+    for i in affected:
+        children[i] = []
+    for child, up in enumerate(parent_of.tolist()):
+        if up in children:
+            children[up].append(child)
+    area_index = old.area_index
+    rows: dict[int, sparse.csr_matrix] = {}
+    n_areas = len(old.area_ids)
+    # Deepest first on the new tree: a unit without a footprint of its own covers what its
+    # members cover, capped at 1, so its members' rows must be done before it.
+    for i in sorted(affected, key=lambda k: -_depth(parent_of, k)):
+        unit = site.units[i]
+        own = {area_index[a]: w for a, w in unit.footprint.items() if w > 0.0}
+        if own:
+            cols = np.fromiter(own, dtype=np.int64, count=len(own))
+            vals = np.fromiter(own.values(), dtype=np.float64, count=len(own))
+            row = sparse.csr_matrix((np.minimum(vals, 1.0), (np.zeros(len(own), dtype=np.int64), cols)),
+                                    shape=(1, n_areas))
+        else:
+            parts = [rows[c] if c in rows else old.matrix[c] for c in children[i]]
+            row = sparse.csr_matrix(sum(parts[1:], parts[0]) if parts else (1, n_areas))
+            np.minimum(row.data, 1.0, out=row.data)
+        row.eliminate_zeros()
+        rows[i] = row
+    keep = np.ones(len(parent_of), dtype=np.float64)
+    order = sorted(rows)
+    keep[order] = 0.0
+    placed = sparse.csr_matrix((np.ones(len(order)), (order, np.arange(len(order)))),
+                               shape=(len(parent_of), len(order)))
+    replaced = placed @ sparse.vstack([rows[i] for i in order])
+    matrix = sparse.csr_matrix(sparse.diags(keep) @ old.matrix + replaced)
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return replace(old, matrix=matrix, parent=parent_of, derived={})
+
+
 def _build(site: Site) -> Footprints:
     area_ids = tuple(a.id for a in site.areas)
     area_index = {a: j for j, a in enumerate(area_ids)}
@@ -164,6 +257,14 @@ def _build(site: Site) -> Footprints:
     return Footprints(unit_ids=unit_ids, area_ids=area_ids, population=population, matrix=matrix,
                       unit_index=unit_index, area_index=area_index, area_rank=_ranks(area_ids),
                       parent=np.asarray(parent_of, dtype=np.int64))
+
+
+def _depth(parent: IntArray, i: int) -> int:
+    depth = 0
+    while parent[i] >= 0 and depth <= len(parent):
+        i = int(parent[i])
+        depth += 1
+    return depth
 
 
 def _ranks(ids: Sequence[str]) -> IntArray:

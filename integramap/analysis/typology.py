@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ..model import AgeGroup, Level, Mechanism, OrgType, Sector, Site, UnitKind
 from .rainbow import RAINBOW_ENABLERS, RAINBOW_TYPES, RainbowFinding, rainbow
-from .typology_alignment import BoundaryAlignment, boundary_alignment
+from .typology_alignment import BoundaryAlignment, boundary_alignment, lowest_coterminosity
 from .typology_challenges import StructuralChallenge, structural_challenges
 from .typology_code import format_code
 from .typology_terms import (
@@ -180,17 +181,38 @@ def describe_site(site: Site) -> TypologyDescriptor:
     populations = _populations(site)
     sectors = _sectors(site)
     alignment = boundary_alignment(site)
-    code = format_code(
-        basis.value, [AgeGroup(a) for a in populations.age_groups], len(sectors), depth.highest,
-        breadth.value, len(rb.types_present), "functional" in rb.enablers_present,
-        "normative" in rb.enablers_present, alignment.lowest_coterminosity,
-    )
+    code = _code(basis, populations, sectors, depth, breadth, rb, alignment.lowest_coterminosity)
     return TypologyDescriptor(
         site=SiteRef(id=site.id, name=site.name), basis=basis, populations=populations,
         organisations=_organisations(site), sectors=sectors, sector_pairs=_sector_pairs(site),
         depth=depth, breadth=breadth, rainbow=rb, mechanisms=_mechanisms(site),
         boundary_alignment=alignment, ambition=_ambition(site),
         structural_challenges=structural_challenges(site), code=code,
+    )
+
+
+def typology_code(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> str:
+    """The typology code alone: what :func:`describe_site` gives as ``code``, without the rest.
+
+    ``reports``: boundary reports of the site already made, by layer pair (see
+    :func:`~integramap.analysis.typology_alignment.boundary_alignment`).
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> typology_code(Site(id="s", name="S", units=[Unit(id="t", name="T", kind="team")]))
+    'U-X-0S-NL/N-R0-C-'
+    """
+    return _code(_basis(site), _populations(site), _sectors(site), _depth(site), _breadth(site),
+                 _rainbow(site), lowest_coterminosity(site, reports))
+
+
+def _code(basis: BasisSummary, populations: Populations, sectors: dict[str, int], depth: Depth,
+          breadth: Breadth, rb: Rainbow, coterminosity: float | None) -> str:
+    return format_code(
+        basis.value, [AgeGroup(a) for a in populations.age_groups], len(sectors), depth.highest,
+        breadth.value, len(rb.types_present), "functional" in rb.enablers_present,
+        "normative" in rb.enablers_present, coterminosity,
     )
 
 

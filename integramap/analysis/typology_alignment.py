@@ -10,6 +10,7 @@ units.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -124,8 +125,35 @@ def layer_present(site: Site, layer: str) -> bool:
     return False
 
 
-def boundary_alignment(site: Site) -> BoundaryAlignment:
+def lowest_coterminosity(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> float | None:
+    """The lowest coterminosity of the layer pairs that matter, as :func:`boundary_alignment` gives it,
+    without the rest of the boundary analysis (the typology code needs only this).
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> site = Site(id="s", name="S", areas=[Area(id="x", population=3), Area(id="y", population=1)],
+    ...     units=[Unit(id="p", name="P", kind="pcn", footprint={"x": 1, "y": 1}),
+    ...            Unit(id="l1", name="L1", kind="lcn", footprint={"x": 1}),
+    ...            Unit(id="l2", name="L2", kind="lcn", footprint={"y": 1})])
+    >>> lowest_coterminosity(site) == boundary_alignment(site).lowest_coterminosity == 0.75
+    True
+    """
+    from .boundaries import coterminosity
+
+    given = reports or {}
+    found = [given[pair].coterminosity if pair in given else coterminosity(site, *pair)
+             for pair in LAYER_PAIRS if layer_present(site, pair[0]) and layer_present(site, pair[1])]
+    values = [round(float(c), 4) for c in found if c is not None]
+    return min(values) if values else None
+
+
+def boundary_alignment(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> BoundaryAlignment:
     """Coterminosity and mismatch counts for each pair of layers the site has.
+
+    ``reports`` may hold boundary reports of the site already made, by layer
+    pair (``("pcn", "lcn")``), so that a caller which has them (a what-if
+    comparing two sites) does not pay for them twice.
 
     Examples
     --------
@@ -150,7 +178,9 @@ def boundary_alignment(site: Site) -> BoundaryAlignment:
     except ImportError:
         return BoundaryAlignment(available=False, pairs=[], lowest_coterminosity=None, mismatches=0,
                                  note="boundary analysis is not available in this installation")
-    pairs = [_alignment(site, a, b, analyse(site, a, b)) for a, b in wanted]
+    given = reports or {}
+    pairs = [_alignment(site, a, b, given[(a, b)] if (a, b) in given else analyse(site, a, b))
+             for a, b in wanted]
     coterms = [p.coterminosity for p in pairs if p.coterminosity is not None]
     return BoundaryAlignment(
         available=True, pairs=pairs, lowest_coterminosity=min(coterms) if coterms else None,

@@ -8,6 +8,9 @@ to guess.
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 from ..model import Level, OrgType, Sector, Site, UnitKind
 
 TIERS: dict[str, tuple[Sector, ...]] = {
@@ -89,16 +92,64 @@ def unit_sectors(site: Site, unit_id: str) -> tuple[Sector, ...]:
     >>> [str(s) for s in unit_sectors(site, "t")], [str(s) for s in unit_sectors(site, "p")]
     (['mental_health', 'community_health'], ['primary_care'])
     """
-    for uid in [unit_id, *site.ancestors(unit_id)]:
-        unit = site.units_by_id[uid]
-        found: tuple[Sector, ...] = tuple(unit.sectors)
-        if not found and unit.kind in _KIND_SECTORS:
-            found = _KIND_SECTORS[unit.kind]
-        if not found and unit.org_type is not None:
-            found = _ORG_TYPE_SECTORS.get(unit.org_type, ())
+    return _sectors_by_unit(site)[unit_id]
+
+
+def _own_sectors(site: Site, unit_id: str) -> tuple[Sector, ...]:
+    unit = site.units_by_id[unit_id]
+    key = (unit.kind, unit.org_type, tuple(unit.sectors))
+    found = _OWN.get(key)
+    if found is None:
+        named: tuple[Sector, ...] = tuple(unit.sectors)
+        if not named and unit.kind in _KIND_SECTORS:
+            named = _KIND_SECTORS[unit.kind]
+        if not named and unit.org_type is not None:
+            named = _ORG_TYPE_SECTORS.get(unit.org_type, ())
+        found = _OWN[key] = tuple(s for s in _SECTOR_ORDER if s in named)
+    return found
+
+
+_SECTOR_ORDER = tuple(Sector)
+_OWN: dict[tuple[UnitKind, OrgType | None, tuple[Sector, ...]], tuple[Sector, ...]] = {}
+"""Sectors by (kind, org type, sectors recorded): a handful of combinations serve every unit."""
+
+
+def _sectors_by_unit(site: Site) -> dict[str, tuple[Sector, ...]]:
+    """Every unit's sectors, worked out once per site: each unit's chain of ancestors is
+    walked once in all, not once per question (the descriptor asks tens of thousands at
+    national scale)."""
+    cached = _CACHE.get(id(site))  # a dict read needs no lock; writes take it
+    if cached is not None and cached[0]() is site:
+        return cached[1]
+    out: dict[str, tuple[Sector, ...]] = {}
+    units = site.units_by_id
+    for start in site.units:
+        found = _own_sectors(site, start.id)
         if found:
-            return tuple(s for s in Sector if s in found)
-    return ()
+            out[start.id] = found
+            continue
+        # Units on the way up without sectors of their own take the first found above them.
+        path = [start.id]
+        parent = start.parent
+        while parent is not None and parent in units and parent not in out and parent not in path:
+            found = _own_sectors(site, parent)
+            if found:
+                out[parent] = found
+                break
+            path.append(parent)
+            parent = units[parent].parent
+        else:
+            found = out.get(parent, ()) if parent is not None else ()
+        for below in path:
+            out[below] = found
+    with _LOCK:
+        _CACHE[id(site)] = (weakref.ref(site), out)
+        weakref.finalize(site, _CACHE.pop, id(site), None)
+    return out
+
+
+_CACHE: dict[int, tuple[weakref.ReferenceType[Site], dict[str, tuple[Sector, ...]]]] = {}
+_LOCK = threading.Lock()
 
 
 def unit_tiers(site: Site, unit_id: str) -> frozenset[str]:

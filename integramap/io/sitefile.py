@@ -81,6 +81,15 @@ def read_site(path: str | Path) -> Site:
     """Read and validate a site file; :class:`SiteError` names every fault."""
     path = Path(path)
     fmt = format_for(path)
+    return parse_site(read_file_bytes(path), fmt, source=str(path))
+
+
+def read_file_bytes(path: str | Path) -> bytes:
+    """A site (or scenario) file's bytes, refusing one over :data:`MAX_FILE_BYTES`.
+
+    :class:`SiteError` names the file and what was wrong.
+    """
+    path = Path(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -89,30 +98,33 @@ def read_site(path: str | Path) -> Site:
         raise SiteError.single(f"file is {size / 1e6:.0f} MB; site files over "
                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB are refused", source=str(path))
     try:
-        raw = read_limited(path, MAX_FILE_BYTES, "split the site into smaller sites (for example one per "
-                                                 "place) and read each")
+        return read_limited(path, MAX_FILE_BYTES, "split the site into smaller sites (for example one per "
+                                                  "place) and read each")
     except LimitError as exc:
         raise SiteError.single(str(exc), source=str(path)) from None
     except OSError as exc:
         raise SiteError.single(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-    return parse_site(raw, fmt, source=str(path))
+
+
+def decode_site_text(raw: bytes | str, source: str) -> str:
+    """Text from a site or scenario file's bytes: UTF-8 (with or without a BOM), within the size limit."""
+    if not isinstance(raw, bytes):
+        return raw
+    if len(raw) > MAX_FILE_BYTES:
+        raise SiteError.single(f"input is {len(raw) / 1e6:.0f} MB; over the "
+                               f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit", source=source)
+    try:
+        return decode_text(raw, "YAML or JSON site", legacy=False)
+    except ValueError as exc:
+        hint = "" if "binary" in str(exc) else "; save the file as UTF-8"
+        raise SiteError.single(f"{exc}{hint}", source=source) from None
 
 
 def parse_site(raw: bytes | str, fmt: Format, source: str = "<input>") -> Site:
     """Parse and validate a site from text or bytes in the given format."""
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_FILE_BYTES:
-            raise SiteError.single(f"input is {len(raw) / 1e6:.0f} MB; over the "
-                                   f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit", source=source)
-        try:
-            text = decode_text(raw, "YAML or JSON site", legacy=False)
-        except ValueError as exc:
-            hint = "" if "binary" in str(exc) else "; save the file as UTF-8"
-            raise SiteError.single(f"{exc}{hint}", source=source) from None
-    else:
-        text = raw
+    text = decode_site_text(raw, source)
     with collector_paused():  # a national site is hundreds of thousands of small objects
-        data = _load_text(text, fmt, source)
+        data = load_text(text, fmt, source)
         try:
             return validate_site(data, source=source)
         except SiteError as err:
@@ -121,7 +133,9 @@ def parse_site(raw: bytes | str, fmt: Format, source: str = "<input>") -> Site:
                             source=source) from None
 
 
-def _load_text(text: str, fmt: Format, source: str) -> Any:
+def load_text(text: str, fmt: Format, source: str,
+              expected: str = "a site with at least `id` and `name`") -> Any:
+    """The plain data of a YAML or JSON document; :class:`SiteError` with the line of a fault."""
     if fmt == "json":
         try:
             data = json.loads(text, parse_int=_json_int, object_pairs_hook=_json_object)
@@ -151,8 +165,7 @@ def _load_text(text: str, fmt: Format, source: str) -> Any:
     except yaml.YAMLError as exc:
         raise SiteError.single(f"invalid YAML: {exc}", source=source) from None
     if data is None:
-        raise SiteError.single("the file is empty; expected a site with at least `id` and `name`",
-                               source=source)
+        raise SiteError.single(f"the file is empty; expected {expected}", source=source)
     _check_nodes(data, source)
     return data
 
@@ -214,6 +227,11 @@ def _refuse_tags(text: str, source: str) -> None:
                                        line=mark.line + 1 if mark is not None else None)
     except yaml.YAMLError:
         return  # the load that follows reports the syntax error with its line
+
+
+def line_of(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of the node at ``loc`` in a YAML or JSON text, or of its nearest ancestor."""
+    return _lines_of(text, [loc]).get(loc)
 
 
 def _lines_of(text: str, locs: list[tuple[str | int, ...]]) -> dict[tuple[str | int, ...], int]:
