@@ -26,7 +26,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..io.sitefile import read_site, site_to_data
 from ..model import Problem, Site, SiteError, validate_site
-from .schema import Base, RevisionRow, SiteRow
+from .accounts import Accounts
+from .migrate import upgrade
+from .schema import AuditRow, RevisionRow, SiteRow, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +165,16 @@ class Store:
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = _make_engine(self.url, self.is_sqlite)
+        lock_file = None
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            lock_file = Path(parsed.database + ".lock")
         try:
-            Base.metadata.create_all(self.engine)
+            upgrade(self.engine, lock_file)
         except OperationalError as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open the database {self.describe()}: {exc.orig}") from None
+        self.accounts = Accounts(self.engine)
+        """Accounts, roles, tokens and the audit log kept in the same database."""
         self._cache: OrderedDict[tuple[str, int], Revision] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.seed_errors: list[SiteError] = []
@@ -202,7 +209,7 @@ class Store:
                        & (RevisionRow.number == SiteRow.latest)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        sites = [SiteInfo(id=r.id, name=r.name, latest=r.latest, updated_at=_utc(r.created_at),
+        sites = [SiteInfo(id=r.id, name=r.name, latest=r.latest, updated_at=as_utc(r.created_at),
                           author=r.author, units=r.units, links=r.links) for r in rows]
         return sorted(sites, key=lambda s: (s.name.casefold(), s.id))
 
@@ -290,6 +297,8 @@ class Store:
                     if moved.rowcount != 1:
                         raise self._stale(conn, site.id, base)
                 conn.execute(insert(RevisionRow).values(**row))
+                conn.execute(insert(AuditRow).values(at=now, actor=author, action="save", site_id=site.id,
+                                                     detail=f"revision {number}: {message}"[:2000]))
         except IntegrityError:
             with self.engine.connect() as conn:
                 raise self._stale(conn, site.id, base) from None
@@ -398,15 +407,8 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
     return engine
 
 
-def _utc(moment: datetime) -> datetime:
-    """Datetimes come back naive from SQLite and in the session zone from PostgreSQL."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 def _when(moment: datetime) -> str:
-    moment = _utc(moment)
+    moment = as_utc(moment)
     clock = moment.strftime("%H:%M UTC")
     if moment.date() == datetime.now(UTC).date():
         return clock
@@ -415,7 +417,7 @@ def _when(moment: datetime) -> str:
 
 def _info(row: Any) -> RevisionInfo:
     return RevisionInfo(site_id=row.site_id, number=row.number, author=row.author, message=row.message,
-                        created_at=_utc(row.created_at), base=row.base, name=row.name,
+                        created_at=as_utc(row.created_at), base=row.base, name=row.name,
                         units=row.units, links=row.links)
 
 
