@@ -8,11 +8,14 @@ admin, and their :class:`Role` on each site. Accounts themselves are kept by
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["LOCAL_PERSON", "Person", "Role"]
+__all__ = ["LOCAL_PERSON", "NotSignedIn", "Person", "Role", "acting_as", "acting_person"]
 
 
 class Role(StrEnum):
@@ -87,3 +90,48 @@ class Person(BaseModel):
 
 LOCAL_PERSON = Person(name="Local user", admin=True, local=True)
 """Who uses the app when no accounts exist: one person on this computer, who may do everything."""
+
+
+class NotSignedIn(PermissionError):
+    """Something needed to know who is asking, and no one is signed in."""
+
+    def __str__(self) -> str:
+        return "Please sign in again: your session has ended."
+
+
+_ACTING: contextvars.ContextVar[Person | None] = contextvars.ContextVar("integramap_person", default=None)
+
+
+def acting_person() -> Person | None:
+    """The person the current request (or the background job it started) acts for, if any.
+
+    Examples
+    --------
+    >>> acting_person() is None
+    True
+    >>> with acting_as(Person(name="Asha")):
+    ...     acting_person().name
+    'Asha'
+    """
+    return _ACTING.get()
+
+
+@contextlib.contextmanager
+def acting_as(person: Person | None) -> Iterator[None]:
+    """Act for ``person`` inside the block (the web app does so for each request)."""
+    token = _ACTING.set(person)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
+def set_acting(person: Person | None) -> contextvars.Token[Person | None]:
+    """Act for ``person`` until :func:`reset_acting` is called with the returned token: for
+    frameworks whose request start and end are separate hooks."""
+    return _ACTING.set(person)
+
+
+def reset_acting(token: contextvars.Token[Person | None]) -> None:
+    """Stop acting for the person set by :func:`set_acting`."""
+    _ACTING.reset(token)

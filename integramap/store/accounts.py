@@ -225,6 +225,14 @@ class Accounts:
                              .values(password_hash=_HASHER.hash(password)))
             return self._person(conn, row)
 
+    def recent_failures(self, name: str, seconds: float) -> int:
+        """Failed sign-ins for this name in the last ``seconds``, across every server process."""
+        since = datetime.fromtimestamp(_now().timestamp() - seconds, UTC)
+        tidy = " ".join(str(name).split())[:NAME_LENGTH]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(AuditRow).where(
+                AuditRow.actor == tidy, AuditRow.action == "sign-in failed", AuditRow.at >= since)).scalar_one())
+
     def new_token(self, name: str, *, actor: str) -> str:
         """A new personal API token for an account; shown once, only its digest is kept."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -12,6 +12,7 @@ browser; :func:`progress_bar` is the one piece that builds Dash components.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import secrets
@@ -173,7 +174,9 @@ class JobRunner:
                 raise RuntimeError("the job runner has been shut down; restart the app to run jobs")
             self._jobs[job_id] = _Job(status=status, cancel=cancel)
             self._forget_old()
-        threading.Thread(target=self._run_when_free, args=(job_id, fn, cancel), daemon=True,
+        # The job runs in the submitting request's context, so it acts as the person who started it.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(self._run_when_free, job_id, fn, cancel), daemon=True,
                          name=f"integramap-{job_id}").start()
         return job_id
 
