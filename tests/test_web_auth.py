@@ -234,3 +234,28 @@ def test_the_server_refuses_other_addresses_until_an_account_exists(
         app_module["main"](["--host", "0.0.0.0"])
     assert stopped.value.code == 2
     assert 'integramap users add "Your Name" --admin' in capsys.readouterr().err
+
+
+def test_an_owner_shares_a_site_and_others_cannot(team: Store) -> None:
+    team.accounts.add("Olu Owner", PASSWORD, actor="setup")
+    team.accounts.grant("Olu Owner", BOROUGH, Role.OWNER, actor="setup")
+    owner = create_app(team).server.test_client()
+    sign_in(owner, "Olu Owner")
+    shown = dash_post(owner, "share-refresh", {"_pages_location.search": f"?site={BOROUGH}",
+                                                "share-refresh.data": 0}, {})
+    text = shown.get_data(as_text=True)
+    assert "Vi Viewer" in text and "No Role" in text and '"display":"block"' in text
+    given = dash_post(owner, "share-give", {"share-give.n_clicks": 1},
+                      {"share-person.value": "No Role", "share-role.value": "editor",
+                       "_pages_location.search": f"?site={BOROUGH}", "share-refresh.data": 0})
+    assert "No Role is now editor of this site." in given.get_data(as_text=True)
+    assert team.accounts.members(BOROUGH)["No Role"] is Role.EDITOR
+    assert ("Olu Owner", "grant", BOROUGH) in [(e.actor, e.action, e.site_id) for e in team.accounts.audit()]
+
+    editor = create_app(team).server.test_client()
+    sign_in(editor, "Ed Editor")
+    refused = dash_post(editor, "share-give", {"share-give.n_clicks": 1},
+                        {"share-person.value": "Ed Editor", "share-role.value": "owner",
+                         "_pages_location.search": f"?site={BOROUGH}", "share-refresh.data": 0})
+    assert "ask its owner to make you an owner" in refused.get_data(as_text=True)
+    assert team.accounts.members(BOROUGH)["Ed Editor"] is Role.EDITOR
