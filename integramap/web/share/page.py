@@ -12,6 +12,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from integramap.people import Role
 from integramap.store import StoreError
+from integramap.store.access import PersonalStore
 from integramap.store.accounts import AccountError
 from integramap.web.common import ids
 from integramap.web.common.auth import current_person
@@ -98,15 +99,17 @@ def register_callbacks(app: Dash, services: Services) -> None:
         from dash import ctx
 
         site_id = site_from_search(search)
+        store = services.store
+        assert isinstance(store, PersonalStore), "create_app hands pages the store through the person's roles"
         if not isinstance(who, str) or not who or not site_id:
             return error_box("Choose the person first."), no_update
         try:
             if ctx.triggered_id == TAKE:
-                services.store.share(who, site_id, None)
+                store.share(who, site_id, None)
                 done = f"{who} no longer has a role on this site."
             else:
                 chosen = Role(role)
-                services.store.share(who, site_id, chosen)
+                store.share(who, site_id, chosen)
                 done = f"{who} is now {chosen.value} of this site."
         except (ValueError, LookupError, StoreError, AccountError) as err:
             return error_box(problem_text(err)), no_update
