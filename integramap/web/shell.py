@@ -17,6 +17,7 @@ from flask import has_request_context
 
 from integramap.people import acting_person
 from integramap.store.access import PersonalStore
+from integramap.web.api.routes import install_api
 from integramap.web.common import ids
 from integramap.web.common.auth import LOGOUT_PATH, csrf_token, current_person, install_sign_in
 from integramap.web.common.pagespec import PageSpec
@@ -77,6 +78,7 @@ def create_app(store: Any, services: Services | None = None, *, secure_cookies: 
             module.__name__, path=spec.path, name=spec.name, order=spec.order,
             title=spec.title or f"{spec.name} · IntegraMap", layout=spec.layout)
     install_sign_in(app.server, services.store, secure_cookies=secure_cookies)
+    install_api(app.server, services.store)
     specs = [m.PAGE for m in modules]
     app.layout = lambda: _layout(specs)  # per request: it names the signed-in person
     _register_shell_callbacks(app, services, [m.PAGE for m in modules])

@@ -27,7 +27,11 @@ from flask import Flask, Response, g, redirect, request, session
 
 from integramap.people import LOCAL_PERSON, NotSignedIn, Person, acting_person, reset_acting, set_acting
 from integramap.store import Store
+from integramap.store.access import PersonalStore
 from integramap.store.accounts import AccountError
+from integramap.web.api.routes import PREFIX as API_PREFIX
+from integramap.web.api.routes import error as api_error
+from integramap.web.api.routes import person_from_authorization
 
 SECRET_KEY_ENV = "INTEGRAMAP_SECRET_KEY"
 LOGIN_PATH = "/login"
@@ -38,7 +42,8 @@ MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
 # What a browser needs before signing in: the sign-in page and the app's style and scripts
 # (public library code, no data).
-_OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", LOGIN_PATH)
+_OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", LOGIN_PATH,
+                  f"{API_PREFIX}/openapi.json")
 
 
 def current_person() -> Person:
@@ -68,7 +73,7 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def install_sign_in(server: Flask, store: Store, *, secure_cookies: bool = False) -> None:
+def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool = False) -> None:
     """Require a signed-in person on every request to ``server`` once accounts exist."""
     server.secret_key = os.environ.get(SECRET_KEY_ENV) or store.accounts.secret("session-key")
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -77,13 +82,24 @@ def install_sign_in(server: Flask, store: Store, *, secure_cookies: bool = False
 
     @server.before_request
     def gate() -> Any:
-        person = _request_person(store)
+        api = request.path.startswith(API_PREFIX + "/")
+        reason = ""
+        if store.accounts.count() == 0:
+            person: Person | None = LOCAL_PERSON
+        elif api:  # the API takes credentials in each request, never the session cookie
+            person, reason = person_from_authorization(store)
+        else:
+            person = _session_person(store)
         g.integramap_acting = set_acting(person)
         if person is LOCAL_PERSON and not is_loopback(request.remote_addr):
             return Response("IntegraMap has no accounts yet, so it only answers on the computer it runs on.",
                             status=403, mimetype="text/plain")
         if person is not None or request.path.startswith(_OPEN_PREFIXES):
             return None
+        if api:
+            if reason == "rate-limited":
+                return api_error(429, "Too many failed sign-ins for this name: wait 15 minutes.")
+            return api_error(401, reason)
         if request.method == "GET" and not request.path.startswith(("/_dash-", "/api/")):
             return redirect(f"{LOGIN_PATH}?{urlencode({'next': request.full_path.rstrip('?')})}")
         return Response('{"message": "Please sign in."}', status=401, mimetype="application/json")
@@ -138,9 +154,7 @@ def _csrf_ok(sent: str | None) -> bool:
     return isinstance(expected, str) and isinstance(sent, str) and secrets.compare_digest(expected, sent)
 
 
-def _request_person(store: Store) -> Person | None:
-    if store.accounts.count() == 0:
-        return LOCAL_PERSON
+def _session_person(store: Store) -> Person | None:
     name = session.get("person")
     if not isinstance(name, str):
         return None
