@@ -112,7 +112,7 @@ def test_signing_in_sets_a_protected_cookie_and_returns_to_the_page(team: Store)
 
 
 def test_secure_cookies_behind_https(team: Store) -> None:
-    client = create_app(team, secure_cookies=True).server.test_client()
+    client = create_app(team, https=True).server.test_client()
     assert "Secure" in sign_in(client, "Ed Editor").headers["Set-Cookie"]
 
 

@@ -19,6 +19,7 @@ from integramap.people import acting_person
 from integramap.store.access import PersonalStore
 from integramap.web.api.routes import install_api
 from integramap.web.common import ids
+from integramap.web.common.hardening import ERROR_ID, callback_error, install_hardening
 from integramap.web.common.auth import LOGOUT_PATH, csrf_token, current_person, install_sign_in
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
@@ -48,14 +49,15 @@ def page_modules() -> list[ModuleType]:
     return sorted(found, key=lambda m: (m.PAGE.order, m.PAGE.path))
 
 
-def create_app(store: Any, services: Services | None = None, *, secure_cookies: bool = False) -> Dash:
+def create_app(store: Any, services: Services | None = None, *, https: bool = False) -> Dash:
     """A new Dash app serving the stored sites.
 
     Every call builds a separate app with its own callbacks, so tests can make
     as many as they need; the page registry (which Dash keeps globally) is
     re-registered with the same layouts each time. Callbacks see the store
     through the signed-in person's roles (:class:`~integramap.store.access.PersonalStore`);
-    ``secure_cookies`` sends the session cookie over HTTPS only (behind a TLS proxy).
+    ``https`` says browsers reach the app over HTTPS (at a TLS proxy): the session cookie is
+    then sent over HTTPS only and browsers are told to keep to HTTPS.
     """
     services = services or Services(store=store)
     if not isinstance(services.store, PersonalStore):
@@ -68,6 +70,7 @@ def create_app(store: Any, services: Services | None = None, *, secure_cookies: 
         title="IntegraMap",
         suppress_callback_exceptions=True,
         update_title=None,  # type: ignore[arg-type]  # None turns the 'Updating…' title off
+        on_error=callback_error,
     )
     # Uploads arrive base64-encoded in one request: allow a 20 MB file plus encoding overhead.
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES * 4 // 3 + 1024 * 1024
@@ -77,7 +80,7 @@ def create_app(store: Any, services: Services | None = None, *, secure_cookies: 
         dash.register_page(  # type: ignore[no-untyped-call]
             module.__name__, path=spec.path, name=spec.name, order=spec.order,
             title=spec.title or f"{spec.name} · IntegraMap", layout=spec.layout)
-    install_sign_in(app.server, services.store, secure_cookies=secure_cookies)
+    install_sign_in(app.server, services.store, secure_cookies=https)
     install_api(app.server, services.store)
     specs = [m.PAGE for m in modules]
     app.layout = lambda: _layout(specs)  # per request: it names the signed-in person
@@ -86,6 +89,7 @@ def create_app(store: Any, services: Services | None = None, *, secure_cookies: 
         module.register_callbacks(app, services)
     app.server.extensions["integramap"] = services
     app.server.extensions["integramap-app"] = app
+    install_hardening(app, https=https)  # last: the CSP hashes every inline script registered above
     return app
 
 
@@ -114,6 +118,7 @@ def _layout(specs: list[PageSpec]) -> html.Div:
             ], className="nav-picker"),
             *signed_in,
         ], className="topbar"),
+        html.Div(id=ERROR_ID, className="error app-error", role="alert", style={"display": "none"}),
         html.Main(dash.page_container, className="page"),
     ], className="app")
 
@@ -141,6 +146,11 @@ def _register_shell_callbacks(app: Dash, services: Services, specs: list[PageSpe
         sites = services.store.list_sites()
         options = [{"label": s.name, "value": s.id} for s in sites]
         return options, site_from_search(search)
+
+    @app.callback(Output(ERROR_ID, "style"), Input(ids.PAGES_LOCATION, "pathname"))
+    def clear_error(_pathname: str | None) -> dict[str, str]:
+        # A failure reported on one page is not repeated on the next.
+        return {"display": "none"}
 
     @app.callback(Output(ids.AUTHOR, "data", allow_duplicate=True), Input(ids.PAGES_LOCATION, "pathname"),
                   prevent_initial_call="initial_duplicate")
