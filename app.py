@@ -15,7 +15,7 @@ from pathlib import Path
 
 from integramap.store import Store
 from integramap.web import create_app
-from integramap.web.common.auth import is_loopback
+from integramap.web.serve import listen_problem
 
 MODELS = Path(__file__).resolve().parent / "models"
 
@@ -29,11 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     store = Store.from_env()
-    if not is_loopback(args.host) and store.accounts.count() == 0:
-        parser.exit(2, f"IntegraMap has no accounts yet, so it only listens on this computer "
-                       f"(127.0.0.1), not on {args.host}. Add an account first:\n"
-                       f"    integramap users add \"Your Name\" --admin\n"
-                       f"then start it again; everyone then signs in.\n")
+    problem = listen_problem(store, args.host)
+    if problem:
+        parser.exit(2, problem + "\n")
     added = store.seed(MODELS)
     if added:
         logging.info("loaded example sites: %s", ", ".join(added))

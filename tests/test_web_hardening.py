@@ -88,3 +88,30 @@ def test_a_busy_database_is_503_for_the_api_and_a_message_in_the_browser(
     assert response.headers["Retry-After"] == "2"
     monkeypatch.setattr(PersonalStore, "restore", busy)
     assert BUSY in restore_first_revision(client, "Asha").get_data(as_text=True)
+
+
+@pytest.mark.postgres
+def test_an_exhausted_connection_pool_is_503_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    url = os.environ.get("INTEGRAMAP_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("no PostgreSQL server: set INTEGRAMAP_TEST_POSTGRES_URL (.ci/run starts one) to test on it")
+    for name, value in (("INTEGRAMAP_DB_POOL_SIZE", "1"), ("INTEGRAMAP_DB_POOL_OVERFLOW", "0"),
+                        ("INTEGRAMAP_DB_POOL_TIMEOUT", "1")):
+        monkeypatch.setenv(name, value)
+    with Store(url) as store:
+        client = create_app(store).server.test_client()
+        assert client.get("/api/v1/sites").status_code == 200
+        with store.engine.connect():  # every connection of the pool is taken
+            response = client.get("/api/v1/sites")
+            assert response.status_code == 503 and response.get_json() == {"message": BUSY}
+        assert client.get("/api/v1/sites").status_code == 200
+
+
+def test_a_malformed_pool_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from integramap.store import StoreError
+
+    monkeypatch.setenv("INTEGRAMAP_DB_POOL_SIZE", "lots")
+    with pytest.raises(StoreError, match=r"\$INTEGRAMAP_DB_POOL_SIZE is 'lots'; expected a whole number"):
+        Store("postgresql://u@127.0.0.1:9/none")

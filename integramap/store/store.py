@@ -38,6 +38,9 @@ DEFAULT_DATA_DIR = Path("instance")
 SQLITE_FILE = "integramap.db"
 SEED_AUTHOR = "integramap"
 BUSY_TIMEOUT_SECONDS = 30
+POOL_SIZE_ENV = "INTEGRAMAP_DB_POOL_SIZE"
+POOL_OVERFLOW_ENV = "INTEGRAMAP_DB_POOL_OVERFLOW"
+POOL_TIMEOUT_ENV = "INTEGRAMAP_DB_POOL_TIMEOUT"
 MAX_AUTHOR_LENGTH = 200
 CACHED_REVISIONS = 16
 """Validated revisions kept in memory: revisions never change, and big sites are slow to validate."""
@@ -390,7 +393,12 @@ class Store:
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:
     if not is_sqlite:
-        return create_engine(url, pool_pre_ping=True)
+        # Each server process keeps at most POOL_SIZE + POOL_OVERFLOW connections; a request
+        # that waits longer than POOL_TIMEOUT for one fails with a "busy, try again" (the web
+        # app answers 503) rather than queueing for ever.
+        return create_engine(url, pool_pre_ping=True, pool_size=_env_int(POOL_SIZE_ENV, 5),
+                             max_overflow=_env_int(POOL_OVERFLOW_ENV, 10),
+                             pool_timeout=_env_int(POOL_TIMEOUT_ENV, 10))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS,
                                               "check_same_thread": False})
 
@@ -405,6 +413,15 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise StoreError(f"${name} is {value!r}; expected a whole number")
+    return int(value)
 
 
 def _when(moment: datetime) -> str:

@@ -161,10 +161,16 @@ class JobRunner:
         self._keep = keep
         self._serial = itertools.count(1)
         self._threads: set[threading.Thread] = set()
+        self._keys: dict[str, str] = {}
 
     def submit(self, fn: Callable[[Progress], Any], *, title: str,
-               message: str = "Waiting to start") -> str:
-        """Start ``fn(progress)`` in the background; returns the job's id at once."""
+               message: str = "Waiting to start", key: str | None = None) -> str:
+        """Start ``fn(progress)`` in the background; returns the job's id at once.
+
+        Jobs given the same ``key`` are one job while it runs: a second submit
+        (a button pressed twice, or by two people) returns the running job's id
+        and starts nothing, so two builds of one site never race to save it.
+        """
         job_id = f"job-{next(self._serial)}-{secrets.token_hex(6)}"
         cancel = threading.Event()
         status = JobStatus(id=job_id, title=title, state=JobState.QUEUED, fraction=0.0,
@@ -172,6 +178,11 @@ class JobRunner:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job runner has been shut down; restart the app to run jobs")
+            running = self._keys.get(key) if key is not None else None
+            if running is not None and running in self._jobs and not self._jobs[running].status.state.finished:
+                return running
+            if key is not None:
+                self._keys[key] = job_id
             self._jobs[job_id] = _Job(status=status, cancel=cancel)
             self._forget_old()
         # The job runs in the submitting request's context, so it acts as the person who started it.
