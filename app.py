@@ -19,6 +19,7 @@ from pathlib import Path
 from integramap.store import Store
 from integramap.store.backup import checkpoint
 from integramap.web import create_app
+from integramap.web.serve import listen_problem
 
 MODELS = Path(__file__).resolve().parent / "models"
 
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     store = Store.from_env()
+    problem = listen_problem(store, args.host)
+    if problem:
+        parser.exit(2, problem + "\n")
     added = store.seed(MODELS)
     if added:
         logging.info("loaded example sites: %s", ", ".join(added))

@@ -281,8 +281,10 @@ def test_site_overlays_read_the_demos_metadata() -> None:
         {"name": "Boroughs", "draw": "outline", "files": files, "labels": ["Riverside", "Hillside"]},
         {"name": "Wards", "draw": "features", "files": files},
         {"name": "Broken", "draw": "features", "files": [str(GEO / "broken_features.geojson")]}]})
-    overlays = site_overlays(site)
+    overlays = site_overlays(site, [FIXTURES])
     assert [(o.name, o.bold) for o in overlays] == [("Boroughs", True), ("Wards", False)]
+    # Only files inside the reference data folders are opened, whatever the site names.
+    assert site_overlays(site, [FIXTURES / "elsewhere"]) == []
     assert [text for _, _, text in overlays[0].labels] == ["Riverside", "Hillside"]
     assert len(overlays[1].lines) >= len(overlays[0].lines)
 

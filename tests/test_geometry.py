@@ -238,3 +238,26 @@ def test_simplified_line_keeps_its_ends_and_a_subset_of_points(
     assert out[0] == points[0] and out[-1] == points[-1]
     positions = iter(points)
     assert all(any(p == q for q in positions) for p in out)  # an ordered subsequence
+
+
+def test_with_roots_only_files_inside_them_are_read_and_the_refusal_reveals_nothing(tmp_path: Path) -> None:
+    from integramap.io.geometry import area_shapes
+    from integramap.model import Area, Site
+
+    ref = tmp_path / "reference"
+    ref.mkdir()
+    (ref / "zones.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"LSOA21CD": "Z1"},
+         "geometry": {"type": "Polygon", "coordinates": [[[0, 51], [0.1, 51], [0.1, 51.1], [0, 51]]]}}]}))
+    secret = tmp_path / "secret.geojson"
+    secret.write_text((ref / "zones.geojson").read_text())
+    site = Site(id="s", name="S", areas=[
+        Area(id="ok", geometry="zones.geojson#Z1"),
+        Area(id="abs", geometry=f"{secret}#Z1"),
+        Area(id="up", geometry="../secret.geojson#Z1"),
+        Area(id="absent", geometry=f"{tmp_path / 'absent.geojson'}#Z1")])
+    shapes = area_shapes(site, roots=[ref])
+    assert set(shapes.geometries) == {"ok"}, shapes.problems
+    refusals = [p.split(": ", 1)[1] for p in shapes.problems]
+    assert len(refusals) == 3 and len(set(refusals)) == 1  # an existing and a missing file read the same
+    assert refusals[0].startswith("not in the reference data folder")

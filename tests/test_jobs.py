@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from dash.testing.wait import until
 
 from integramap.web.common.jobs import (
     JobRunner,
@@ -172,3 +173,23 @@ def test_shutdown_cancels_queued_jobs_and_refuses_new_ones() -> None:
     assert runner.wait(first, timeout=5).state in (JobState.CANCELLED, JobState.DONE)
     with pytest.raises(RuntimeError, match="shut down"):
         runner.submit(blocked, title="Third")
+
+
+def test_jobs_with_one_key_are_one_job_while_it_runs(runner: JobRunner) -> None:
+    release = threading.Event()
+    runs: list[int] = []
+
+    def build(progress: Progress) -> int:
+        runs.append(1)
+        release.wait(10)
+        return len(runs)
+    ids = {runner.submit(build, title="Build", key="demo:sel") for _ in range(8)}
+    assert len(ids) == 1
+    other = runner.submit(build, title="Build another", key="demo:other")
+    release.set()
+    first = ids.pop()
+    until(lambda: runner.status(first).state.finished and runner.status(other).state.finished, timeout=10)
+    assert len(runs) == 2
+    # Once finished, the key starts a new job.
+    again = runner.submit(lambda progress: "again", title="Build", key="demo:sel")
+    assert again != first

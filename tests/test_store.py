@@ -65,6 +65,8 @@ def small_site(site_id: str = "demo", name: str = "Demo", teams: int = 1) -> Sit
 def _reset(url: str) -> None:
     store = Store(url)
     Base.metadata.drop_all(store.engine)
+    with store.engine.begin() as conn:  # so the next store creates the tables again
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     store.close()
 
 

@@ -71,13 +71,19 @@ def open_store(args: argparse.Namespace) -> Store:
 def _author(args: argparse.Namespace) -> str:
     if args.author and args.author.strip():
         return str(args.author)
+    return login_name()
+
+
+def login_name() -> str:
+    """Who is running the command, as the operating system names them."""
     try:
         return getpass.getuser()
     except Exception:  # no login name (some containers): still say something
         return os.environ.get("USER") or "unknown"
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
+    """A moment as the command line prints it, to the minute in UTC."""
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -85,7 +91,8 @@ def _size(units: int, links: int) -> str:
     return f"{plural(units, 'unit')}, {plural(links, 'link')}"
 
 
-def _table(rows: list[list[str]]) -> str:
+def table(rows: list[list[str]]) -> str:
+    """Rows of cells as aligned columns, the first row being the headings."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
@@ -98,9 +105,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"no sites in {where}; `integramap sites import FILE` adds one")
         return 0
     rows = [["ID", "NAME", "REVISION", "SAVED", "BY", "UNITS", "LINKS"]]
-    rows += [[s.id, s.name, str(s.latest), _when(s.updated_at), s.author, str(s.units), str(s.links)]
+    rows += [[s.id, s.name, str(s.latest), when(s.updated_at), s.author, str(s.units), str(s.links)]
              for s in sites]
-    print(_table(rows))
+    print(table(rows))
     return 0
 
 
@@ -111,9 +118,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         except UnknownSiteError as err:
             raise CommandError(err.command_line) from None
     rows = [["REVISION", "BASE", "SAVED", "BY", "UNITS", "LINKS", "MESSAGE"]]
-    rows += [[str(r.number), "-" if r.base is None else str(r.base), _when(r.created_at), r.author,
+    rows += [[str(r.number), "-" if r.base is None else str(r.base), when(r.created_at), r.author,
               str(r.units), str(r.links), r.message] for r in history]
-    print(_table(rows))
+    print(table(rows))
     return 0
 
 

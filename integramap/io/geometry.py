@@ -439,16 +439,34 @@ def _resolve(path: str, base_dirs: Sequence[Path]) -> Path:
     return (base_dirs[0] / p) if base_dirs else p
 
 
+def inside(path: str | Path, roots: Sequence[str | Path]) -> bool:
+    """Whether ``path``, with links and ``..`` resolved, lies in one of the ``roots`` folders.
+
+    Examples
+    --------
+    >>> inside("/srv/ref/geo/a.geojson", ["/srv/ref"]), inside("/srv/ref/../etc/x.json", ["/srv/ref"])
+    (True, False)
+    """
+    resolved = Path(path).expanduser().resolve()
+    return any(resolved.is_relative_to(Path(root).expanduser().resolve()) for root in roots)
+
+
 def area_shapes(site: Site, base_dirs: Sequence[str | Path] = (), *,
                 areas: Iterable[str] | None = None,
                 precision: int = DEFAULT_PRECISION,
-                tolerance: float = DEFAULT_TOLERANCE) -> AreaShapes:
+                tolerance: float = DEFAULT_TOLERANCE,
+                roots: Sequence[str | Path] | None = None) -> AreaShapes:
     """The shapes of a site's areas (all, or those named), read from their referenced files.
 
     Relative paths are looked for in ``base_dirs`` in turn (e.g. the site file's
     folder), then the working folder. A file or feature that cannot be found is
     reported in ``problems`` (one line per file) rather than raised: a map
     with most of its shapes is still worth showing.
+
+    ``roots``, when given, are the only folders files may be read from (a
+    server reading paths that anyone's site names): relative paths are looked
+    for there only, and a path outside them is refused unread, with the same
+    message whether or not such a file exists.
 
     Examples
     --------
@@ -458,7 +476,7 @@ def area_shapes(site: Site, base_dirs: Sequence[str | Path] = (), *,
     ({}, ['missing.geojson: no such file (1 area)'])
     """
     wanted = set(areas) if areas is not None else None
-    bases = [Path(b) for b in base_dirs] + [Path.cwd()]
+    bases = [Path(b) for b in roots] if roots is not None else [Path(b) for b in base_dirs] + [Path.cwd()]
     by_file: dict[str, list[tuple[str, str]]] = {}
     referenced = 0
     problems: list[str] = []
@@ -474,8 +492,13 @@ def area_shapes(site: Site, base_dirs: Sequence[str | Path] = (), *,
         by_file.setdefault(ref.path, []).append((area.id, ref.feature))
     geometries: dict[str, Geometry] = {}
     for path, pairs in by_file.items():
+        found = _resolve(path, bases)
+        if roots is not None and not inside(found, roots):
+            problems.append(f"{path}: not in the reference data folder, where shapes are read from "
+                            f"({plural(len(pairs), 'area')})")
+            continue
         try:
-            index = read_features(_resolve(path, bases), precision=precision, tolerance=tolerance)
+            index = read_features(found, precision=precision, tolerance=tolerance)
         except GeometryError as err:
             first = err.problems[0] if err.problems else str(err)
             more = f" and {len(err.problems) - 1} more problems" if len(err.problems) > 1 else ""

@@ -9,7 +9,7 @@ is the second line of defence.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +25,20 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID_LENGTH = 120
 """Longest site id, as the site model allows."""
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A datetime read back from the database, in UTC: SQLite returns naive ones and
+    PostgreSQL ones in the session's zone.
+
+    Examples
+    --------
+    >>> as_utc(datetime(2026, 11, 23, 9, 5)).isoformat()
+    '2026-11-23T09:05:00+00:00'
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -105,3 +119,70 @@ class WorkingStepRow(Base):
     undone: Mapped[bool] = mapped_column(Boolean)
     label: Mapped[str] = mapped_column(String(300))
     change: Mapped[str] = mapped_column(Text)
+
+
+# People: accounts, their roles per site, their API tokens, and what they did. -----------------------
+
+NAME_LENGTH = 200
+"""Longest account name; revision authors are account names, so the same bound."""
+
+
+class UserRow(Base):
+    """An account: a local one has a password hash; one from the organisation's identity
+    provider has its ``subject`` there instead."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    oidc_subject: Mapped[str | None] = mapped_column(String(300), nullable=True, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GrantRow(Base):
+    """One person's role on one site: viewer, editor or owner."""
+
+    __tablename__ = "grants"
+
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_by: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TokenRow(Base):
+    """A personal API token; only its SHA-256 is kept, so a copy of the database signs no one in."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """Something a person did that others may need to account for: sign-ins, grants, saves."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    action: Mapped[str] = mapped_column(String(40))
+    site_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class SettingRow(Base):
+    """Values every server process must share, such as the key that signs session cookies."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -26,7 +26,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from ..io.sitefile import read_site, site_to_data
 from ..model import Problem, Site, SiteError, validate_site
-from .schema import Base, RevisionRow, SiteRow
+from .accounts import Accounts
+from .migrate import upgrade
+from .schema import AuditRow, RevisionRow, SiteRow, as_utc
 from .working import WorkingCopyStore
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,9 @@ DEFAULT_DATA_DIR = Path("instance")
 SQLITE_FILE = "integramap.db"
 SEED_AUTHOR = "integramap"
 BUSY_TIMEOUT_SECONDS = 30
+POOL_SIZE_ENV = "INTEGRAMAP_DB_POOL_SIZE"
+POOL_OVERFLOW_ENV = "INTEGRAMAP_DB_POOL_OVERFLOW"
+POOL_TIMEOUT_ENV = "INTEGRAMAP_DB_POOL_TIMEOUT"
 MAX_AUTHOR_LENGTH = 200
 CACHED_REVISIONS = 16
 """Validated revisions kept in memory: revisions never change, and big sites are slow to validate."""
@@ -167,12 +172,18 @@ class Store:
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = _make_engine(self.url, self.is_sqlite)
+        lock_file = None
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            lock_file = Path(parsed.database + ".lock")
         try:
-            _create_tables(self.engine)
+            upgrade(self.engine, lock_file)
         except (OperationalError, ProgrammingError) as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open the database {self.describe()}: {exc.orig}") from None
         self.working_copies = WorkingCopyStore(self.engine)
+        """Each person's unsaved working copies, kept in the same database."""
+        self.accounts = Accounts(self.engine)
+        """Accounts, roles, tokens and the audit log kept in the same database."""
         self._cache: OrderedDict[tuple[str, int], Revision] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.seed_errors: list[SiteError] = []
@@ -207,7 +218,7 @@ class Store:
                        & (RevisionRow.number == SiteRow.latest)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        sites = [SiteInfo(id=r.id, name=r.name, latest=r.latest, updated_at=_utc(r.created_at),
+        sites = [SiteInfo(id=r.id, name=r.name, latest=r.latest, updated_at=as_utc(r.created_at),
                           author=r.author, units=r.units, links=r.links) for r in rows]
         return sorted(sites, key=lambda s: (s.name.casefold(), s.id))
 
@@ -295,6 +306,8 @@ class Store:
                     if moved.rowcount != 1:
                         raise self._stale(conn, site.id, base)
                 conn.execute(insert(RevisionRow).values(**row))
+                conn.execute(insert(AuditRow).values(at=now, actor=author, action="save", site_id=site.id,
+                                                     detail=f"revision {number}: {message}"[:2000]))
         except IntegrityError:
             with self.engine.connect() as conn:
                 raise self._stale(conn, site.id, base) from None
@@ -388,24 +401,14 @@ class Store:
             site_id=site_id, base=base, latest=info)
 
 
-def _create_tables(engine: Engine, attempts: int = 5) -> None:
-    """Create the tables a database lacks (an older database gains the working-copy tables).
-
-    Two processes opening a fresh database at once can both see a table missing and both
-    create it; the loser's ``already exists`` error is harmless, so it looks again.
-    """
-    for attempt in range(attempts):
-        try:
-            Base.metadata.create_all(engine)
-            return
-        except (OperationalError, ProgrammingError) as exc:
-            if "already exists" not in str(exc.orig).lower() or attempt == attempts - 1:
-                raise
-
-
 def _make_engine(url: str, is_sqlite: bool) -> Engine:
     if not is_sqlite:
-        return create_engine(url, pool_pre_ping=True)
+        # Each server process keeps at most POOL_SIZE + POOL_OVERFLOW connections; a request
+        # that waits longer than POOL_TIMEOUT for one fails with a "busy, try again" (the web
+        # app answers 503) rather than queueing for ever.
+        return create_engine(url, pool_pre_ping=True, pool_size=_env_int(POOL_SIZE_ENV, 5),
+                             max_overflow=_env_int(POOL_OVERFLOW_ENV, 10),
+                             pool_timeout=_env_int(POOL_TIMEOUT_ENV, 10))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS,
                                               "check_same_thread": False})
 
@@ -422,15 +425,17 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
     return engine
 
 
-def _utc(moment: datetime) -> datetime:
-    """Datetimes come back naive from SQLite and in the session zone from PostgreSQL."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise StoreError(f"${name} is {value!r}; expected a whole number")
+    return int(value)
 
 
 def _when(moment: datetime) -> str:
-    moment = _utc(moment)
+    moment = as_utc(moment)
     clock = moment.strftime("%H:%M UTC")
     if moment.date() == datetime.now(UTC).date():
         return clock
@@ -439,7 +444,7 @@ def _when(moment: datetime) -> str:
 
 def _info(row: Any) -> RevisionInfo:
     return RevisionInfo(site_id=row.site_id, number=row.number, author=row.author, message=row.message,
-                        created_at=_utc(row.created_at), base=row.base, name=row.name,
+                        created_at=as_utc(row.created_at), base=row.base, name=row.name,
                         units=row.units, links=row.links)
 
 

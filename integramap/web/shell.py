@@ -13,7 +13,14 @@ from urllib.parse import parse_qs, urlencode
 import dash
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
+from flask import has_request_context
+
+from integramap.people import acting_person
+from integramap.store.access import PersonalStore
+from integramap.web.api.routes import install_api
 from integramap.web.common import ids
+from integramap.web.common.hardening import ERROR_ID, callback_error, install_hardening
+from integramap.web.common.auth import LOGOUT_PATH, csrf_token, current_person, install_sign_in
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
 from integramap.web.map.working import remember_people
@@ -43,14 +50,19 @@ def page_modules() -> list[ModuleType]:
     return sorted(found, key=lambda m: (m.PAGE.order, m.PAGE.path))
 
 
-def create_app(store: Any, services: Services | None = None) -> Dash:
+def create_app(store: Any, services: Services | None = None, *, https: bool = False) -> Dash:
     """A new Dash app serving the stored sites.
 
     Every call builds a separate app with its own callbacks, so tests can make
     as many as they need; the page registry (which Dash keeps globally) is
-    re-registered with the same layouts each time.
+    re-registered with the same layouts each time. Callbacks see the store
+    through the signed-in person's roles (:class:`~integramap.store.access.PersonalStore`);
+    ``https`` says browsers reach the app over HTTPS (at a TLS proxy): the session cookie is
+    then sent over HTTPS only and browsers are told to keep to HTTPS.
     """
     services = services or Services(store=store)
+    if not isinstance(services.store, PersonalStore):
+        services.store = PersonalStore(services.store)
     app = Dash(
         __name__,
         use_pages=True,
@@ -59,6 +71,7 @@ def create_app(store: Any, services: Services | None = None) -> Dash:
         title="IntegraMap",
         suppress_callback_exceptions=True,
         update_title=None,  # type: ignore[arg-type]  # None turns the 'Updating…' title off
+        on_error=callback_error,
     )
     # Uploads arrive base64-encoded in one request: allow a 20 MB file plus encoding overhead.
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES * 4 // 3 + 1024 * 1024
@@ -68,18 +81,32 @@ def create_app(store: Any, services: Services | None = None) -> Dash:
         dash.register_page(  # type: ignore[no-untyped-call]
             module.__name__, path=spec.path, name=spec.name, order=spec.order,
             title=spec.title or f"{spec.name} · IntegraMap", layout=spec.layout)
-    app.layout = _layout([m.PAGE for m in modules])
+    install_sign_in(app.server, services.store, secure_cookies=https)
+    install_api(app.server, services.store)
+    specs = [m.PAGE for m in modules]
+    app.layout = lambda: _layout(specs)  # per request: it names the signed-in person
     _register_shell_callbacks(app, services, [m.PAGE for m in modules])
     for module in modules:
         module.register_callbacks(app, services)
     app.server.extensions["integramap"] = services
     remember_people(app.server)
+    app.server.extensions["integramap-app"] = app
+    install_hardening(app, https=https)  # last: the CSP hashes every inline script registered above
     return app
 
 
 def _layout(specs: list[PageSpec]) -> html.Div:
     links = [dcc.Link(spec.name, href=spec.path, id={"type": ids.NAV_LINK, "path": spec.path},
                       className="nav-link") for spec in specs if spec.in_nav]
+    person = acting_person()
+    signed_in: list[Any] = []
+    if person is not None and not person.local and has_request_context():
+        signed_in = [html.Div([
+            html.Span(person.name, id=ids.NAV_PERSON),
+            html.Form([dcc.Input(type="hidden", name="csrf", value=csrf_token()),
+                       html.Button("Sign out", type="submit", className="button small")],
+                      action=LOGOUT_PATH, method="POST"),
+        ], className="nav-person")]
     return html.Div([
         dcc.Location(id=ids.NAV_LOCATION, refresh="callback-nav"),
         dcc.Store(id=ids.AUTHOR, storage_type="local"),
@@ -92,7 +119,9 @@ def _layout(specs: list[PageSpec]) -> html.Div:
                 dcc.Dropdown(id=ids.NAV_SITE, placeholder="Choose a site…", clearable=False,
                              className="nav-site"),
             ], className="nav-picker"),
+            *signed_in,
         ], className="topbar"),
+        html.Div(id=ERROR_ID, className="error app-error", role="alert", style={"display": "none"}),
         html.Main(dash.page_container, className="page"),
     ], className="app")
 
@@ -120,6 +149,18 @@ def _register_shell_callbacks(app: Dash, services: Services, specs: list[PageSpe
         sites = services.store.list_sites()
         options = [{"label": s.name, "value": s.id} for s in sites]
         return options, site_from_search(search)
+
+    @app.callback(Output(ERROR_ID, "style"), Input(ids.PAGES_LOCATION, "pathname"))
+    def clear_error(_pathname: str | None) -> dict[str, str]:
+        # A failure reported on one page is not repeated on the next.
+        return {"display": "none"}
+
+    @app.callback(Output(ids.AUTHOR, "data", allow_duplicate=True), Input(ids.PAGES_LOCATION, "pathname"),
+                  prevent_initial_call="initial_duplicate")
+    def signed_in_author(_pathname: str | None) -> Any:
+        # The pages' name fields show who will be recorded as the author: the signed-in person.
+        person = current_person()
+        return no_update if person.local else person.name
 
     @app.callback(Output({"type": ids.NAV_LINK, "path": ALL}, "href"),
                   Input(ids.PAGES_LOCATION, "search"),

@@ -17,7 +17,7 @@ from typing import Any
 from integramap.analysis.boundaries import analyse
 from integramap.demo import REFERENCE_DATA_ENV
 from integramap.analysis.boundary_results import BoundaryReport
-from integramap.io.geometry import AreaShapes, GeometryError, area_shapes, outline, read_features, rings
+from integramap.io.geometry import AreaShapes, GeometryError, area_shapes, inside, outline, read_features, rings
 from integramap.model import Site
 from integramap.web.boundaries.findings import Finding, LayerOption, default_layers, findings, site_layers
 from integramap.web.boundaries.figures import Overlay
@@ -30,10 +30,14 @@ CACHED_RESULTS = 16
 
 
 def geometry_dirs() -> list[Path]:
-    """Folders that relative shape paths are read from: the reference data folder
-    (``$INTEGRAMAP_REFERENCE_DATA``, as the demo reads it), if set."""
-    folder = os.environ.get(REFERENCE_DATA_ENV)
-    return [Path(folder)] if folder else []
+    """The only folders shapes are read from, for areas and overlays alike: the reference data
+    folders the demo reads (``$INTEGRAMAP_REFERENCE_DATA`` if set, ``./data``, ``../shared/data``).
+
+    A site's document names its files, and anyone who may edit a site can write any path
+    there, so nothing outside these folders is ever opened.
+    """
+    folder = os.environ.get(REFERENCE_DATA_ENV, "").strip()
+    return ([Path(folder)] if folder else []) + [Path("data"), Path("..") / "shared" / "data"]
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,15 @@ def _middle(lines: list[list[tuple[float, float]]]) -> tuple[float, float]:
     return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
 
 
-def site_overlays(site: Site) -> list[Overlay]:
+def site_overlays(site: Site, roots: list[Path] | None = None) -> list[Overlay]:
     """The extra boundaries a site records in ``metadata["overlays"]`` (the demo's boroughs and wards).
 
     Each entry is ``{"name", "draw", "files", "labels"}`` (see :mod:`integramap.demo`): ``"features"``
     draws every feature's edge, thin; ``"outline"`` each file's outer boundary, labelled. Files that
-    cannot be read are left out: the map is still worth showing without them.
+    cannot be read, or lie outside ``roots`` (default :func:`geometry_dirs`), are left out: the map is
+    still worth showing without them.
     """
+    roots = geometry_dirs() if roots is None else roots
     found: list[Overlay] = []
     for entry in site.metadata.get("overlays") or []:
         if not isinstance(entry, dict) or not isinstance(entry.get("files"), list):
@@ -102,6 +108,8 @@ def site_overlays(site: Site) -> list[Overlay]:
         labels: list[tuple[float, float, str]] = []
         parts: dict[str, list[list[tuple[float, float]]]] = {}
         for k, path in enumerate(entry["files"]):
+            if not inside(str(path), roots):
+                continue
             try:
                 index = read_features(Path(str(path)))
             except GeometryError:
@@ -143,8 +151,8 @@ def compute(services: Services, site_id: str, a: str | None, b: str | None,
         rows = findings(report)
     report_progress(0.8, "Reading the areas' shapes")
     dirs = geometry_dirs()
-    shapes = area_shapes(site, dirs)
-    overlays = site_overlays(site) if shapes.geometries else []
+    shapes = area_shapes(site, roots=dirs)
+    overlays = site_overlays(site, dirs) if shapes.geometries else []
     result = Result(site=site, revision=rev.number, options=options, a=a, b=b, report=report, rows=rows,
                     shapes=shapes, overlays=overlays)
     RESULTS.put(services, result, *asked)

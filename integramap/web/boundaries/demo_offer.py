@@ -82,7 +82,7 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
                                             style={"whiteSpace": "pre-wrap"}), False
         name = (author or "").strip() or AUTHOR
         job = default_runner().submit(lambda progress: build_and_store(services, files, name, progress),
-                                      title="Building the south-east London demo")
+                                      title="Building the south-east London demo", key=f"demo:{DEMO_NAME}")
         return job, False, progress_bar(default_runner().status(job)), "", True
 
     @app.callback(Output(i["poll"], "disabled", allow_duplicate=True),

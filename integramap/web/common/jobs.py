@@ -12,6 +12,7 @@ browser; :func:`progress_bar` is the one piece that builds Dash components.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import secrets
@@ -160,10 +161,16 @@ class JobRunner:
         self._keep = keep
         self._serial = itertools.count(1)
         self._threads: set[threading.Thread] = set()
+        self._keys: dict[str, str] = {}
 
     def submit(self, fn: Callable[[Progress], Any], *, title: str,
-               message: str = "Waiting to start") -> str:
-        """Start ``fn(progress)`` in the background; returns the job's id at once."""
+               message: str = "Waiting to start", key: str | None = None) -> str:
+        """Start ``fn(progress)`` in the background; returns the job's id at once.
+
+        Jobs given the same ``key`` are one job while it runs: a second submit
+        (a button pressed twice, or by two people) returns the running job's id
+        and starts nothing, so two builds of one site never race to save it.
+        """
         job_id = f"job-{next(self._serial)}-{secrets.token_hex(6)}"
         cancel = threading.Event()
         status = JobStatus(id=job_id, title=title, state=JobState.QUEUED, fraction=0.0,
@@ -171,9 +178,16 @@ class JobRunner:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job runner has been shut down; restart the app to run jobs")
+            running = self._keys.get(key) if key is not None else None
+            if running is not None and running in self._jobs and not self._jobs[running].status.state.finished:
+                return running
+            if key is not None:
+                self._keys[key] = job_id
             self._jobs[job_id] = _Job(status=status, cancel=cancel)
             self._forget_old()
-        threading.Thread(target=self._run_when_free, args=(job_id, fn, cancel), daemon=True,
+        # The job runs in the submitting request's context, so it acts as the person who started it.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(self._run_when_free, job_id, fn, cancel), daemon=True,
                          name=f"integramap-{job_id}").start()
         return job_id
 

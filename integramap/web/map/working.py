@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request
 
 from integramap.drafts import Draft, StaleWorkingCopy
+from integramap.people import acting_person
 from integramap.store import UnknownSiteError
 from integramap.web.common.services import Services
 
@@ -36,9 +37,13 @@ class WorkingCopyGone(LookupError):
 
 
 def current_person() -> str:
-    """Who is asking: this browser's id from its cookie (a new one is made, and set on the reply)."""
+    """Whose working copies a request may use: the signed-in account's, or else (single-user mode)
+    this browser's id from its cookie (a new one is made, and set on the reply)."""
     if not has_request_context():
         return ANONYMOUS
+    signed_in = acting_person()
+    if signed_in is not None and not signed_in.local:
+        return f"account:{signed_in.name}"
     if "integramap_person" in g:
         return str(g.integramap_person)
     person = request.cookies.get(PERSON_COOKIE, "")
@@ -66,6 +71,9 @@ def remember_people(server: Flask) -> None:
 def draft_of(services: Services, handle: dict[str, Any] | None) -> Draft:
     """The working copy a browser handle names; :class:`WorkingCopyGone` when there is none."""
     if not handle or not handle.get("site") or not handle.get("person"):
+        raise WorkingCopyGone()
+    # The handle comes from the browser: inside a request only the asker's own copies are theirs.
+    if has_request_context() and str(handle["person"]) != current_person():
         raise WorkingCopyGone()
     try:
         return services.drafts.get(str(handle["person"]), str(handle["site"]))

@@ -1,0 +1,312 @@
+"""Accounts, per-site roles, API tokens, the audit log and shared secrets, in the store's database.
+
+Passwords are hashed with Argon2id (``argon2-cffi``'s defaults, re-hashed on
+sign-in when those defaults strengthen). API tokens are long random strings
+of which only the SHA-256 is kept: they carry enough entropy that a slow hash
+adds nothing, and a fast one lets every API request be checked cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from ..people import Person, Role
+from .schema import NAME_LENGTH, AuditRow, GrantRow, SettingRow, TokenRow, UserRow, as_utc
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "im_"
+"""Marks IntegraMap tokens, so one pasted where it should not be is recognisable."""
+_HASHER = PasswordHasher()
+# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash("not a password anyone has")
+
+
+class AccountError(ValueError):
+    """An account operation that cannot be done; the message says why."""
+
+
+class Account(BaseModel):
+    """An account as listed: never its password hash."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    admin: bool
+    created_at: datetime
+    has_password: bool
+    identity_provider: bool
+    roles: dict[str, Role]
+    tokens: int
+
+
+class AuditEntry(BaseModel):
+    """One line of the audit log."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    actor: str
+    action: str
+    site_id: str | None
+    detail: str
+
+
+def check_name(name: str) -> str:
+    """An account name with its spaces tidied, or :class:`AccountError` saying what is wrong.
+
+    Examples
+    --------
+    >>> check_name("  Asha   Patel ")
+    'Asha Patel'
+    >>> check_name("")
+    Traceback (most recent call last):
+    ...
+    integramap.store.accounts.AccountError: an account name is required
+    """
+    tidy = " ".join(str(name).split())
+    if not tidy:
+        raise AccountError("an account name is required")
+    if len(tidy) > NAME_LENGTH:
+        raise AccountError(f"account name is {len(tidy)} characters; at most {NAME_LENGTH} are allowed")
+    if any(not ch.isprintable() for ch in tidy):
+        raise AccountError("account name has a control character; use letters, digits and punctuation")
+    return tidy
+
+
+def check_password(password: str) -> str:
+    """The password if it is long enough to be worth hashing, else :class:`AccountError`."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password is {len(password)} characters; at least {MIN_PASSWORD_LENGTH} "
+                           "are required")
+    return password
+
+
+class Accounts:
+    """The people tables of one store's database.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from integramap.store import Store
+    >>> store = Store(data_dir=Path(tempfile.mkdtemp()))
+    >>> store.accounts.add("Asha", "correct horse battery", actor="setup")
+    >>> store.accounts.grant("Asha", "riverside", Role.EDITOR, actor="setup")
+    >>> store.accounts.sign_in("Asha", "correct horse battery").roles
+    {'riverside': <Role.EDITOR: 'editor'>}
+    >>> store.accounts.sign_in("Asha", "wrong password") is None
+    True
+    >>> [e.action for e in store.accounts.audit()]
+    ['sign-in failed', 'sign-in', 'grant', 'add user']
+    >>> store.close()
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # Accounts ----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """How many accounts exist: none means the app runs in single-user mode."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(UserRow)).scalar_one())
+
+    def add(self, name: str, password: str | None, *, admin: bool = False, actor: str,
+            oidc_subject: str | None = None) -> None:
+        """Add an account with a password (or signing in through the identity provider only)."""
+        name = check_name(name)
+        hashed = _HASHER.hash(check_password(password)) if password is not None else None
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(UserRow).values(name=name, password_hash=hashed, is_admin=admin,
+                                                    oidc_subject=oidc_subject, created_at=_now()))
+                _record(conn, actor, "add user", None, f"{name}{' (admin)' if admin else ''}")
+        except IntegrityError:
+            raise AccountError(f"there is already an account named {name!r}") from None
+
+    def all(self) -> list[Account]:
+        """Every account with its roles, by name."""
+        with self.engine.connect() as conn:
+            users = conn.execute(select(UserRow).order_by(UserRow.name)).all()
+            grants = conn.execute(select(GrantRow.user_id, GrantRow.site_id, GrantRow.role)).all()
+            tokens = dict(conn.execute(select(TokenRow.user_id, func.count())
+                                       .group_by(TokenRow.user_id)).all())
+        roles: dict[int, dict[str, Role]] = {}
+        for user_id, site_id, role in grants:
+            roles.setdefault(user_id, {})[site_id] = Role(role)
+        return [Account(name=u.name, admin=u.is_admin, created_at=as_utc(u.created_at),
+                        has_password=u.password_hash is not None,
+                        identity_provider=u.oidc_subject is not None,
+                        roles=dict(sorted(roles.get(u.id, {}).items())), tokens=tokens.get(u.id, 0))
+                for u in users]
+
+    def set_password(self, name: str, password: str, *, actor: str) -> None:
+        """Replace an account's password."""
+        hashed = _HASHER.hash(check_password(password))
+        with self.engine.begin() as conn:
+            self._user_id(conn, name)
+            conn.execute(update(UserRow).where(UserRow.name == name).values(password_hash=hashed))
+            _record(conn, actor, "change password", None, name)
+
+    def remove(self, name: str, *, actor: str) -> None:
+        """Remove an account with its roles and tokens; the revisions it saved stay, under its name."""
+        with self.engine.begin() as conn:
+            user_id = self._user_id(conn, name)
+            # Deleted explicitly: SQLite enforces ON DELETE CASCADE only with foreign keys on.
+            conn.execute(delete(GrantRow).where(GrantRow.user_id == user_id))
+            conn.execute(delete(TokenRow).where(TokenRow.user_id == user_id))
+            conn.execute(delete(UserRow).where(UserRow.id == user_id))
+            _record(conn, actor, "remove user", None, name)
+
+    def person(self, name: str) -> Person:
+        """The person with this account name and their roles; :class:`AccountError` if none."""
+        with self.engine.connect() as conn:
+            user_id = self._user_id(conn, name)
+            row = conn.execute(select(UserRow).where(UserRow.id == user_id)).one()
+            return self._person(conn, row)
+
+    # Roles -------------------------------------------------------------------------------
+
+    def grant(self, name: str, site_id: str, role: Role, *, actor: str) -> None:
+        """Give a person a role on a site, replacing any role they had there."""
+        role = Role(role)
+        with self.engine.begin() as conn:
+            user_id = self._user_id(conn, name)
+            conn.execute(delete(GrantRow).where(GrantRow.user_id == user_id, GrantRow.site_id == site_id))
+            conn.execute(insert(GrantRow).values(user_id=user_id, site_id=site_id, role=role.value,
+                                                 granted_by=actor, granted_at=_now()))
+            _record(conn, actor, "grant", site_id, f"{name}: {role.value}")
+
+    def revoke(self, name: str, site_id: str, *, actor: str) -> bool:
+        """Take away a person's role on a site; whether they had one."""
+        with self.engine.begin() as conn:
+            user_id = self._user_id(conn, name)
+            gone = conn.execute(delete(GrantRow).where(GrantRow.user_id == user_id,
+                                                       GrantRow.site_id == site_id)).rowcount
+            if gone:
+                _record(conn, actor, "revoke", site_id, name)
+        return bool(gone)
+
+    def members(self, site_id: str) -> dict[str, Role]:
+        """Who has a role on a site (admins aside), by name."""
+        query = (select(UserRow.name, GrantRow.role).join(GrantRow, GrantRow.user_id == UserRow.id)
+                 .where(GrantRow.site_id == site_id).order_by(UserRow.name))
+        with self.engine.connect() as conn:
+            return {name: Role(role) for name, role in conn.execute(query).all()}
+
+    # Signing in --------------------------------------------------------------------------
+
+    def sign_in(self, name: str, password: str) -> Person | None:
+        """The person if the password is theirs, else ``None``; both outcomes are audited."""
+        tidy = " ".join(str(name).split())[:NAME_LENGTH]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(UserRow).where(UserRow.name == tidy)).first()
+        stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+        try:
+            ok = _HASHER.verify(stored, password) and row is not None and row.password_hash is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        with self.engine.begin() as conn:
+            _record(conn, tidy or "(no name)", "sign-in" if ok else "sign-in failed", None, "password")
+            if not ok or row is None:
+                return None
+            if _HASHER.check_needs_rehash(stored):
+                conn.execute(update(UserRow).where(UserRow.id == row.id)
+                             .values(password_hash=_HASHER.hash(password)))
+            return self._person(conn, row)
+
+    def recent_failures(self, name: str, seconds: float) -> int:
+        """Failed sign-ins for this name in the last ``seconds``, across every server process."""
+        since = datetime.fromtimestamp(_now().timestamp() - seconds, UTC)
+        tidy = " ".join(str(name).split())[:NAME_LENGTH]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(AuditRow).where(
+                AuditRow.actor == tidy, AuditRow.action == "sign-in failed", AuditRow.at >= since)).scalar_one())
+
+    def new_token(self, name: str, *, actor: str) -> str:
+        """A new personal API token for an account; shown once, only its digest is kept."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            user_id = self._user_id(conn, name)
+            conn.execute(insert(TokenRow).values(user_id=user_id, digest=_digest(token), created_at=_now()))
+            _record(conn, actor, "new token", None, name)
+        return token
+
+    def person_for_token(self, token: str) -> Person | None:
+        """The person a token belongs to, or ``None``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(UserRow).join(TokenRow, TokenRow.user_id == UserRow.id)
+                               .where(TokenRow.digest == _digest(token))).first()
+            return None if row is None else self._person(conn, row)
+
+    # Audit log and shared settings -------------------------------------------------------
+
+    def record(self, actor: str, action: str, site_id: str | None = None, detail: str = "") -> None:
+        """Add a line to the audit log."""
+        with self.engine.begin() as conn:
+            _record(conn, actor, action, site_id, detail)
+
+    def audit(self, *, limit: int = 100, site_id: str | None = None,
+              actor: str | None = None) -> list[AuditEntry]:
+        """The newest lines of the audit log, newest first, for one site or person if asked."""
+        query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+        if site_id is not None:
+            query = query.where(AuditRow.site_id == site_id)
+        if actor is not None:
+            query = query.where(AuditRow.actor == actor)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [AuditEntry(at=as_utc(r.at), actor=r.actor, action=r.action, site_id=r.site_id,
+                           detail=r.detail) for r in rows]
+
+    def secret(self, key: str) -> str:
+        """A random secret shared by every server process using this database, made on first use."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar()
+        if found is not None:
+            return str(found)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(SettingRow).values(key=key, value=secrets.token_hex(32)))
+        except IntegrityError:
+            pass  # another process made it first: use theirs
+        with self.engine.connect() as conn:
+            return str(conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar_one())
+
+    # Helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _user_id(conn: Connection, name: str) -> int:
+        found = conn.execute(select(UserRow.id).where(UserRow.name == name)).scalar()
+        if found is None:
+            raise AccountError(f"there is no account named {name!r}; `integramap users list` shows them")
+        return int(found)
+
+    @staticmethod
+    def _person(conn: Connection, row: Any) -> Person:
+        grants = conn.execute(select(GrantRow.site_id, GrantRow.role)
+                              .where(GrantRow.user_id == row.id)).all()
+        return Person(name=row.name, admin=row.is_admin, roles={s: Role(r) for s, r in grants})
+
+
+def _record(conn: Connection, actor: str, action: str, site_id: str | None, detail: str) -> None:
+    conn.execute(insert(AuditRow).values(
+        at=_now(), actor=actor[:NAME_LENGTH], action=action, site_id=site_id, detail=detail))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,204 @@
+"""Signing in to the web app, and who the signed-in person is.
+
+With accounts in the database every page, layout and callback needs a
+signed-in person: a browser without one is sent to the sign-in page, and a
+callback or API request gets 401. With none the app is single-user: every
+request acts for :data:`~integramap.people.LOCAL_PERSON`, and only from this
+computer (the server also refuses to listen on other addresses).
+
+Callbacks (and code they call, such as the store) ask :func:`current_person`.
+The session cookie holds only the account name, signed with a key every
+server process shares (``$INTEGRAMAP_SECRET_KEY`` or one kept in the
+database); roles are read afresh on each request, so a grant or a removed
+account takes effect at once.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import os
+import secrets
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+from flask import Flask, Response, g, redirect, request, session
+
+from integramap.people import LOCAL_PERSON, NotSignedIn, Person, acting_person, reset_acting, set_acting
+from integramap.store import Store
+from integramap.store.access import PersonalStore
+from integramap.store.accounts import AccountError
+from integramap.web.api.routes import PREFIX as API_PREFIX
+from integramap.web.api.routes import error as api_error
+from integramap.web.api.routes import person_from_authorization
+
+SECRET_KEY_ENV = "INTEGRAMAP_SECRET_KEY"
+LOGIN_PATH = "/login"
+LOGOUT_PATH = "/logout"
+SESSION_HOURS = 12
+MAX_FAILURES = 5
+"""Failed sign-ins allowed for one name in :data:`FAILURE_WINDOW_SECONDS` before it must wait."""
+FAILURE_WINDOW_SECONDS = 15 * 60
+# What a browser needs before signing in: the sign-in page and the app's style and scripts
+# (public library code, no data).
+_OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", LOGIN_PATH,
+                  f"{API_PREFIX}/openapi.json")
+
+
+def current_person() -> Person:
+    """The person the current request acts for; :class:`~integramap.people.NotSignedIn` if none.
+
+    In single-user mode this is :data:`~integramap.people.LOCAL_PERSON`.
+    """
+    person = acting_person()
+    if person is None:
+        raise NotSignedIn()
+    return person
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a network address is this computer's own.
+
+    Examples
+    --------
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("localhost"), is_loopback("10.0.0.5")
+    (True, True, True, False)
+    """
+    if address in ("localhost", None) or address == "":
+        return address == "localhost"
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool = False) -> None:
+    """Require a signed-in person on every request to ``server`` once accounts exist."""
+    server.secret_key = os.environ.get(SECRET_KEY_ENV) or store.accounts.secret("session-key")
+    server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                         SESSION_COOKIE_SECURE=secure_cookies, SESSION_COOKIE_NAME="integramap_session",
+                         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+
+    @server.before_request
+    def gate() -> Any:
+        api = request.path.startswith(API_PREFIX + "/")
+        reason = ""
+        if store.accounts.count() == 0:
+            person: Person | None = LOCAL_PERSON
+        elif api:  # the API takes credentials in each request, never the session cookie
+            person, reason = person_from_authorization(store)
+        else:
+            person = _session_person(store)
+        g.integramap_acting = set_acting(person)
+        if person is LOCAL_PERSON and not is_loopback(request.remote_addr):
+            return Response("IntegraMap has no accounts yet, so it only answers on the computer it runs on.",
+                            status=403, mimetype="text/plain")
+        if person is not None or request.path.startswith(_OPEN_PREFIXES):
+            return None
+        if api:
+            if reason == "rate-limited":
+                return api_error(429, "Too many failed sign-ins for this name: wait 15 minutes.")
+            return api_error(401, reason)
+        if request.method == "GET" and not request.path.startswith(("/_dash-", "/api/")):
+            return redirect(f"{LOGIN_PATH}?{urlencode({'next': request.full_path.rstrip('?')})}")
+        return Response('{"message": "Please sign in."}', status=401, mimetype="application/json")
+
+    @server.teardown_request
+    def release(_exc: BaseException | None) -> None:
+        token = g.pop("integramap_acting", None)
+        if token is not None:
+            try:
+                reset_acting(token)
+            except ValueError:  # set in another context (a streamed response): nothing to undo
+                pass
+
+    @server.route(LOGIN_PATH, methods=["GET", "POST"])
+    def login() -> Any:
+        if store.accounts.count() == 0:
+            return redirect("/")
+        target = _safe_next(request.values.get("next"))
+        if request.method == "GET":
+            return _login_page(target)
+        if not _csrf_ok(request.form.get("csrf")):
+            return _login_page(target, "The sign-in form had expired. Please try again.", status=400)
+        name = request.form.get("name", "")
+        if store.accounts.recent_failures(name, FAILURE_WINDOW_SECONDS) >= MAX_FAILURES:
+            return _login_page(target, "Too many failed attempts for this name. Please wait 15 minutes "
+                                       "and try again.", status=429, name=name)
+        person = store.accounts.sign_in(name, request.form.get("password", ""))
+        if person is None:
+            return _login_page(target, "That name and password do not match.", status=401, name=name)
+        session.clear()
+        session.permanent = True
+        session["person"] = person.name
+        return redirect(target)
+
+    @server.route(LOGOUT_PATH, methods=["POST"])
+    def logout() -> Any:
+        if _csrf_ok(request.form.get("csrf")):
+            session.clear()
+        return redirect(LOGIN_PATH)
+
+
+def csrf_token() -> str:
+    """This session's token for forms that post outside Dash (sign-in, sign-out)."""
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+def _csrf_ok(sent: str | None) -> bool:
+    expected = session.get("csrf")
+    return isinstance(expected, str) and isinstance(sent, str) and secrets.compare_digest(expected, sent)
+
+
+def _session_person(store: Store) -> Person | None:
+    name = session.get("person")
+    if not isinstance(name, str):
+        return None
+    try:
+        return store.accounts.person(name)
+    except AccountError:  # the account was removed: the session ends with it
+        session.clear()
+        return None
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this server only, never another site.
+
+    Examples
+    --------
+    >>> _safe_next("/map?site=a"), _safe_next("https://evil.example/"), _safe_next("//evil.example")
+    ('/map?site=a', '/', '/')
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or parsed.path.startswith(LOGIN_PATH):
+        return "/"
+    return target
+
+
+def _login_page(target: str, message: str = "", *, status: int = 200, name: str = "") -> Response:
+    error = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
+    body = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · IntegraMap</title><link rel="stylesheet" href="/assets/integramap.css"></head>
+<body><div class="app">
+<header class="topbar"><span class="brand">IntegraMap</span></header>
+<main class="page"><div class="sign-in">
+<h1>Sign in</h1>
+<p class="lead">Sign in to see and edit the sites you work on.</p>
+{error}
+<form method="post" action="{LOGIN_PATH}">
+<input type="hidden" name="csrf" value="{html.escape(csrf_token())}">
+<input type="hidden" name="next" value="{html.escape(target)}">
+<div class="field"><label for="name">Name</label>
+<input id="name" name="name" autocomplete="username" required autofocus value="{html.escape(name)}"></div>
+<div class="field"><label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required></div>
+<button class="button primary" type="submit">Sign in</button>
+</form></div></main></div></body></html>"""
+    return Response(body, status=status, mimetype="text/html")

@@ -1,0 +1,106 @@
+"""``integramap serve``: the app under gunicorn, a production WSGI server with several workers.
+
+The store is opened and the example sites loaded once, in the main process;
+each worker then opens its own connections (connections must not cross a
+fork). With no accounts the server refuses any address but this computer's.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from integramap.store import Store
+from integramap.web.common.auth import is_loopback
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+log = logging.getLogger(__name__)
+
+
+class ServeError(Exception):
+    """The server cannot start; the message says why and what to do."""
+
+
+def listen_problem(store: Store, host: str) -> str | None:
+    """Why the app must not listen on ``host`` (no accounts yet and not loopback), or ``None``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = Store(data_dir=Path(tempfile.mkdtemp()))
+    >>> listen_problem(store, "127.0.0.1") is None
+    True
+    >>> print(listen_problem(store, "0.0.0.0"))
+    IntegraMap has no accounts yet, so it only listens on this computer (127.0.0.1), not on 0.0.0.0. Add an account first:
+        integramap users add "Your Name" --admin
+    then start it again; everyone then signs in.
+    >>> store.close()
+    """
+    if is_loopback(host) or store.accounts.count() > 0:
+        return None
+    return (f"IntegraMap has no accounts yet, so it only listens on this computer (127.0.0.1), not on {host}. "
+            "Add an account first:\n"
+            '    integramap users add "Your Name" --admin\n'
+            "then start it again; everyone then signs in.")
+
+
+def build_wsgi(database: str | None, *, behind_proxy: bool) -> Any:
+    """The WSGI application one worker serves (called in each worker, after the fork)."""
+    from integramap.web import create_app
+
+    store = Store(database) if database else Store.from_env()
+    app = create_app(store, https=behind_proxy)
+    if behind_proxy:
+        # The proxy terminates TLS: trust one hop's X-Forwarded-For/-Proto/-Host for the
+        # client's address (rate limits, audit), https URLs and the same-origin check.
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    return app.server
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    def __init__(self, options: dict[str, Any], database: str | None, behind_proxy: bool) -> None:
+        self.options = options
+        self.database = database
+        self.behind_proxy = behind_proxy
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return build_wsgi(self.database, behind_proxy=self.behind_proxy)
+
+
+def serve(*, host: str, port: int, workers: int, threads: int = 4, behind_proxy: bool = False,
+          database: str | None = None) -> None:
+    """Prepare the store, then serve until stopped (Ctrl+C or SIGTERM)."""
+    if workers < 1 or threads < 1:
+        raise ServeError(f"--workers is {workers} and --threads {threads}; each must be 1 or more")
+    store = Store(database) if database else Store.from_env()
+    try:
+        problem = listen_problem(store, host)
+        if problem:
+            raise ServeError(problem)
+        added = store.seed(MODELS)
+        if added:
+            log.info("loaded example sites: %s", ", ".join(added))
+        log.info("sites are stored in %s", store.describe())
+    finally:
+        store.close()
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # A national import or analysis can keep a request busy for a while.
+        "timeout": 300,
+        "graceful_timeout": 30,
+        "accesslog": "-",
+        "forwarded_allow_ips": "*" if behind_proxy else "127.0.0.1",
+    }
+    _Gunicorn(options, database, behind_proxy).run()

@@ -1,0 +1,1 @@
+"""The Sharing page: an owner gives colleagues a role on a site."""
