@@ -429,14 +429,26 @@ class WorkingCopies:
         if version is None:
             return None
         cached = self._drafts.get((person, site_id))
-        if cached is not None and cached.version == version:
-            self._drafts.move_to_end((person, site_id))
-            return cached
+        if cached is not None:
+            with cached._lock:  # an edit half-way through in another thread finishes first
+                if cached.version == self.records.version(person, site_id):
+                    self._drafts.move_to_end((person, site_id))
+                    return cached
         record = self.records.load(person, site_id)
         return None if record is None else self._cache(person, site_id, self._build(record))
 
     def get(self, person: str, site_id: str) -> Draft:
         """The person's working copy of a site; ``KeyError`` when there is none."""
+        with self._lock:
+            cached = self._drafts.get((person, site_id))
+        if cached is not None:
+            # Under the draft's lock, an edit half-way through in another thread finishes first: its
+            # stored version and the draft's then agree, and every thread keeps using the one draft.
+            # The registry's lock is not held meanwhile, so requests for other copies do not wait.
+            with cached._lock:
+                version = self.records.version(person, site_id)
+                if version is not None and version == cached.version:
+                    return cached
         with self._lock:
             draft = self._stored(person, site_id)
         if draft is None:
@@ -466,8 +478,9 @@ class WorkingCopies:
 
     def _journal(self, person: str, site_id: str) -> Journal:
         def stale() -> None:
-            with self._lock:
-                self._drafts.pop((person, site_id), None)
+            # Called while holding the draft's lock, so not taking the registry's (which is taken
+            # before a draft's, in _stored): one pop from the C-implemented OrderedDict is atomic.
+            self._drafts.pop((person, site_id), None)
         return Journal(self.records, person, site_id, stale)
 
     def _cache(self, person: str, site_id: str, draft: Draft) -> Draft:

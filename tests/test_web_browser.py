@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from integramap import edit
 from integramap.store import Store
@@ -78,7 +79,9 @@ def set_value(dash_duo: Any, component_id: str | dict[str, str], value: Any) -> 
 def type_into(dash_duo: Any, component_id: str | dict[str, str], text: str) -> None:
     cid = dom_id(component_id) if isinstance(component_id, dict) else component_id
     element = by_id(dash_duo, cid)
-    element.clear()
+    # clear() bypasses React, which would then keep the old value: select it and type over it instead.
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(Keys.DELETE)
     element.send_keys(text)
 
 
@@ -108,6 +111,13 @@ def show_tab(dash_duo: Any, label: str) -> None:
 
 def text_of(dash_duo: Any, element_id: str) -> str:
     return str(by_id(dash_duo, element_id).text)
+
+
+def shown_text(dash_duo: Any, element_id: str) -> str:
+    """An element's text, or "" while it is not on the page yet (a tab still opening): for waits."""
+    text = dash_duo.driver.execute_script(
+        "var e = document.getElementById(arguments[0]); return e ? e.innerText : '';", element_id)
+    return str(text or "")
 
 
 def test_example_site_shows_its_units_links_and_legend(dash_duo: Any, store: Store) -> None:
@@ -177,7 +187,7 @@ def test_an_invalid_edit_shows_its_message_beside_the_field(dash_duo: Any, store
     settled(dash_duo)
     click(dash_duo, mid.UNIT_ADD)
     name_error = dom_id(mid.error_id(mid.UNIT_FORM, "name"))
-    until(lambda: "name is required" in text_of(dash_duo, name_error), timeout=10)
+    until(lambda: "name is required" in shown_text(dash_duo, name_error), timeout=10)
     assert "Not changed" in text_of(dash_duo, mid.UNIT_MESSAGE)
     assert cy_eval(dash_duo, "return cy.nodes().length;") == count
     assert "Traceback" not in dash_duo.driver.page_source
@@ -268,7 +278,7 @@ def test_a_new_site_is_created_from_the_sites_page_and_opens_on_the_map(dash_duo
     dash_duo.wait_for_page(dash_duo.server_url + "/")
     dash_duo.wait_for_contains_text("#sites-table", "Riverside", timeout=10)
     click(dash_duo, "new-site-create")
-    until(lambda: "required" in text_of(dash_duo, "new-site-name-error"), timeout=10)
+    until(lambda: "required" in shown_text(dash_duo, "new-site-name-error"), timeout=10)
     type_into(dash_duo, "new-site-name", "Brand new place")
     type_into(dash_duo, "new-site-author", "A. Manager")
     click(dash_duo, "new-site-create")

@@ -16,7 +16,7 @@ from integramap.web.map import ids as mid
 from integramap.web.map import view as map_view
 from integramap.web.map import page as map_page
 
-from test_web_browser import by_id, cy_eval, dom_id, open_map, settled, show_tab, text_of
+from test_web_browser import by_id, cy_eval, dom_id, open_map, settled, show_tab, shown_text, text_of
 
 BOROUGH = "riverside-borough"
 
@@ -137,7 +137,7 @@ def test_a_tapped_units_parent_shows_in_its_form_and_the_link_form_lists_every_u
     settled(dash_duo)
     show_tab(dash_duo, "Unit")
     parent_field = dom_id(mid.field_id(mid.UNIT_FORM, "parent"))
-    until(lambda: parent.name in text_of(dash_duo, parent_field), timeout=10)
+    until(lambda: parent.name in shown_text(dash_duo, parent_field), timeout=10)
     show_tab(dash_duo, "Link")
     first = min(site.units, key=lambda u: u.name)
     by_id(dash_duo, dom_id(mid.field_id(mid.LINK_FORM, "source"))).click()

@@ -16,8 +16,8 @@ from integramap.web import create_app
 from integramap.web.map import ids as mid
 
 from conftest import MODELS, downloaded, shared_file
-from test_web_browser import by_id, click, cy_eval, dom_id, open_map, set_value, settled, show_tab, text_of, \
-    type_into
+from test_web_browser import by_id, click, cy_eval, dom_id, open_map, set_value, settled, show_tab, shown_text, \
+    text_of, type_into
 
 SITE = "northvale-camhs"
 
@@ -126,7 +126,7 @@ def test_a_second_link_between_two_units_is_refused_with_an_offer_to_edit_the_fi
     set_value(dash_duo, mid.field_id(mid.LINK_FORM, "level"), "fully_merged")
     click(dash_duo, mid.LINK_ADD)
     target_error = dom_id(mid.error_id(mid.LINK_FORM, "target"))
-    until(lambda: "already linked" in text_of(dash_duo, target_error), timeout=15)
+    until(lambda: "already linked" in shown_text(dash_duo, target_error), timeout=15)
     assert f"{source.name} and {target.name} are already linked" in text_of(dash_duo, target_error)
     assert "Not added" in text_of(dash_duo, mid.LINK_MESSAGE)
     assert "unsaved" not in text_of(dash_duo, mid.STATUS)
@@ -134,19 +134,20 @@ def test_a_second_link_between_two_units_is_refused_with_an_offer_to_edit_the_fi
     click(dash_duo, offer)
     dash_duo.wait_for_contains_text(f"#{mid.LINK_EDITING}", f"Editing {source.name} ↔ {target.name}", timeout=15)
     level = dom_id(mid.field_id(mid.LINK_FORM, "level"))
-    until(lambda: first.level.label.casefold() in text_of(dash_duo, level).casefold(), timeout=15)
+    until(lambda: first.level.label.casefold() in shown_text(dash_duo, level).casefold(), timeout=15)
 
 
 def test_an_empty_site_shows_how_to_begin_and_the_first_organisation_is_followed(dash_duo: Any,
                                                                                  store: Store) -> None:
     store.save(edit.new_site("blank", "Blank place"), author="Test", message="new", base=None)
-    dash_duo.start_server(create_app(store))
+    app = create_app(store)
+    dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/map?site=blank")
     dash_duo.wait_for_contains_text(f"#{mid.START_BOX}", "This map is empty", timeout=15)
     assert "Download the template" in text_of(dash_duo, mid.START_BOX)
     click(dash_duo, mid.START_ORGANISATION)
     kind = dom_id(mid.field_id(mid.UNIT_FORM, "kind"))
-    until(lambda: "organisation" in text_of(dash_duo, kind).casefold(), timeout=15)
+    until(lambda: "organisation" in shown_text(dash_duo, kind).casefold(), timeout=15)
     type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "Northvale Community Trust")
     click(dash_duo, mid.UNIT_ADD)
     until(lambda: node_named(dash_duo, "Northvale Community Trust") == "northvale-community-trust", timeout=15)
@@ -159,9 +160,32 @@ def test_an_empty_site_shows_how_to_begin_and_the_first_organisation_is_followed
     assert not any("northvale-community-trust" in o.text
                    for o in dash_duo.driver.find_elements("css selector", ".dash-dropdown-option"))
     # The view moved to the new unit: it is inside the visible area.
-    inside = cy_eval(dash_duo, "var n = cy.getElementById('northvale-community-trust'); var e = cy.extent();"
-                               "var p = n.position(); return p.x >= e.x1 && p.x <= e.x2 && p.y >= e.y1 && p.y <= e.y2;")
-    assert inside is True
+    assert in_view(dash_duo, "northvale-community-trust")
+    # A unit added while another is selected goes beside it, kept in the site, and is brought into view.
+    show_tab(dash_duo, "Unit")
+    cy_eval(dash_duo, "cy.getElementById('northvale-community-trust').emit('tap'); return 1;")
+    until(lambda: "Editing Northvale Community Trust" in shown_text(dash_duo, mid.UNIT_EDITING), timeout=15)
+    settled(dash_duo)
+    type_into(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "District Nursing West")
+    set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team")
+    set_value(dash_duo, mid.field_id(mid.UNIT_FORM, "org_type"), None)
+    click(dash_duo, mid.UNIT_ADD)
+    form = "return document.querySelector('.form').innerText;"
+    until(lambda: node_named(dash_duo, "District Nursing West") == "district-nursing-west"
+          or "Not changed" in shown_text(dash_duo, mid.UNIT_MESSAGE), timeout=15)
+    assert "Not changed" not in shown_text(dash_duo, mid.UNIT_MESSAGE), dash_duo.driver.execute_script(form)
+    person = dash_duo.driver.get_cookie("integramap_person")["value"]
+    draft = app.server.extensions["integramap"].drafts.get(person, "blank")
+    trust = draft.site.unit("northvale-community-trust")
+    team = draft.site.unit("district-nursing-west")
+    assert team.attributes.position is not None
+    until(lambda: in_view(dash_duo, "district-nursing-west"), timeout=15)
+    assert trust.attributes.position is None, "the first unit had nothing to go beside"
+
+
+def in_view(dash_duo: Any, unit_id: str) -> bool:
+    return cy_eval(dash_duo, f"var n = cy.getElementById('{unit_id}'); var e = cy.extent(); var p = n.position();"
+                             "return p.x >= e.x1 && p.x <= e.x2 && p.y >= e.y1 && p.y <= e.y2;") is True
 
 
 def test_an_empty_site_starts_from_the_national_files_of_a_borough(dash_duo: Any, store: Store) -> None:

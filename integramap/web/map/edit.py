@@ -17,6 +17,7 @@ from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, handle_for, pressed
 
 Handle = dict[str, Any]
+Point = tuple[float, float]
 
 
 def unit_names_fingerprint(site: Site) -> int:
@@ -119,23 +120,19 @@ def _reloaded(services: Services, handle: Handle) -> Any:
         return no_update
 
 
-def place_beside(services: Services, handle: Handle, site: Site, new_id: str, anchor: str | None) -> None:
-    """Put a new unit in view beside ``anchor`` (the unit selected when it was added, else its parent),
-    clear of the units already drawn there."""
-    draft_base = handle.get("base")
-    known = {**services.revision_positions.get(f"{site.id}@{draft_base}"),
+def spot_beside(services: Services, handle: Handle, site: Site, anchors: list[str | None]) -> Point | None:
+    """Where a new unit goes: beside the first anchor drawn (the unit selected when it is added, else
+    its parent), clear of the units already drawn there; ``None`` when no anchor is drawn."""
+    known = {**services.revision_positions.get(f"{site.id}@{handle.get('base')}"),
              **services.positions.get(copy_key(handle)), **saved_positions(site)}
-    unit = site.units_by_id[new_id]
-    for candidate in (anchor, unit.parent):
-        if candidate and candidate in known and candidate != new_id:
-            x, y = known[candidate]
-            break
-    else:
-        return
+    anchor = next((a for a in anchors if a and a in known), None)
+    if anchor is None:
+        return None
+    x, y = known[anchor]
     x += SPACING
     while any(abs(x - px) < SPACING * 0.6 and abs(y - py) < SPACING * 0.6 for px, py in known.values()):
         y += SPACING * 0.7
-    services.positions.update(copy_key(handle), {new_id: (x, y)})
+    return x, y
 
 
 FOLLOW_NEW_UNIT = """
@@ -223,6 +220,18 @@ def _register_unit_form(app: Dash, services: Services) -> None:
             return (no_update, _errors(UNIT_FIELDS, {}), "Click a unit on the map first, or add a new one.",
                     no_update, no_update)
         if action == mid.UNIT_ADD:
+            if editing and fields.get("id") == editing:
+                # The form still holds the selected unit: "Add unit" makes a new one, named by its own name.
+                fields = {**fields, "id": ""}
+            # Placed where the user is looking, and kept in the site so every server process draws it there.
+            spot = None
+            try:
+                spot = spot_beside(services, handle or {}, draft_of(services, handle).site,
+                                   [editing, fields.get("parent")])
+            except WorkingCopyGone:
+                pass
+            if spot is not None:
+                fields = {**fields, "attributes": {"position": {"x": round(spot[0], 2), "y": round(spot[1], 2)}}}
             change = Change("add_unit", {"fields": fields})
             label = f"add {name}"
         elif action == mid.UNIT_UPDATE:
@@ -240,8 +249,7 @@ def _register_unit_form(app: Dash, services: Services) -> None:
             return new_handle, errors, message, no_update, no_update
         if action == mid.UNIT_ADD:
             added = next((u for u in site.units if u.id not in before), None)
-            if added is not None and handle is not None:
-                place_beside(services, handle, site, added.id, editing)
+            if added is not None:
                 new_handle = {**new_handle, "follow": added.id}
             return (new_handle, errors, message, added.id if added else None,
                     f"Editing {added.name}" if added else "")
