@@ -57,7 +57,7 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
     if d.structural_challenges:
         for c in d.structural_challenges:
             item = doc.add_paragraph(style="List Bullet")
-            item.add_run(f"{words(c.rule)} (link {c.link}): ").bold = True
+            item.add_run(f"{words(c.rule)}: ").bold = True
             item.add_run(xml_text(c.explanation))
     else:
         doc.add_paragraph("None found: no link's facets contradict its level.")
