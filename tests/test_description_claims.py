@@ -64,3 +64,18 @@ def test_a_challenge_claims_only_the_level_the_link_records(riverside: Site) -> 
 def test_description_sentences_are_grammatical(riverside: Site) -> None:
     md = descriptor_to_markdown(describe_site(riverside))
     assert "1 link run " not in md and "(merged governance) (merged governance)" not in md
+
+
+def test_merged_governance_is_said_once(riverside: Site) -> None:
+    text = " ".join(c.explanation for c in describe_site(riverside).structural_challenges)
+    assert "have merged governance" in text and "merged governance (merged governance)" not in text
+
+
+def test_word_at_a_glance_table_has_a_header(riverside: Site, tmp_path: Path) -> None:
+    from docx import Document
+
+    from integramap.io.export_docx import write_descriptor_docx
+
+    path = write_descriptor_docx(describe_site(riverside), tmp_path / "r.docx")
+    first = Document(str(path)).tables[0].rows[0].cells
+    assert [c.text for c in first] == ["Aspect", "This site"]

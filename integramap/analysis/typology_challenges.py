@@ -73,7 +73,7 @@ RULES: tuple[_Rule, ...] = (
           "are one team under single management (fully merged)",
           "a merged team that never shares a base keeps two cultures and two ways of working"),
     _Rule("merged_governance_with_separate_finance", _merged_governance, "finance", Finance.SEPARATE,
-          None, "have merged governance ({level})",
+          None, "have merged governance",
           "a joint board without pooled or aligned money cannot move resources to where the "
           "joint plan needs them"),
     _Rule("merged_team_without_single_management", _fully_merged, "management", None, None,

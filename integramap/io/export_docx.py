@@ -45,7 +45,8 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor) -> bytes:
     doc.add_paragraph(xml_text(" ".join(summary_sentences(d))))
 
     doc.add_heading("Typology descriptor", level=1)
-    _table(doc, ["", ""], overview_rows(d))
+    # Headed like the other tables: an empty header row reads as a blank first line in Word.
+    _table(doc, ["Aspect", "This site"], overview_rows(d))
     for heading, (header, rows) in descriptor_tables(d):
         doc.add_heading(heading, level=1)
         if rows:

@@ -179,7 +179,7 @@ def descriptor_to_markdown(d: TypologyDescriptor) -> str:
     parts = [f"# Integration model: {markdown_text(d.site.name)}", "",
              f"Typology code: **`{d.code}`**", "",
              " ".join(markdown_text(s) for s in summary_sentences(d)), "",
-             "## At a glance", "", markdown_table(["", ""], overview_rows(d)), ""]
+             "## At a glance", "", markdown_table(["Aspect", "This site"], overview_rows(d)), ""]
     for heading, (header, rows) in descriptor_tables(d):
         parts += [f"## {heading}", "", markdown_table(header, rows) if rows else "None recorded.", ""]
     parts += ["## Structural challenges", ""]
