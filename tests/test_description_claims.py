@@ -6,6 +6,7 @@ sector pairs say, the built-in unmanaged interface, and the challenge wording.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,22 @@ def test_word_at_a_glance_table_has_a_header(riverside: Site, tmp_path: Path) ->
     path = write_descriptor_docx(describe_site(riverside), tmp_path / "r.docx")
     first = Document(str(path)).tables[0].rows[0].cells
     assert [c.text for c in first] == ["Aspect", "This site"]
+
+
+PLURAL_SLIPS = re.compile(r"(?<![\d.,])1 (links|pairs|units|practices|areas|straddles|gaps|steps|level steps|"
+                          r"organisations|sectors|mismatches|PCNs|LCNs|teams|challenges)\b|\b(?:[02-9]|\d\d+) "
+                          r"(link|pair|straddle|gap|mismatch|organisation|challenge) (?:run|aim|lie)s?\b"
+                          r"|\b1 \w+ (run|aim|lie|reach)\b")
+
+
+@pytest.mark.parametrize("name", ["riverside-borough", "northvale-camhs", "eastmoor-icp"])
+def test_no_plural_slips_in_any_written_description(name: str) -> None:
+    from integramap.analysis.boundaries import analyse
+    from integramap.analysis.boundary_format import format_report
+
+    site = read_site(ROOT / "models" / f"{name}.yaml")
+    texts = [descriptor_to_markdown(describe_site(site))]
+    texts += [format_report(analyse(site, a, b)) for a, b in (("pcn", "lcn"), ("lcn", "local_authority"),
+                                                              ("pcn", "local_authority"), ("team", "team"))]
+    for text in texts:
+        assert not PLURAL_SLIPS.search(text), PLURAL_SLIPS.search(text)
