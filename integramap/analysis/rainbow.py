@@ -74,7 +74,7 @@ def rainbow(site: Site) -> dict[str, RainbowFinding]:
     {'system': False, 'organisational': False, 'professional': False, 'clinical': True,
      'functional': False, 'normative': False}
     >>> rainbow(site)["clinical"].evidence
-    ['link l1 uses single point of access']
+    ['the link between MH and GP uses single point of access']
     """
     finders = {"system": _system, "organisational": _organisational, "professional": _professional,
                "clinical": _clinical, "functional": _functional, "normative": _normative}
