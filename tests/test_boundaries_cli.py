@@ -147,3 +147,16 @@ def test_limit_shortens_long_sections(tmp_path: Path, capsys: pytest.CaptureFixt
     _, out, _ = run(capsys, str(site), "--layers", "pcn", "lcn", "--limit", "0")
     assert "more (--format csv" not in out
     assert "No area has a population" not in out
+
+
+def test_a_site_without_links_says_so_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from integramap.io import read_site, write_site
+
+    site = read_site(BOROUGH)
+    bare = tmp_path / "bare.yaml"
+    write_site(site.model_copy(update={"links": []}), bare)
+    _, out, _ = run(capsys, str(bare), "--layers", "pcn", "lcn")
+    assert "no links recorded yet, so every PCN–LCN pair that shares" in out
+    assert out.index("Straddles") < out.index("Unmanaged interfaces")
+    unmanaged = out.split("Unmanaged interfaces:")[1].split("Not checked")[0]
+    assert "  - " not in unmanaged  # one line, no row per pair

@@ -26,7 +26,7 @@ def test_reopens_with_headings(document_path: Path) -> None:
     headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name.startswith(("Heading", "Title"))]
     assert headings == ["Integration model: Small Borough", "Typology descriptor", "Sectors joined",
                         "Depth: links by level", "Rainbow Model (Valentijn)", "Boundary alignment",
-                        "Ambition: links below their target", "Structural challenges", "Mismatch summary",
+                        "Unmanaged interfaces", "Ambition: links below their target", "Structural challenges", "Mismatch summary",
                         "Definitions"]
     assert doc.core_properties.title == "Integration model: Small Borough"
     assert doc.core_properties.subject == "Typology code G-AO-4S-FM/HV-R4fn-C0.75"
@@ -34,7 +34,7 @@ def test_reopens_with_headings(document_path: Path) -> None:
 
 def test_holds_the_descriptor_and_detail_tables(document_path: Path) -> None:
     doc = Document(str(document_path))
-    assert len(doc.tables) == 6
+    assert len(doc.tables) == 7
     overview = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
     assert overview["Typology code"] == "G-AO-4S-FM/HV-R4fn-C0.75"
     assert overview["Basis"].startswith("geographic")
@@ -48,7 +48,7 @@ def test_holds_the_descriptor_and_detail_tables(document_path: Path) -> None:
 
 def test_holds_challenges_and_mismatch_summary(document_path: Path) -> None:
     text = "\n".join(p.text for p in Document(str(document_path)).paragraphs)
-    assert "pooled management on separate IT (link l-mh-asc): North Community MH Team" in text
+    assert "pooled management on separate IT: North Community MH Team" in text
     assert "PCN with LCN: coterminous by people 75%, by units 67%; 1 straddle," in text
     assert "straddling: Cross PCN (North LCN / South LCN)" in text
 

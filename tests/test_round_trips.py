@@ -79,3 +79,20 @@ def test_a_cell_too_long_for_excel_is_refused_and_named(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="description of unit a"):
         write_workbook(site, tmp_path / "s.xlsx")
     assert not (tmp_path / "s.xlsx").exists()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_demo_round_trips_with_its_overlays_and_provenance(kind: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from conftest import FIXTURES
+    from integramap.demo import DEMOS, REFERENCE_DATA_ENV, Demo, build_demo, find_demo_files
+
+    monkeypatch.setitem(DEMOS, "vale", Demo(name="vale", title="Vale", icb="QZZ",
+                                           lad_codes=("E09000901", "E09000902"), description="Test ICB."))
+    monkeypatch.delenv(REFERENCE_DATA_ENV, raising=False)
+    site = build_demo("vale", find_demo_files(FIXTURES / "demo", demo="vale"), today=date(2026, 1, 31))
+    assert {"import", "overlays", "demo"} <= set(site.metadata)
+    written = write_csv_tables(site, tmp_path / "csv") if kind == "csv" else write_workbook(site, tmp_path / "d.xlsx")
+    same(site, import_table(written))

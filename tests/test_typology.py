@@ -189,7 +189,7 @@ def test_rainbow_types_need_evidence() -> None:
     rb = merged.rainbow
     assert rb.types_present == ["system", "organisational", "professional", "clinical"]
     assert rb.enablers_present == ["functional", "normative"]
-    assert "link l joins two organisations at merged governance" in rb.types["organisational"].evidence
+    assert "the link between MH and SC joins two organisations at merged governance" in rb.types["organisational"].evidence
     assert rb.enablers["functional"].evidence_count == 2
 
 

@@ -72,8 +72,8 @@ def test_a_link_can_break_several_rules_reported_in_rule_order() -> None:
 def test_explanation_names_the_units_the_level_and_the_evidence() -> None:
     [challenge] = structural_challenges(pair_site("pooled_management", {"it": "separate"}))
     assert challenge.link == "l1"
-    assert "Older adults MH (mh)" in challenge.explanation
-    assert "Older adults social work (sw)" in challenge.explanation
+    assert "Older adults MH and Older adults social work" in challenge.explanation
+    assert "(mh)" not in challenge.explanation
     assert "pooled management" in challenge.explanation
     assert "IT is recorded as separate" in challenge.explanation
 

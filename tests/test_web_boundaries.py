@@ -184,3 +184,19 @@ def test_unknown_site_is_said_on_the_page(dash_duo, store: Store) -> None:
     dash_duo.wait_for_contains_text("#boundaries-message", "No site called 'nowhere'", timeout=20)
     assert not dash_duo.find_element("#boundaries-body").is_displayed()
     assert dash_duo.get_logs() == []
+
+
+def test_findings_of_a_site_without_links_group_the_unmanaged_pairs() -> None:
+    from integramap.analysis.boundaries import analyse
+    from integramap.io import read_site
+    from integramap.web.boundaries.findings import findings
+
+    site = read_site(FIXTURES / "boundaries_borough.yaml")
+    bare = site.model_copy(update={"links": []})
+    report = analyse(bare, "pcn", "lcn")
+    assert len(report.unmanaged_interfaces) > 1
+    rows = findings(report)
+    unmanaged = [f for f in rows if f.kind == "unmanaged_interface"]
+    assert len(unmanaged) == 1 and unmanaged[0].detail.startswith("No links recorded yet: every PCN–LCN pair")
+    kinds = [f.kind for f in rows]
+    assert kinds.index("straddle") < kinds.index("unmanaged_interface")

@@ -613,6 +613,6 @@ def _analyse(site: Site, a: LayerLike, b: LayerLike, threshold: float = DEFAULT_
         site=site.id, site_name=site.name, layer_a=str(la), layer_b=str(lb), label_a=la.label,
         label_b=lb.label, units_a=len(pair.a.units), units_b=len(pair.b.units), threshold=threshold,
         population_known=any(area.population is not None for area in site.areas),
-        coterminosity=_figures(pair), counts=counts, straddles=found_straddles, gaps=found_gaps,
+        coterminosity=_figures(pair), links_recorded=len(site.links), counts=counts, straddles=found_straddles, gaps=found_gaps,
         double_cover=found_double, nesting_violations=found_nesting, unmanaged_interfaces=found_unmanaged,
         no_footprint=found_empty, overlaps=_entries(pair))

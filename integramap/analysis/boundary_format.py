@@ -103,11 +103,17 @@ def format_report(report: BoundaryReport, limit: int = 25) -> str:
              + (f"({amount(v.outside_population)} in {plural(v.outside_areas, 'area', 'areas')})" if known
                 else f"({plural(v.outside_areas, 'area', 'areas')})"),
              limit)
-    _section(lines, f"Unmanaged interfaces: {plural(len(r.unmanaged_interfaces), 'pair', 'pairs')} "
-             f"sharing at least {_pct(r.threshold)} of the smaller one's {people}, with no link between "
-             "them or their parents", r.unmanaged_interfaces,
-             lambda m: f"{m.a_name} and {m.b_name}: {amount(m.population)} shared "
-             f"({_pct(m.share_of_a)} of {m.a_name}, {_pct(m.share_of_b)} of {m.b_name})", limit)
+    if r.unmanaged_interfaces and r.links_recorded == 0:
+        # An imported site has no links yet: one line says so instead of a row per pair.
+        lines += ["", f"Unmanaged interfaces: no links recorded yet, so every {la.singular}–{lb.singular} "
+                  f"pair that shares {people} counts as unmanaged "
+                  f"({plural(len(r.unmanaged_interfaces), 'pair')})."]
+    else:
+        _section(lines, f"Unmanaged interfaces: {plural(len(r.unmanaged_interfaces), 'pair', 'pairs')} "
+                 f"sharing at least {_pct(r.threshold)} of the smaller one's {people}, with no link between "
+                 "them or the directorates, teams, PCNs, LCNs or hubs above them", r.unmanaged_interfaces,
+                 lambda m: f"{m.a_name} and {m.b_name}: {amount(m.population)} shared "
+                 f"({_pct(m.share_of_a)} of {m.a_name}, {_pct(m.share_of_b)} of {m.b_name})", limit)
     if r.no_footprint:
         _section(lines, f"Not checked: {plural(len(r.no_footprint), 'unit has', 'units have')} no footprint",
                  r.no_footprint, lambda u: f"{u.name} ({u.id}, {one.get(u.layer, u.layer)})", limit)

@@ -195,6 +195,8 @@ class BoundaryReport(_Result):
     threshold: float
     population_known: bool = Field(description="False when no area has a population (counts are areas).")
     coterminosity: Coterminosity
+    links_recorded: int = Field(default=0, description="Integration links in the site: with none, every "
+                                "pair that shares people is unmanaged, which says nothing pair by pair.")
     counts: BoundaryCounts
     straddles: list[Straddle]
     gaps: list[Gap]

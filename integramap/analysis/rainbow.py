@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict
 
 from ..model import HR, IT, Clinical, Finance, Governance, Level, Link, Management, Mechanism, Site, UnitKind
-from .typology_terms import unit_label, unit_sectors
+from .typology_terms import link_label, unit_label, unit_sectors
 
 RAINBOW_TYPES: tuple[str, ...] = ("system", "organisational", "professional", "clinical")
 RAINBOW_ENABLERS: tuple[str, ...] = ("functional", "normative")
@@ -74,7 +74,7 @@ def rainbow(site: Site) -> dict[str, RainbowFinding]:
     {'system': False, 'organisational': False, 'professional': False, 'clinical': True,
      'functional': False, 'normative': False}
     >>> rainbow(site)["clinical"].evidence
-    ['link l1 uses single point of access']
+    ['the link between MH and GP uses single point of access']
     """
     finders = {"system": _system, "organisational": _organisational, "professional": _professional,
                "clinical": _clinical, "functional": _functional, "normative": _normative}
@@ -95,7 +95,7 @@ def _mechanism_evidence(site: Site, wanted: set[Mechanism]) -> Iterator[str]:
     for link in site.links:
         for mech in link.mechanisms:
             if mech in wanted:
-                yield f"link {link.id} uses {mech.label}"
+                yield f"{link_label(site, link)} uses {mech.label}"
 
 
 def _system(site: Site) -> Iterator[str]:
@@ -110,7 +110,7 @@ def _system(site: Site) -> Iterator[str]:
             yield f"{unit.kind} {unit_label(site, unit.id)} is joined by an integration link"
     for link in site.links:
         if link.level >= Level.MERGED_GOVERNANCE and _crosses_organisations(site, link):
-            yield f"link {link.id} joins two organisations at {link.level.label}"
+            yield f"{link_label(site, link)} joins two organisations at {link.level.label}"
 
 
 def _organisational(site: Site) -> Iterator[str]:
@@ -119,11 +119,11 @@ def _organisational(site: Site) -> Iterator[str]:
             continue
         f = link.facets
         if link.level >= Level.POOLED_MANAGEMENT:
-            yield f"link {link.id} joins two organisations at {link.level.label}"
+            yield f"{link_label(site, link)} joins two organisations at {link.level.label}"
         if f.governance is not None and f.governance >= Governance.JOINT_COMMITTEE:
-            yield f"link {link.id} has governance: {f.governance.label}"
+            yield f"{link_label(site, link)} has governance: {f.governance.label}"
         if f.finance is not None and f.finance >= Finance.POOLED_BUDGET:
-            yield f"link {link.id} has finance: {f.finance.label}"
+            yield f"{link_label(site, link)} has finance: {f.finance.label}"
 
 
 def _professional(site: Site) -> Iterator[str]:
@@ -131,7 +131,7 @@ def _professional(site: Site) -> Iterator[str]:
         a, b = site.units_by_id[link.source], site.units_by_id[link.target]
         if (a.kind in _FRONT_LINE and b.kind in _FRONT_LINE and link.level >= Level.CO_LOCATED
                 and set(unit_sectors(site, a.id)) != set(unit_sectors(site, b.id))):
-            yield f"link {link.id} joins teams of different sectors at {link.level.label}"
+            yield f"{link_label(site, link)} joins teams of different sectors at {link.level.label}"
     yield from _mechanism_evidence(site, {Mechanism.INTERFACE_MEETING, Mechanism.JOINT_FUNDED_ROLE,
                                           Mechanism.SHARED_TRAINING})
 
@@ -140,7 +140,7 @@ def _clinical(site: Site) -> Iterator[str]:
     for link in site.links:
         c = link.facets.clinical
         if c is not None and c >= Clinical.SINGLE_POINT_OF_ACCESS:
-            yield f"link {link.id} has clinical: {c.label}"
+            yield f"{link_label(site, link)} has clinical: {c.label}"
     yield from _mechanism_evidence(site, {Mechanism.INTEGRATED_CASE_MANAGEMENT,
                                           Mechanism.SINGLE_POINT_OF_ACCESS, Mechanism.CARE_NAVIGATOR})
 
@@ -149,13 +149,13 @@ def _functional(site: Site) -> Iterator[str]:
     for link in site.links:
         f = link.facets
         if f.it is not None and f.it >= IT.SHARED_RECORD:
-            yield f"link {link.id} has it: {f.it.label}"
+            yield f"{link_label(site, link)} has it: {f.it.label}"
         if f.finance is not None and f.finance >= Finance.POOLED_BUDGET:
-            yield f"link {link.id} has finance: {f.finance.label}"
+            yield f"{link_label(site, link)} has finance: {f.finance.label}"
         if f.hr is not None and f.hr >= HR.HARMONISED:
-            yield f"link {link.id} has hr: {f.hr.label}"
+            yield f"{link_label(site, link)} has hr: {f.hr.label}"
         if f.management is not None and f.management >= Management.POOLED:
-            yield f"link {link.id} has management: {f.management.label}"
+            yield f"{link_label(site, link)} has management: {f.management.label}"
     yield from _mechanism_evidence(site, {Mechanism.SHARED_CARE_RECORD})
 
 

@@ -72,12 +72,20 @@ class Organisation(_Frozen):
 
 
 class SectorPair(_Frozen):
-    """Two sectors joined by at least one link, and the highest level joining them."""
+    """Two sectors joined by at least one link, and the highest level joining them.
+
+    ``links`` and ``highest`` count only links between single-sector units: what the
+    link actually joins. A link with a multi-sector end (a hub, an LCN, a single point
+    of access serving several sectors) is counted apart in ``through_shared``: it joins
+    the sectors only through a shared hub, so it never raises the pair's level.
+    """
 
     pair: str
     sectors: tuple[Sector, Sector]
     links: int
-    highest: Level
+    highest: Level | None
+    through_shared: int = 0
+    highest_through_shared: Level | None = None
 
 
 class Depth(_Frozen):
@@ -267,13 +275,17 @@ def _link_pairs(site: Site) -> list[tuple[str, tuple[Sector, Sector], Level]]:
     """Each (sector pair, link level) a link joins; a link between multi-sector units joins several."""
     out = []
     for link in site.links:
-        keys: dict[str, tuple[Sector, Sector]] = {}
-        for a in unit_sectors(site, link.source):
-            for b in unit_sectors(site, link.target):
-                key = sector_pair_key(a, b)
-                keys.setdefault(key, tuple(sorted((a, b), key=list(Sector).index)))  # type: ignore[arg-type]
-        out += [(key, pair, link.level) for key, pair in keys.items()]
+        out += [(key, pair, link.level) for key, pair in _pairs_of(site, link.source, link.target).items()]
     return out
+
+
+def _pairs_of(site: Site, source: str, target: str) -> dict[str, tuple[Sector, Sector]]:
+    keys: dict[str, tuple[Sector, Sector]] = {}
+    for a in unit_sectors(site, source):
+        for b in unit_sectors(site, target):
+            keys.setdefault(sector_pair_key(a, b),
+                            tuple(sorted((a, b), key=list(Sector).index)))  # type: ignore[arg-type]
+    return keys
 
 
 def _pair_order(key: str) -> tuple[int, int]:
@@ -282,13 +294,26 @@ def _pair_order(key: str) -> tuple[int, int]:
     return order.index(Sector(a)), order.index(Sector(b))
 
 
+def _direct(site: Site, link_id: str) -> bool:
+    """Whether both ends of a link work in one sector each (so the link joins exactly that pair)."""
+    link = site.link(link_id)
+    return len(unit_sectors(site, link.source)) == 1 and len(unit_sectors(site, link.target)) == 1
+
+
 def _sector_pairs(site: Site) -> list[SectorPair]:
-    found: dict[str, tuple[tuple[Sector, Sector], int, Level]] = {}
-    for key, pair, level in _link_pairs(site):
-        _, n, top = found.get(key, (pair, 0, level))
-        found[key] = (pair, n + 1, max(top, level))
-    return [SectorPair(pair=key, sectors=found[key][0], links=found[key][1], highest=found[key][2])
-            for key in sorted(found, key=_pair_order)]
+    sectors: dict[str, tuple[Sector, Sector]] = {}
+    direct: dict[str, list[Level]] = {}
+    shared: dict[str, list[Level]] = {}
+    for link in site.links:
+        into = direct if _direct(site, link.id) else shared
+        for key, pair in _pairs_of(site, link.source, link.target).items():
+            sectors.setdefault(key, pair)
+            into.setdefault(key, []).append(link.level)
+    return [SectorPair(pair=key, sectors=sectors[key], links=len(direct.get(key, [])),
+                       highest=max(direct[key]) if key in direct else None,
+                       through_shared=len(shared.get(key, [])),
+                       highest_through_shared=max(shared[key]) if key in shared else None)
+            for key in sorted(sectors, key=_pair_order)]
 
 
 def _depth(site: Site) -> Depth:

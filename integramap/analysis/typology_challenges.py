@@ -66,14 +66,14 @@ def _fully_merged(link: Link) -> bool:
 
 RULES: tuple[_Rule, ...] = (
     _Rule("pooled_management_on_separate_it", _at_least(Level.POOLED_MANAGEMENT), "it", IT.SEPARATE,
-          "it_system", "are joined at {level}, so they share management",
+          "it_system", "are joined at {level}",
           "managers cannot see one caseload or one record, so staff re-key information and "
           "work around two systems"),
     _Rule("merged_team_on_separate_sites", _fully_merged, "estates", Estates.SEPARATE, "location",
           "are one team under single management (fully merged)",
           "a merged team that never shares a base keeps two cultures and two ways of working"),
     _Rule("merged_governance_with_separate_finance", _merged_governance, "finance", Finance.SEPARATE,
-          None, "have merged governance ({level})",
+          None, "have merged governance",
           "a joint board without pooled or aligned money cannot move resources to where the "
           "joint plan needs them"),
     _Rule("merged_team_without_single_management", _fully_merged, "management", None, None,
@@ -125,7 +125,12 @@ def structural_challenges(site: Site) -> list[StructuralChallenge]:
 
 
 def _evidence(site: Site, link: Link, rule: _Rule) -> str | None:
-    """Why the rule fires for this link, in words, or ``None`` when it does not."""
+    """Why the rule fires for this link, in words, or ``None`` when it does not.
+
+    The recorded facet decides; the units' attributes are consulted only where the
+    facet is not recorded (a link recording HR as harmonised has dealt with its two
+    employers, so their differing is no challenge).
+    """
     value = getattr(link.facets, rule.facet)
     if rule.name == "merged_team_without_single_management":
         if value is not None and value < Management.SINGLE:

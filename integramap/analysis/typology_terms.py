@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import weakref
 
-from ..model import Level, OrgType, Sector, Site, UnitKind
+from ..model import Level, Link, OrgType, Sector, Site, UnitKind
 
 TIERS: dict[str, tuple[Sector, ...]] = {
     "primary": (Sector.PRIMARY_CARE,),
@@ -170,6 +170,11 @@ def sector_pair_key(a: Sector, b: Sector) -> str:
 
 
 def unit_label(site: Site, unit_id: str) -> str:
-    """A unit's name with its id, for explanations: ``Riverside MH team (rmh)``."""
+    """A unit's name, for explanations read by managers (names, never ids): ``Riverside MH team``."""
     unit = site.units_by_id.get(unit_id)
-    return f"{unit.name} ({unit_id})" if unit is not None else unit_id
+    return unit.name if unit is not None else unit_id
+
+
+def link_label(site: Site, link: Link) -> str:
+    """A link named by the units it joins: ``the link between Adult Social Care and District Nursing``."""
+    return f"the link between {unit_label(site, link.source)} and {unit_label(site, link.target)}"

@@ -52,7 +52,8 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor, pictures: BoardPictures | No
         _pictures(doc, pictures)
 
     doc.add_heading("Typology descriptor", level=1)
-    _table(doc, ["", ""], overview_rows(d))
+    # Headed like the other tables: an empty header row reads as a blank first line in Word.
+    _table(doc, ["Aspect", "This site"], overview_rows(d))
     for heading, (header, rows) in descriptor_tables(d):
         doc.add_heading(heading, level=1)
         if rows:
@@ -64,7 +65,7 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor, pictures: BoardPictures | No
     if d.structural_challenges:
         for c in d.structural_challenges:
             item = doc.add_paragraph(style="List Bullet")
-            item.add_run(f"{words(c.rule)} (link {c.link}): ").bold = True
+            item.add_run(f"{words(c.rule)}: ").bold = True
             item.add_run(xml_text(c.explanation))
     else:
         doc.add_paragraph("None found: no link's facets contradict its level.")

@@ -27,6 +27,9 @@ Table = tuple[list[str], list[list[str]]]
 """A table as plain text: header cells, then rows of cells (not yet escaped)."""
 
 
+UNMANAGED_SHOWN = 15
+"""Unmanaged interfaces listed in a description, most shared people first; the rest are counted."""
+
 def words(key: str | None) -> str:
     """A key in words: ``pooled_management`` → ``pooled management``; ``None`` → ``none``."""
     return in_words(key)
@@ -59,7 +62,8 @@ def summary_sentences(d: TypologyDescriptor) -> list[str]:
         out.append(f"The closest integration is {words(d.depth.highest)} (Leutz: "
                    f"{words(d.depth.leutz_degree)}); the typical link is {words(d.depth.median)}, "
                    f"across {plural(n, 'link')}.")
-        out.append(f"{plural(d.breadth.horizontal, 'link')} run within one tier of care (horizontal) and "
+        runs = "runs" if d.breadth.horizontal == 1 else "run"
+        out.append(f"{plural(d.breadth.horizontal, 'link')} {runs} within one tier of care (horizontal) and "
                    f"{plural(d.breadth.vertical, 'link')} across tiers (vertical).")
     if d.ambition.count:
         aim = "aims" if d.ambition.count == 1 else "aim"
@@ -108,8 +112,11 @@ def overview_rows(d: TypologyDescriptor) -> list[list[str]]:
 def descriptor_tables(d: TypologyDescriptor) -> list[tuple[str, Table]]:
     """The descriptor's detail tables, each with its heading, for Markdown and Word alike."""
     tables: list[tuple[str, Table]] = [
-        ("Sectors joined", (["Sector pair", "Links", "Highest level"],
-                            [[words(p.pair), str(p.links), words(p.highest)] for p in d.sector_pairs])),
+        ("Sectors joined", (["Sector pair", "Links", "Highest level", "Through a shared hub"],
+                            [[words(p.pair), str(p.links), "—" if p.highest is None else words(p.highest),
+                              "—" if p.highest_through_shared is None else
+                              f"{plural(p.through_shared, 'link')}, up to {words(p.highest_through_shared)}"]
+                             for p in d.sector_pairs])),
         ("Depth: links by level", (["Level", "Links", "Leutz degree"],
                                    [[words(lv), str(n), words(LEUTZ[Level(lv)])]
                                     for lv, n in d.depth.distribution.items()])),
@@ -127,10 +134,17 @@ def descriptor_tables(d: TypologyDescriptor) -> list[tuple[str, Table]]:
               "n/a" if p.coterminosity_units is None else f"{p.coterminosity_units:.0%}", str(p.straddles), str(p.gaps),
               str(p.double_cover), str(p.nesting_violations), str(p.unmanaged_interfaces),
               ", ".join(p.straddling_units)] for p in d.boundary_alignment.pairs])))
+    unmanaged = d.boundary_alignment.unmanaged
+    if unmanaged:
+        shown = unmanaged[:UNMANAGED_SHOWN]
+        rows = [[m.a_name, m.b_name, f"{m.population:,.0f}"] for m in shown]
+        if len(unmanaged) > len(shown):
+            rows.append([f"and {plural(len(unmanaged) - len(shown), 'more pair')}", "", ""])
+        tables.append(("Unmanaged interfaces", (["Unit", "Shares people with", "People shared"], rows)))
     if d.ambition.links:
         tables.append(("Ambition: links below their target", (
-            ["Link", "Between", "Now", "Target", "Gap"],
-            [[a.link, f"{a.source_name} – {a.target_name}", words(a.actual), words(a.target_level), str(a.gap)]
+            ["Between", "Now", "Target", "Gap"],
+            [[f"{a.source_name} – {a.target_name}", words(a.actual), words(a.target_level), str(a.gap)]
              for a in d.ambition.links])))
     return tables
 
@@ -182,12 +196,12 @@ def descriptor_to_markdown(d: TypologyDescriptor, figures: Sequence[FigureLink] 
                       f"*Figure {number}. {markdown_text(caption)}*", ""]
         if note:
             parts += [f"*{markdown_text(note)}*", ""]
-    parts += ["## At a glance", "", markdown_table(["", ""], overview_rows(d)), ""]
+    parts += ["## At a glance", "", markdown_table(["Aspect", "This site"], overview_rows(d)), ""]
     for heading, (header, rows) in descriptor_tables(d):
         parts += [f"## {heading}", "", markdown_table(header, rows) if rows else "None recorded.", ""]
     parts += ["## Structural challenges", ""]
     if d.structural_challenges:
-        parts += [f"- **{markdown_text(words(c.rule))}** (link {markdown_text(c.link)}): "
+        parts += [f"- **{markdown_text(words(c.rule))}**: "
                   f"{markdown_text(c.explanation)}" for c in d.structural_challenges]
     else:
         parts.append("None found: no link's facets contradict its level.")

@@ -208,11 +208,19 @@ def findings(report: BoundaryReport) -> list[Finding]:
             f"{_pct(v.outside_share)} of {v.name} lies outside {v.parent_name} "
             f"({plural(v.outside_areas, 'area')})",
             v.outside_population, v.outside_share))
-    for m in r.unmanaged_interfaces:
+    if r.unmanaged_interfaces and r.links_recorded == 0:
+        # An imported site has no links yet: one line, not a row for every pair of units.
+        out.append(Finding(
+            "unmanaged_interface", f"{r.layer_a} with {r.layer_b}", (), (),
+            f"No links recorded yet: every {la.singular}–{lb.singular} pair that shares people counts as "
+            f"unmanaged ({plural(len(r.unmanaged_interfaces), 'pair')})",
+            sum(m.population for m in r.unmanaged_interfaces)))
+    for m in (r.unmanaged_interfaces if r.links_recorded else []):
         out.append(Finding(
             "unmanaged_interface", f"{r.layer_a} with {r.layer_b}", (m.a_name, m.b_name), (m.a, m.b),
             f"{m.a_name} and {m.b_name} share {_count(m.population)} {people} "
-            f"({_pct(m.share_of_a)} of {m.a_name}) with no link between them or their parents",
+            f"({_pct(m.share_of_a)} of {m.a_name}) with no link between them or the teams, PCNs, LCNs "
+            "or hubs above them",
             m.population, m.share))
     for u in r.no_footprint:
         out.append(Finding("unchecked", u.layer, (u.name,), (u.id,),

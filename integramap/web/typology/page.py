@@ -168,8 +168,13 @@ def descriptor_panel(d: TypologyDescriptor) -> html.Dl:
     """The descriptor as a definition list, in the order a manager reads a model."""
     b = d.basis
     orgs = [f"{o.name} ({words(str(o.org_type)) if o.org_type else 'organisation'})" for o in d.organisations]
-    pairs = [f"{words(p.pair)}: {words(p.highest)} ({plural(p.links, 'link')})"
-             for p in d.sector_pairs]
+    pairs = [f"{words(p.pair)}: " + "; ".join(
+        ([f"{words(p.highest)} ({plural(p.links, 'link')})"] if p.highest is not None else [])
+        + ([f"through a shared hub only, up to {words(p.highest_through_shared)} "
+            f"({plural(p.through_shared, 'link')})" if p.highest is None else
+            f"and {plural(p.through_shared, 'link')} through a shared hub"]
+           if p.highest_through_shared is not None else []))
+        for p in d.sector_pairs]
     rb = d.rainbow
     findings = {**rb.types, **rb.enablers}
     rainbow_rows = [html.Li([html.Strong(f"{words(name)}: "), "present" if f.present else "not seen",
