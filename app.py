@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--debug", action="store_true", help="reload on code changes and show Dash's debug tools")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # not its chatter at every start
     store = Store.from_env()
     problem = listen_problem(store, args.host)
     if problem:

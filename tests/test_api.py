@@ -143,3 +143,11 @@ def test_single_user_mode_answers_the_api_on_this_computer_only(tmp_path: Path) 
         client = create_app(alone).server.test_client()
         assert len(client.get("/api/v1/sites").get_json()) == len(alone.list_sites())
         assert client.get("/api/v1/sites", environ_base={"REMOTE_ADDR": "192.168.1.9"}).status_code == 403
+
+
+def test_boundaries_analyses_two_layers_of_a_visible_site(client: Any) -> None:
+    body = client.get(f"/api/v1/sites/{BOROUGH}/boundaries", headers=basic("Vi Viewer")).get_json()
+    assert body["revision"] == 1 and body["report"]["counts"]["straddles"] == 1
+    wrong = client.get(f"/api/v1/sites/{BOROUGH}/boundaries?a=castles", headers=basic("Vi Viewer"))
+    assert wrong.status_code == 422 and wrong.get_json()["errors"][0]["loc"] == ["a"]
+    assert client.get("/api/v1/sites/nowhere/boundaries", headers=basic("Vi Viewer")).status_code == 404

@@ -27,6 +27,12 @@ BOROUGH = "riverside-borough"
 
 
 @pytest.fixture(autouse=True)
+def reference_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test fixtures stand in for the reference data folder: shapes are read only from there."""
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
+
+
+@pytest.fixture(autouse=True)
 def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
     """A job runner of the test's own: the shared one's threads do not outlive a test server."""
     import integramap.web.boundaries.page as page

@@ -36,7 +36,7 @@ def document() -> dict[str, Any]:
     --------
     >>> doc = document()
     >>> doc["openapi"], sorted(doc["paths"])
-    ('3.1.0', ['/api/v1/sites', '/api/v1/sites/{id}', '/api/v1/sites/{id}/revisions'])
+    ('3.1.0', ['/api/v1/sites', '/api/v1/sites/{id}', '/api/v1/sites/{id}/boundaries', '/api/v1/sites/{id}/revisions'])
     """
     schemas: dict[str, Any] = {}
     for model in _MODELS:
@@ -60,6 +60,13 @@ def document() -> dict[str, Any]:
                 "summary": "A site's latest revision", "parameters": [site_id],
                 "responses": {"200": _json(_ref(SiteDocument), "The latest revision"),
                               **_errors(401, 404, 429, 503)}}},
+            f"{PREFIX}/sites/{{id}}/boundaries": {"get": {
+                "summary": "Boundary findings of the latest revision for two layers (a, b; defaults "
+                           "where not given)", "parameters": [
+                    site_id, {"name": "a", "in": "query", "schema": {"type": "string"}},
+                    {"name": "b", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "object"}, "The revision and its BoundaryReport"),
+                              **_errors(401, 404, 422, 429, 503)}}},
             f"{PREFIX}/sites/{{id}}/revisions": {"post": {
                 "summary": "Save a new revision (base null creates the site)", "parameters": [site_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(NewRevision)}}},

@@ -142,6 +142,26 @@ def install_api(server: Flask, store: PersonalStore) -> None:
             return error(404, f"There is no site {site_id!r}, or you may not see it.")
         return jsonify(SiteDocument(revision=revision.number, document=site_to_data(revision.site)).model_dump())
 
+    @api.get("/sites/<site_id>/boundaries")
+    def boundaries(site_id: str) -> Response:
+        from integramap.analysis.boundaries import analyse
+        from integramap.web.boundaries.findings import default_layers, site_layers
+
+        try:
+            revision = store.get(site_id)
+        except UnknownSiteError:
+            return error(404, f"There is no site {site_id!r}, or you may not see it.")
+        options = site_layers(revision.site)
+        known = {o.spec for o in options}
+        first, second = default_layers(options)
+        a, b = request.args.get("a") or first, request.args.get("b") or second
+        wrong = [Problem(loc=[name], message=f"is {value!r}; expected one of {sorted(known)}")
+                 for name, value in (("a", a), ("b", b)) if value not in known]
+        if wrong or a is None or b is None:
+            return error(422, "Choose two of the site's layers to compare.", wrong)
+        report = analyse(revision.site, a, b)
+        return jsonify({"revision": revision.number, "report": report.model_dump(mode="json")})
+
     @api.post("/sites/<site_id>/revisions")
     def save(site_id: str) -> Response:
         if not request.is_json:
