@@ -142,7 +142,7 @@ def lowest_coterminosity(site: Site, reports: Mapping[tuple[str, str], Any] | No
     from .boundaries import coterminosity
 
     given = reports or {}
-    found = [given[pair].coterminosity if pair in given else coterminosity(site, *pair)
+    found = [given[pair].coterminosity.people if pair in given else coterminosity(site, *pair)
              for pair in LAYER_PAIRS if layer_present(site, pair[0]) and layer_present(site, pair[1])]
     values = [round(float(c), 4) for c in found if c is not None]
     return min(values) if values else None

@@ -25,7 +25,8 @@ from ..bulk import collector_paused
 from ..model import Site
 from ..scenario import Scenario
 from ..scenario_edits import Applied, apply_scenario
-from .boundaries import _Pair, analyse, nesting_violations
+from . import boundaries
+from .boundaries import analyse, nesting_violations
 from .boundary_results import DoubleCover, Gap, NestingViolation, Straddle, UnmanagedInterface
 from .footprints import EPS, footprints, footprints_from
 from .layers import Layer, as_layer
@@ -58,7 +59,10 @@ class Coterminosity(_Result):
 
 
 def coterminosity_figures(site: Site, a: Layer | str, b: Layer | str) -> Coterminosity:
-    """Both coterminosity figures of layer ``a`` with layer ``b``.
+    """Both coterminosity figures of layer ``a`` with layer ``b``, as the what-if and atlas reports carry them.
+
+    The figures are :func:`integramap.analysis.boundaries.coterminosity_figures`'s (one definition for
+    the whole project); these reports keep the two numbers only.
 
     Examples
     --------
@@ -71,20 +75,8 @@ def coterminosity_figures(site: Site, a: Layer | str, b: Layer | str) -> Cotermi
     >>> coterminosity_figures(site, "pcn", "lcn")
     Coterminosity(people=0.8571428571428571, units=0.5)
     """
-    return _coterminosity(site, a, b)
-
-
-def _coterminosity(site: Site, a: Layer | str, b: Layer | str) -> Coterminosity:
-    # The one place the report's coterminosity comes from, so that it can follow the
-    # project's own model of the two figures wherever that is kept.
-    overlaps = _Pair.of(site, a, b).overlaps
-    total = float(overlaps.sum())
-    if total <= 0.0:
-        return Coterminosity(people=None, units=None)
-    best = float(np.asarray(overlaps.max(axis=1).todense()).sum())
-    partners = np.diff(overlaps.indptr)
-    meeting = int(np.count_nonzero(partners))
-    return Coterminosity(people=min(best / total, 1.0), units=int(np.count_nonzero(partners == 1)) / meeting)
+    figures = boundaries.coterminosity_figures(site, a, b)
+    return Coterminosity(people=figures.people, units=figures.units)
 
 
 def pair_key(a: Layer | str, b: Layer | str) -> str:
@@ -265,7 +257,7 @@ def _side_of(site: Site, pairs: Sequence[tuple[Layer, Layer]]) -> Side:
         site=site.id, site_name=site.name, code=typology_code(site, reports), units=len(site.units),
         links=len(site.links),
         straddles={k: r.straddles for k, r in zip(keys, chosen)},
-        coterminosity={k: _coterminosity(site, a, b) for k, (a, b) in zip(keys, pairs)},
+        coterminosity={k: coterminosity_figures(site, a, b) for k, (a, b) in zip(keys, pairs)},
         unmanaged_interfaces={k: r.unmanaged_interfaces for k, r in zip(keys, chosen)},
         gaps=gaps, double_cover=cover,
         nesting_violations=chosen[0].nesting_violations if chosen else nesting_violations(site))
