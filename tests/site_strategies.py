@@ -39,7 +39,8 @@ _ALPHABET = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"),
 # neutralising cannot tell it from its own prefix): a known gap of the formula guard, not drawn here.
 texts = st.text(_ALPHABET, max_size=20).map(str.strip).filter(
     lambda t: not (t.startswith("'") and t.lstrip("'").startswith(("=", "+", "-", "@", "\t", "\r"))))
-names = texts.filter(bool)
+# A name is one line: tabs and line breaks are for free text (descriptions, notes) only.
+names = texts.filter(lambda t: bool(t) and not any(c in t for c in "\t\n"))
 tags = st.text(st.characters(codec="ascii", categories=("L", "N")) | st.sampled_from(list(" -_")),
                min_size=1, max_size=12).map(str.strip).filter(bool)
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,8}", fullmatch=True)
