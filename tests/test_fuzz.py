@@ -1,7 +1,7 @@
 """Fuzzing every reader: whatever the input, a site or one :class:`SiteError`, never another exception.
 
-Brief in ``make test`` (a few dozen cases a reader); ``make fuzz`` runs the same
-tests with ``INTEGRAMAP_FUZZ=long``: 10,000 cases a reader.
+Brief in ``make test`` (20 cases a reader); ``make fuzz`` runs the same tests
+with ``INTEGRAMAP_FUZZ=long``: 10,000 cases a reader (``INTEGRAMAP_FUZZ=500``: 500).
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ from integramap.io.table import COLUMNS, import_table
 from integramap.model import SiteError
 from integramap.web.common.upload import upload_to_site
 
-settings.register_profile("fuzz-brief", max_examples=20, deadline=None,
-                          suppress_health_check=list(HealthCheck))
-settings.register_profile("fuzz-long", max_examples=10_000, deadline=None,
-                          suppress_health_check=list(HealthCheck))
-FUZZ = settings(settings.get_profile("fuzz-long" if os.environ.get("INTEGRAMAP_FUZZ") == "long" else "fuzz-brief"))
+_LENGTH = os.environ.get("INTEGRAMAP_FUZZ", "")
+"""``long`` for ``make fuzz``; a number of cases a reader for a run in between."""
+FUZZ = settings(max_examples=10_000 if _LENGTH == "long" else int(_LENGTH) if _LENGTH.isdigit() else 20,
+                deadline=None, suppress_health_check=list(HealthCheck))
 
 MAX_MESSAGE = 20_000
 """Fifty problems of a few hundred characters: the most any refusal prints."""

@@ -29,7 +29,8 @@ _RATIO_FLOOR = 1024 * 1024
 _CHUNK = 1024 * 1024
 # A cell's text is escaped in XML (an ampersand is five bytes, a character reference up to ten):
 # a run this long between two tags is longer than any cell Excel can hold.
-_LONG_RUN = re.compile(rb"[^<]{%d,}" % (MAX_CELL_CHARS * 10))
+_LONG_RUN_BYTES = MAX_CELL_CHARS * 10
+_LONG_RUN = re.compile(rb"[^<]{%d,}" % _LONG_RUN_BYTES)
 
 
 class LimitError(ValueError):
@@ -90,7 +91,7 @@ def check_workbook(path: Path) -> None:
                              f"limit; {split}")
         for part in parts:
             if part.file_size > _RATIO_FLOOR and part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1):
-                raise LimitError(f"part {_short_name(part.filename)} unpacks to {megabytes(part.file_size)} "
+                raise LimitError(f"one part of the workbook unpacks to {megabytes(part.file_size)} "
                                  f"from {megabytes(part.compress_size)}, over {MAX_PACKING_RATIO} to 1: not a "
                                  f"workbook saved by a spreadsheet program; {split}")
         for part in parts:
@@ -112,13 +113,5 @@ def _scan_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
                     continue
                 run = _LONG_RUN_BYTES
             if run >= _LONG_RUN_BYTES:
-                raise LimitError(f"a cell holds more than {MAX_CELL_CHARS:,} characters, Excel's own limit "
-                                 f"(in part {_short_name(part.filename)}); shorten that cell, or split its "
-                                 "text over several cells")
-
-
-_LONG_RUN_BYTES = MAX_CELL_CHARS * 10
-
-
-def _short_name(name: str, limit: int = 60) -> str:
-    return repr(name if len(name) <= limit else name[: limit - 1] + "…")
+                raise LimitError(f"a cell holds more than {MAX_CELL_CHARS:,} characters, Excel's own limit; "
+                                 "shorten that cell, or split its text over several cells")
