@@ -192,7 +192,7 @@ def test_someone_without_a_role_cannot_tell_the_site_exists(team: Store) -> None
     client = create_app(team).server.test_client()
     sign_in(client, "No Role")
     response = restore_first_revision(client, "No Role")
-    assert "no site 'riverside-borough'" in response.get_data(as_text=True)
+    assert "No site called 'riverside-borough'" in response.get_data(as_text=True)
     assert team.latest(BOROUGH) == 1
 
 

@@ -306,7 +306,9 @@ def test_a_dragged_unit_keeps_its_place_and_arrange_lays_out_again(dash_duo: Any
     dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "all changes saved", timeout=10)
     click(dash_duo, mid.REDO)
     dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved", timeout=10)
-    until(lambda: cy_eval(dash_duo, f"return cy.getElementById('{leaf}').position().x;") == 4321, timeout=10)
+    # A redraw plans the map's detail afresh: open what it shows closed before looking for the unit.
+    x_of_leaf = f"var n = cy.getElementById('{leaf}'); return n.length ? n.position().x : null;"
+    until(lambda: (open_every_box(dash_duo), cy_eval(dash_duo, x_of_leaf))[1] == 4321, timeout=20)
     click(dash_duo, mid.ARRANGE)
-    until(lambda: cy_eval(dash_duo, f"return cy.getElementById('{leaf}').position().x;") != 4321, timeout=10)
+    until(lambda: (open_every_box(dash_duo), cy_eval(dash_duo, x_of_leaf))[1] not in (None, 4321), timeout=20)
     assert "Undo arrange the map" == by_id(dash_duo, mid.UNDO).get_attribute("title")

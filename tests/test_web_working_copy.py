@@ -16,7 +16,7 @@ from integramap.web import create_app
 from integramap.web.map import ids as mid
 
 from conftest import MODELS, downloaded, shared_file
-from test_web_browser import by_id, click, cy_eval, dom_id, open_map, set_value, settled, show_tab, shown_text, \
+from test_web_browser import by_id, click, cy_eval, dom_id, open_every_box, open_map, set_value, settled, show_tab, shown_text, \
     text_of, type_into
 
 SITE = "northvale-camhs"
@@ -59,6 +59,14 @@ def node_named(dash_duo: Any, name: str) -> str | None:
     return found if isinstance(found, str) else None
 
 
+def shows_units(dash_duo: Any, count: int) -> None:
+    """Wait for the map, open the boxes it shows closed (a reopened map plans its detail afresh),
+    and wait until ``count`` units show."""
+    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) > 0, timeout=20)
+    open_every_box(dash_duo)
+    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) == count, timeout=20)
+
+
 def resume_shown(dash_duo: Any) -> bool:
     return bool(dash_duo.driver.execute_script(
         "var b = document.getElementById(arguments[0]); return !!b && !b.hidden;", mid.RESUME_BOX))
@@ -80,7 +88,7 @@ def test_a_team_survives_a_detour_a_reload_and_a_restart(dash_duo: Any, store: S
     dash_duo.wait_for_element("#typology-message, #typology-code", timeout=20)
     dash_duo.driver.back()
     until(lambda: "/map" in dash_duo.driver.current_url, timeout=15)
-    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) == count + 1, timeout=20)
+    shows_units(dash_duo, count + 1)
     dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved changes", timeout=15)
     settled(dash_duo)
     assert not resume_shown(dash_duo)
@@ -88,7 +96,7 @@ def test_a_team_survives_a_detour_a_reload_and_a_restart(dash_duo: Any, store: S
     # A reload: the team is kept and resuming is offered; resume carries on.
     dash_duo.driver.refresh()
     accept_leaving(dash_duo)
-    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) == count + 1, timeout=20)
+    shows_units(dash_duo, count + 1)
     until(lambda: resume_shown(dash_duo), timeout=15)
     assert "You have unsaved changes to this site (edited at " in text_of(dash_duo, mid.RESUME_TEXT)
     click(dash_duo, mid.RESUME)
@@ -102,7 +110,7 @@ def test_a_team_survives_a_detour_a_reload_and_a_restart(dash_duo: Any, store: S
         go_to(dash_duo, "about:blank")
         dash_duo.start_server(create_app(again), navigate=False)
         go_to(dash_duo, f"{dash_duo.server.url}/map?site={SITE}")
-        until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) == count + 1, timeout=20)
+        shows_units(dash_duo, count + 1)
         until(lambda: resume_shown(dash_duo), timeout=15)
         assert node_named(dash_duo, "District Nursing West") == "district-nursing-west"
         # Discarding goes back to the saved revision.
@@ -200,8 +208,10 @@ def test_an_empty_site_starts_from_the_national_files_of_a_borough(dash_duo: Any
     settled(dash_duo, 30)
     set_value(dash_duo, mid.START_AREA, "lad:E09000022")
     click(dash_duo, mid.START_IMPORT)
-    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) > 10, timeout=120)
-    dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved changes", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{mid.STATUS}", "unsaved changes", timeout=120)
+    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) > 0, timeout=20)
+    open_every_box(dash_duo)  # a borough's practices open at a coarser level of detail
+    until(lambda: (cy_eval(dash_duo, "return cy.nodes().length;") or 0) > 10, timeout=20)
     progress = dash_duo.driver.execute_script("return document.getElementById(arguments[0]).textContent;",
                                               mid.START_PROGRESS)
     assert "Building the map of Lambeth (Borough or district)" in progress
