@@ -318,6 +318,28 @@ def test_documents_are_validated_when_read_back(store: Store, store_url: str) ->
         fresh.close()
 
 
+def test_a_revision_saved_before_names_refused_control_characters_still_opens(
+        store: Store, store_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    store.save(small_site(), author="Asha", message="", base=None)
+    stored = {"id": "demo", "name": "Demo\x1b[2J", "description": "first line\x00\nsecond line",
+              "units": [{"id": "t", "name": "Team \u202eWest", "kind": "team"}]}
+    with store.engine.begin() as conn:
+        conn.execute(update(RevisionRow).where(RevisionRow.number == 1).values(document=json.dumps(stored)))
+    fresh = Store(store_url)
+    try:
+        with caplog.at_level("WARNING", logger="integramap.store.store"):
+            site = fresh.get("demo", 1).site
+        assert site.name == "Demo [2J"
+        assert site.description == "first line\nsecond line"
+        assert [u.name for u in site.units] == ["Team West"]
+        assert "3 name(s) or note(s) held control characters" in caplog.text
+        with fresh.engine.connect() as conn:  # history is never rewritten
+            document = conn.execute(RevisionRow.__table__.select()).first().document  # type: ignore[union-attr]
+        assert json.loads(document) == stored
+    finally:
+        fresh.close()
+
+
 def test_author_is_required(store: Store) -> None:
     with pytest.raises(ValueError, match="author is required"):
         store.save(small_site(), author="  ", message="", base=None)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from ..io.sitefile import read_site, site_to_data
 from ..model import Problem, Site, SiteError, validate_site
+from ..model.legacy import repair_control_characters
 from .accounts import Accounts
 from .migrate import upgrade
 from .schema import AuditRow, RevisionRow, SiteRow, as_utc
@@ -464,7 +465,15 @@ def _load_document(row: Any) -> Site:
         data = json.loads(row.document)
     except json.JSONDecodeError as exc:
         raise SiteError.single(f"stored document is not JSON: {exc.msg}", source=source) from None
-    site = validate_site(data, source=source)
+    try:
+        site = validate_site(data, source=source)
+    except SiteError as err:
+        repaired = repair_control_characters(data, err.problems)
+        if repaired is None:
+            raise
+        site = validate_site(repaired[0], source=source)
+        log.warning("%s: %d name(s) or note(s) held control characters, taken out on loading; "
+                    "the stored revision is unchanged", source, repaired[1])
     if site.id != row.site_id:
         raise SiteError([Problem(("id",), f"document's id is {site.id!r}; expected {row.site_id!r}, "
                                           "the site it is stored under")], source=source)
