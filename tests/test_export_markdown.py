@@ -10,7 +10,8 @@ from conftest import FIXTURES
 from integramap.analysis.compare import compare_sites
 from integramap.analysis.typology import describe_site
 from integramap.io import read_site
-from integramap.io.export_markdown import comparison_to_markdown, descriptor_to_markdown, markdown_table
+from integramap.io.export_markdown import (comparison_to_markdown, descriptor_to_markdown, markdown_table,
+                                           summary_sentences)
 from integramap.model import Site, validate_site
 
 
@@ -98,3 +99,13 @@ def test_comparison_of_different_sites_has_no_diff_section(borough: Site) -> Non
     assert "## Changes" not in md
     assert "| Site | Small Borough | Other |" in md
     assert "| primary care + mental health | interface | — |" in md
+
+
+def test_the_breadth_sentence_accounts_for_every_link() -> None:
+    riverside = read_site(FIXTURES.parent.parent / "models" / "riverside-borough.yaml")
+    d = describe_site(riverside)
+    sentence = next(s for s in summary_sentences(d) if "within one tier of care" in s)
+    counted = [int(n) for n in re.findall(r"(\d+) links?", sentence)]
+    assert sum(counted) == len(riverside.links) == sum(d.depth.distribution.values())
+    assert d.breadth.outside_tiers >= 1
+    assert "an end in no tier of care" in sentence

@@ -63,8 +63,12 @@ def summary_sentences(d: TypologyDescriptor) -> list[str]:
                    f"{words(d.depth.leutz_degree)}); the typical link is {words(d.depth.median)}, "
                    f"across {plural(n, 'link')}.")
         runs = "runs" if d.breadth.horizontal == 1 else "run"
+        outside = d.breadth.outside_tiers
+        # Every link is counted somewhere, so the three figures add up to the links above.
+        rest = (f"; {plural(outside, 'link')} {'has' if outside == 1 else 'have'} an end in no tier of care"
+                if outside else "")
         out.append(f"{plural(d.breadth.horizontal, 'link')} {runs} within one tier of care (horizontal) and "
-                   f"{plural(d.breadth.vertical, 'link')} across tiers (vertical).")
+                   f"{plural(d.breadth.vertical, 'link')} across tiers (vertical){rest}.")
     if d.ambition.count:
         aim = "aims" if d.ambition.count == 1 else "aim"
         out.append(f"{plural(d.ambition.count, 'link')} {aim} higher than now, "
