@@ -124,7 +124,7 @@ def _reloaded(services: Services, handle: Handle) -> Any:
 def shown_site(services: Services, handle: Handle | None, tried: dict[str, Any] | None) -> Site:
     """The site the map shows: the working copy, with the change being tried applied to it."""
     draft = draft_of(services, handle)
-    applied = trying.tried(draft.site, draft.version, tried)
+    applied = trying.tried(draft.site, tried)
     return applied.site if applied is not None else draft.site
 
 

@@ -11,6 +11,7 @@ the change are in ``scenario_files.py``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -22,14 +23,26 @@ from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map import trying
 from integramap.web.map.edit import form_values
-from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS
+from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS, choice_label
 from integramap.web.map.working import WorkingCopyGone, draft_of, pressed
-from integramap.wording import plural
+from integramap.wording import in_words, plural
 
 Handle = dict[str, Any]
 
 OFF_LABEL = "Try a change"
 ON_LABEL = "Stop trying"
+
+
+RESIZE_MAP = """
+function(hidden) {
+    setTimeout(function () {
+        var el = document.getElementById('map-cy');
+        var reg = el && (el._cyreg || (el.firstChild && el.firstChild._cyreg));
+        if (reg && reg.cy) { reg.cy.resize(); reg.cy.fit(undefined, 40); }
+    }, 0);
+    return hidden ? 0 : 1;
+}
+"""
 
 
 def toggle_button() -> html.Button:
@@ -59,6 +72,7 @@ def panel() -> html.Div:
             html.Div(id=mid.TRY_MESSAGE, className="form-message", role="status"),
         ], className="try-change"),
         html.Div(id=mid.TRY_FIGURES, className="try-figures"),
+        dcc.Store(id=mid.TRY_RESIZED),
         html.Div([
             html.H4("Keep, compare, export, apply"),
             html.Label("Your name"),
@@ -84,44 +98,64 @@ def panel() -> html.Div:
     ], id=mid.TRY_PANEL, className="try-panel", hidden=True)
 
 
-def steps_list(state: dict[str, Any] | None) -> list[Any]:
-    """The edits tried so far, in words a manager reads (kinds, with the ids the edit names)."""
-    return [html.Li(step_words(edit)) for edit in (state or {}).get("edits") or []]
+def names_in(*sites: Site) -> dict[str, str]:
+    """Each unit's and link's name as a person knows it (a link by its two units), from these sites."""
+    names: dict[str, str] = {}
+    for site in sites:
+        for unit in site.units:
+            names.setdefault(unit.id, unit.name)
+        for link in site.links:
+            names.setdefault(link.id, f"{names.get(link.source, link.source)} ↔ "
+                                      f"{names.get(link.target, link.target)}")
+    return names
 
 
-def step_words(edit: dict[str, Any]) -> str:
-    """One edit in words.
+def steps_list(state: dict[str, Any] | None, names: Mapping[str, str]) -> list[Any]:
+    """The edits tried so far, in words."""
+    return [html.Li(step_words(edit, names)) for edit in (state or {}).get("edits") or []]
+
+
+def step_words(edit: dict[str, Any], names: Mapping[str, str]) -> str:
+    """One edit in words, units and links by name.
 
     Examples
     --------
-    >>> step_words({"move": {"unit": "p11", "to": "pcn-south"}})
-    'Move p11 to pcn-south'
-    >>> step_words({"set_level": {"link": "l1", "level": "co_located"}})
-    'Change link l1: level co-located'
+    >>> names = {"p11": "Marlow Heath", "pcn-south": "Southgate PCN", "l1": "A ↔ B"}
+    >>> step_words({"move": {"unit": "p11", "to": "pcn-south"}}, names)
+    'Move Marlow Heath to Southgate PCN'
+    >>> step_words({"set_level": {"link": "l1", "level": "co_located"}}, names)
+    'Change the link A ↔ B: level co-located'
     """
     kind, fields = next(iter(edit.items()))
+
+    def name(key: str) -> str:
+        value = fields.get(key)
+        return names.get(str(value), str(value))
+
+    def all_named(ids: list[str]) -> str:
+        return ", ".join(names.get(i, i) for i in ids)
+
     if kind == "move":
-        moved = ", ".join(fields.get("units") or [fields.get("unit")])
-        return f"Move {moved} to {fields.get('to')}"
+        return f"Move {all_named(fields.get('units') or [fields.get('unit')])} to {name('to')}"
     if kind == "merge":
         named = f" as {fields['name']}" if fields.get("name") else ""
-        return f"Merge {', '.join(fields.get('units', []))}{named}"
+        return f"Merge {all_named(fields.get('units', []))}{named}"
     if kind == "remove":
-        return f"Remove {'link ' + fields['link'] if fields.get('link') else fields.get('unit')}"
+        return f"Remove the link {name('link')}" if fields.get("link") else f"Remove {name('unit')}"
     if kind == "add_link":
-        return f"Link {fields.get('source')} and {fields.get('target')} ({_words(fields.get('level'))})"
+        return f"Link {name('source')} and {name('target')} ({_words(fields.get('level'))})"
     if kind == "set_level":
-        parts = [f"{k.replace('_', ' ')} {_words(v)}" for k, v in fields.items() if k != "link"]
-        return f"Change link {fields.get('link')}: {'; '.join(parts)}"
-    return f"Split {fields.get('unit')}"
+        parts = [f"{in_words(k)} {_words(v)}" for k, v in fields.items() if k != "link"]
+        return f"Change the link {name('link')}: {'; '.join(parts)}"
+    return f"Split {name('unit')}"
 
 
 def _words(value: Any) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k} {_words(v)}" for k, v in value.items())
+        return ", ".join(f"{in_words(k)} {_words(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_words(v) for v in value) or "none"
-    return str(value).replace("_", "-") if value is not None else "none"
+    return choice_label(str(value)) if value is not None else "none"
 
 
 def figures(report: WhatIf | None) -> list[Any]:
@@ -170,27 +204,35 @@ def _register_switch(app: Dash, services: Services) -> None:
         return {**trying.NOT_TRYING, "on": True}, "", merge_options(site), ""
 
     @app.callback(Output(mid.TRY_PANEL, "hidden"), Output(mid.TRY_TOGGLE, "children"),
-                  Output(mid.TRY_TOGGLE, "className"), Output(mid.TRY_STEPS, "children"),
+                  Output(mid.TRY_TOGGLE, "className"),
                   Input(mid.TRY, "data"), prevent_initial_call=True)
     def show(state: dict[str, Any] | None) -> tuple[Any, ...]:
         on = trying.is_on(state)
-        return (not on, ON_LABEL if on else OFF_LABEL, "button try-toggle" + (" on" if on else ""),
-                steps_list(state))
+        return not on, ON_LABEL if on else OFF_LABEL, "button try-toggle" + (" on" if on else "")
 
-    @app.callback(Output(mid.TRY_FIGURES, "children"), Input(mid.TRY, "data"), Input(mid.DRAFT, "data"),
-                  prevent_initial_call=True)
-    def before_and_after(state: dict[str, Any] | None, handle: Handle | None) -> Any:
+    # The map's box changes size with the panel: Cytoscape is told, and shows the whole map again.
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        RESIZE_MAP, Output(mid.TRY_RESIZED, "data"), Input(mid.TRY_PANEL, "hidden"), prevent_initial_call=True)
+
+    @app.callback(Output(mid.TRY_FIGURES, "children"), Output(mid.TRY_STEPS, "children"),
+                  Input(mid.TRY, "data"), Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    def before_and_after(state: dict[str, Any] | None, handle: Handle | None) -> tuple[Any, Any]:
         if not trying.is_on(state):
-            return no_update
+            return no_update, []
         try:
             draft = draft_of(services, handle)
-            return figures(trying.report(draft.site, draft.version, state))
         except WorkingCopyGone as err:
-            return html.P(str(err), className="error")
+            return html.P(str(err), className="error"), []
+        try:
+            report = trying.report(draft.site, state)
         except SiteError as err:
-            return html.Div([html.P("This change no longer fits the map as it now is:"),
-                             html.Ul([html.Li(p.message) for p in err.problems[:5]]),
-                             html.P("Undo the last edit, or stop trying and start again.")], className="error")
+            return (html.Div([html.P("This change no longer fits the map as it now is:"),
+                              html.Ul([html.Li(p.message) for p in err.problems[:5]]),
+                              html.P("Undo the last edit, or stop trying and start again.")], className="error"),
+                    steps_list(state, names_in(draft.site)))
+        applied = trying.tried(draft.site, state)
+        names = names_in(draft.site, *([applied.site] if applied is not None else []))
+        return figures(report), steps_list(state, names)
 
 
 def _register_recording(app: Dash, services: Services) -> None:
@@ -200,7 +242,7 @@ def _register_recording(app: Dash, services: Services) -> None:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:
             return no_update, str(err)
-        applied = trying.tried(draft.site, draft.version, state)
+        applied = trying.tried(draft.site, state)
         after = applied.site if applied is not None else draft.site
         try:
             recorded = make(after)
@@ -261,17 +303,22 @@ def _register_recording(app: Dash, services: Services) -> None:
 
     @app.callback(Output(mid.TRY, "data", allow_duplicate=True),
                   Output(mid.TRY_MESSAGE, "children", allow_duplicate=True),
-                  Input(mid.TRY_UNDO, "n_clicks"), State(mid.TRY, "data"), prevent_initial_call=True)
-    def undo_last(_n: Any, state: dict[str, Any] | None) -> tuple[Any, Any]:
+                  Input(mid.TRY_UNDO, "n_clicks"), State(mid.TRY, "data"), State(mid.DRAFT, "data"),
+                  prevent_initial_call=True)
+    def undo_last(_n: Any, state: dict[str, Any] | None, handle: Handle | None) -> tuple[Any, Any]:
         if not trying.is_on(state) or not pressed(ctx.triggered):
             return no_update, no_update
         edits = list((state or {}).get("edits") or [])
         if not edits:
             return no_update, "Nothing to undo: no edit has been tried yet."
         left = edits[:-1]
+        try:
+            names = names_in(draft_of(services, handle).site)
+        except WorkingCopyGone:
+            names = {}
         return (trying.state_with(state, left),
-                f"Took back: {step_words(edits[-1])}. {plural(len(left), 'edit')} left.")
+                f"Took back: {step_words(edits[-1], names)}. {plural(len(left), 'edit')} left.")
 
 
-__all__ = ["OFF_LABEL", "ON_LABEL", "figures", "merge_options", "panel", "register_callbacks", "step_words",
-           "steps_list", "toggle_button"]
+__all__ = ["OFF_LABEL", "ON_LABEL", "figures", "merge_options", "panel", "register_callbacks", "names_in",
+           "step_words", "steps_list", "toggle_button"]

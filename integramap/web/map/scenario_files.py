@@ -51,7 +51,7 @@ def compare_row(name: str, report: WhatIf | None, side: str = "after") -> list[s
             str(len(figures.unmanaged_interfaces[key])), figures.code]
 
 
-def comparison(site: Site, version: int, kept: list[tuple[SavedScenario, Scenario | None]]) -> Any:
+def comparison(site: Site, kept: list[tuple[SavedScenario, Scenario | None]]) -> Any:
     """The kept changes side by side with the map as it is now (a small table)."""
     if not kept:
         return html.P("No change is kept for this site yet.", className="hint")
@@ -61,7 +61,7 @@ def comparison(site: Site, version: int, kept: list[tuple[SavedScenario, Scenari
         report = None
         if scenario is not None:
             try:
-                report = what_if(site, scenario, applied=trying.applied_to(site, version, scenario))
+                report = what_if(site, scenario, applied=trying.applied_to(site, scenario))
             except SiteError:
                 report = None
         first = first or report
@@ -155,7 +155,7 @@ def _register_kept(app: Dash, services: Services) -> None:
             return no_update, no_update, no_update, html.Span(str(err), className="error"), no_update
         options = [{"label": f"{s.name} ({plural(s.edits, 'edit')}, {s.author} {when(s.updated_at)})",
                     "value": s.name} for s, _ in kept]
-        return options, value, comparison(draft.site, draft.version, kept), message, remembered
+        return options, value, comparison(draft.site, kept), message, remembered
 
     @app.callback(Output(mid.TRY, "data", allow_duplicate=True), Output(mid.TRY_NAME, "value", allow_duplicate=True),
                   Output(mid.TRY_KEPT_MESSAGE, "children", allow_duplicate=True),
@@ -190,7 +190,7 @@ def _register_export(app: Dash, services: Services) -> None:
             return no_update, "Try an edit first: there is nothing to export yet."
         try:
             draft = draft_of(services, handle)
-            report = what_if(draft.site, scenario, applied=trying.applied_to(draft.site, draft.version, scenario))
+            report = what_if(draft.site, scenario, applied=trying.applied_to(draft.site, scenario))
         except WorkingCopyGone as err:
             return no_update, str(err)
         except SiteError as err:
@@ -232,7 +232,7 @@ def _register_apply(app: Dash, services: Services) -> None:
             return refused("Save or discard your unsaved changes first, so that the new revision holds "
                            "this change alone.")
         try:
-            applied = trying.applied_to(draft.site, draft.version, scenario)
+            applied = trying.applied_to(draft.site, scenario)
         except SiteError as err:
             return refused("This change no longer fits the map: " + "; ".join(p.message for p in err.problems[:3]))
         try:

@@ -72,30 +72,31 @@ def kept_state(scenario: Scenario, kept: str | None) -> dict[str, Any]:
     return {"on": True, "name": scenario.name, "edits": scenario_to_data(scenario)["edits"], "kept": kept}
 
 
-_cache: OrderedDict[tuple[str, int, str], Applied] = OrderedDict()
+_cache: OrderedDict[tuple[int, str], tuple[Site, Applied]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def applied_to(site: Site, version: int, scenario: Scenario) -> Applied:
-    """``scenario`` applied to ``site`` (the working copy at ``version``), from this process's cache
-    when the same edits were applied to the same copy a moment ago; :class:`SiteError` names the
-    edit that cannot be made (the map was edited meanwhile)."""
-    key = (site.id, version, json.dumps(scenario_to_data(scenario)["edits"], sort_keys=True))
+def applied_to(site: Site, scenario: Scenario) -> Applied:
+    """``scenario`` applied to ``site`` (the working copy), from this process's cache
+    when the same edits were applied to this very site object a moment ago (sites are immutable,
+    and a working copy keeps its site object until it changes); :class:`SiteError` names the edit
+    that cannot be made (the map was edited meanwhile)."""
+    key = (id(site), json.dumps(scenario_to_data(scenario)["edits"], sort_keys=True))
     with _lock:
-        found = _cache.get(key)
-        if found is not None:
+        entry = _cache.get(key)
+        if entry is not None and entry[0] is site:
             _cache.move_to_end(key)
-    if found is not None:
-        return found
+            return entry[1]
     applied = apply_scenario(site, scenario)
     with _lock:
-        _cache[key] = applied
+        # The cache holds the site too, so its id cannot be reused by another site meanwhile.
+        _cache[key] = (site, applied)
         while len(_cache) > _CACHED:
             _cache.popitem(last=False)
     return applied
 
 
-def tried(site: Site, version: int, state: dict[str, Any] | None) -> Applied | None:
+def tried(site: Site, state: dict[str, Any] | None) -> Applied | None:
     """The change being tried applied to the working copy; ``None`` when none is being tried, or
     its edits no longer apply (the panel says why)."""
     if not is_on(state):
@@ -104,12 +105,12 @@ def tried(site: Site, version: int, state: dict[str, Any] | None) -> Applied | N
     if scenario is None:
         return None
     try:
-        return applied_to(site, version, scenario)
+        return applied_to(site, scenario)
     except SiteError:
         return None
 
 
-def report(site: Site, version: int, state: dict[str, Any] | None) -> WhatIf | None:
+def report(site: Site, state: dict[str, Any] | None) -> WhatIf | None:
     """Before (the working copy), after (with the change) and the difference; ``None`` with no edit.
 
     Raises :class:`SiteError` when the edits no longer apply to the working copy.
@@ -117,7 +118,7 @@ def report(site: Site, version: int, state: dict[str, Any] | None) -> WhatIf | N
     scenario = scenario_of(state)
     if scenario is None:
         return None
-    return what_if(site, scenario, applied=applied_to(site, version, scenario))
+    return what_if(site, scenario, applied=applied_to(site, scenario))
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,8 @@ def adding(state: dict[str, Any] | None, site: Site, recorded: Recorded) -> tupl
         return None, recorded.message
     edits = [*((state or {}).get("edits") or []), recorded.edit]
     try:
-        apply_scenario(site, validate_scenario({"name": DEFAULT_NAME, "edits": edits}))
+        # Through the cache: the panel and the map, asked next, find it applied.
+        applied_to(site, validate_scenario({"name": DEFAULT_NAME, "edits": edits}))
     except SiteError as err:
         return None, "Not tried: " + "; ".join(p.message for p in err.problems[:3])
     return state_with(state, edits), f"Tried: {recorded.message}. The map is unchanged until you apply it."

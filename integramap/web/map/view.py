@@ -12,7 +12,8 @@ from integramap.model import Level, Site
 from integramap.store import UnknownSiteError
 from integramap.wording import first_upper, in_words, plural
 from integramap.web.map import ids as mid
-from integramap.web.map.arrange import complete_positions, saved_positions
+from integramap.edit import set_positions
+from integramap.web.map.arrange import SPACING, complete_positions, saved_positions
 from integramap.web.map.elements import ELEMENT_BUDGET, MapView, ViewOptions, build_view, organisations
 from integramap.web.map.detail import CANVAS, parse_canvas
 from integramap.web.map.forms import choice_label
@@ -161,13 +162,17 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
         return [], no_update, [], "", ""
     assert handle is not None
     site = draft.site
-    applied = trying.tried(site, draft.version, tried)
+    applied = trying.tried(site, tried)
     if applied is not None:
         site = applied.site
     if options.drill is not None and options.drill not in site.units_by_id:
         options = replace(options, drill=None)
     revision = (f"{draft.site_id}@{draft.base}" if draft.base is not None and not draft.dirty and applied is None
                 else None)
+    if applied is not None:
+        known = {**services.revision_positions.get(f"{draft.site_id}@{draft.base}"),
+                 **services.positions.get(copy_key(handle)), **saved_positions(draft.site)}
+        site = moved_beside(draft.site, site, known)
     view = view_with_positions(services, copy_key(handle), site, options, revision)
     if applied is not None:
         view = replace(view, elements=marked(view.elements, applied, draft.site))
@@ -187,6 +192,39 @@ TRIED_CHANGED = "tried-changed"
 TRIED_ADDED = "tried-added"
 TRIED_REMOVED = "tried-removed"
 """Classes of what a change being tried touches (``styles.py`` outlines them)."""
+
+
+def moved_beside(before: Site, after: Site, known: dict[str, tuple[float, float]]) -> Site:
+    """``after`` with each unit that a change moves placed beside its new parent's members, in a
+    column to their right: drawn where it was, a moved practice would stretch its new PCN's box
+    over the old one's.
+
+    Examples
+    --------
+    >>> from integramap.model import Unit
+    >>> before = Site(id="s", name="S", units=[Unit(id="n1", name="N1", kind="pcn"),
+    ...     Unit(id="n2", name="N2", kind="pcn"), Unit(id="a", name="A", kind="practice", parent="n1"),
+    ...     Unit(id="b", name="B", kind="practice", parent="n2")])
+    >>> after = before.model_copy(update={"units": [*before.units[:2],
+    ...     before.units[2].model_copy(update={"parent": "n2"}), before.units[3]]})
+    >>> moved_beside(before, after, {"a": (0.0, 0.0), "b": (500.0, 40.0)}).unit("a").attributes.position
+    Position(x=610.0, y=40.0)
+    """
+    moved: dict[str, list[str]] = {}
+    for unit in after.units:
+        old = before.units_by_id.get(unit.id)
+        if old is not None and unit.parent and old.parent != unit.parent:
+            moved.setdefault(unit.parent, []).append(unit.id)
+    spots: dict[str, tuple[float, float]] = {}
+    for parent, units in moved.items():
+        stay = [known[c] for c in before.children_by_id.get(parent, []) if c in known]
+        if not stay:
+            continue
+        x = max(p[0] for p in stay) + SPACING
+        top = min(p[1] for p in stay)
+        for row, uid in enumerate(units):
+            spots[uid] = (x, top + row * SPACING * 0.8)
+    return set_positions(after, spots) if spots else after
 
 
 def marked(elements: list[dict[str, Any]], applied: Applied, before: Site) -> list[dict[str, Any]]:
