@@ -11,6 +11,7 @@ from integramap.web import create_app
 from integramap.web.map import ids as mid
 from integramap.web.map.scenario import OFF_LABEL, ON_LABEL
 
+from conftest import downloaded
 from test_web_browser import by_id, click, cy_eval, open_map, set_value, settled, shown_text, show_tab, type_into
 
 SITE = "riverside-borough"
@@ -86,6 +87,13 @@ def test_a_change_is_kept_reopened_compared_and_applied_as_a_revision(dash_duo: 
     assert [(s.name, s.edits, s.base, s.author) for s in kept] == [
         ("Southern practices join Southgate", 2, before.number, "A. Manager")]
     assert "100%" in shown_text(dash_duo, mid.TRY_COMPARE)  # the kept change beside the map now
+    # The board paper's section, as Markdown and as Word.
+    click(dash_duo, mid.TRY_EXPORT_MD)
+    paper = downloaded(dash_duo.download_path, ".md", timeout=30).read_text(encoding="utf-8")
+    assert paper.startswith("# What if: Southern practices join Southgate")
+    assert "Riverbend PCN no longer straddles two LCNs." in paper and "| PCNs across LCNs | 1 | 0 |" in paper
+    click(dash_duo, mid.TRY_EXPORT_DOCX)
+    assert downloaded(dash_duo.download_path, ".docx", timeout=30).read_bytes()[:2] == b"PK"
     # Stop, start again, and reopen the kept change.
     click(dash_duo, mid.TRY_TOGGLE)
     until(lambda: shown_text(dash_duo, mid.TRY_TOGGLE) == OFF_LABEL, timeout=20)

@@ -74,8 +74,8 @@ class ScenarioStore:
         with self.engine.begin() as conn:
             if conn.execute(select(SiteRow.id).where(SiteRow.id == site_id)).first() is None:
                 raise KeyError(site_id)
-            changed = conn.execute(update(ScenarioRow).where(ScenarioRow.site_id == site_id,
-                                                             ScenarioRow.name == scenario.name).values(**values))
+            this = (ScenarioRow.site_id == site_id) & (ScenarioRow.name == scenario.name)
+            changed = conn.execute(update(ScenarioRow).where(this).values(**values))
             if changed.rowcount == 0:
                 try:
                     with conn.begin_nested():
@@ -83,8 +83,7 @@ class ScenarioStore:
                                                                 created_at=now, **values))
                 except IntegrityError:
                     # Saved under the same name by someone else a moment ago: the later save wins.
-                    conn.execute(update(ScenarioRow).where(ScenarioRow.site_id == site_id,
-                                                           ScenarioRow.name == scenario.name).values(**values))
+                    conn.execute(update(ScenarioRow).where(this).values(**values))
         return SavedScenario(site_id=site_id, name=scenario.name, edits=len(scenario.edits), base=base,
                              author=author, updated_at=now)
 

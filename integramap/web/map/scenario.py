@@ -48,7 +48,8 @@ function(hidden) {
 def toggle_button() -> html.Button:
     """The toolbar's switch between editing the map and trying a change on it."""
     return html.Button(OFF_LABEL, id=mid.TRY_TOGGLE, className="button try-toggle",
-                       title="Record edits as a change to try, and see what it would do, without changing the map")
+                       title="Record edits as a change to try, and see what it would do, "
+                             "without changing the map")
 
 
 def panel() -> html.Div:
@@ -71,7 +72,8 @@ def panel() -> html.Div:
             html.Div([html.Button("Merge", id=mid.TRY_MERGE, className="button small")], className="buttons"),
             html.Div(id=mid.TRY_MESSAGE, className="form-message", role="status"),
         ], className="try-change"),
-        html.Div(id=mid.TRY_FIGURES, className="try-figures"),
+        html.Div([html.Div(id=mid.TRY_FIGURES), html.Div(id=mid.TRY_COMPARE, className="try-compare")],
+                 className="try-figures"),
         dcc.Store(id=mid.TRY_RESIZED),
         html.Div([
             html.H4("Keep, compare, export, apply"),
@@ -84,7 +86,6 @@ def panel() -> html.Div:
                       html.Button("Forget", id=mid.TRY_FORGET, className="button danger small")],
                      className="buttons"),
             html.Div(id=mid.TRY_KEPT_MESSAGE, className="form-message", role="status"),
-            html.Div(id=mid.TRY_COMPARE, className="try-compare"),
             html.H5("For a board paper"),
             html.Div([html.Button("Markdown", id=mid.TRY_EXPORT_MD, className="button small"),
                       html.Button("Word", id=mid.TRY_EXPORT_DOCX, className="button small")],
@@ -162,7 +163,8 @@ def figures(report: WhatIf | None) -> list[Any]:
     """What the change does in words, then every figure before and after (changed rows marked)."""
     if report is None:
         return [html.H4("Before and after"),
-                html.P("No edit yet. Choose a unit and give it another “Part of” to try a move; change, add or "
+                html.P("No edit yet. Choose a unit and give it another “Part of” to try a move; "
+                       "change, add or "
                        "delete a link; delete a unit; or merge units on the left.", className="hint")]
     rows = [html.Tr([html.Th(name), html.Td(before), html.Td(after)],
                     className="changed" if before != after else "")
@@ -212,7 +214,8 @@ def _register_switch(app: Dash, services: Services) -> None:
 
     # The map's box changes size with the panel: Cytoscape is told, and shows the whole map again.
     app.clientside_callback(  # type: ignore[no-untyped-call]
-        RESIZE_MAP, Output(mid.TRY_RESIZED, "data"), Input(mid.TRY_PANEL, "hidden"), prevent_initial_call=True)
+        RESIZE_MAP, Output(mid.TRY_RESIZED, "data"), Input(mid.TRY_PANEL, "hidden"),
+        prevent_initial_call=True)
 
     @app.callback(Output(mid.TRY_FIGURES, "children"), Output(mid.TRY_STEPS, "children"),
                   Input(mid.TRY, "data"), Input(mid.DRAFT, "data"), prevent_initial_call=True)
@@ -228,7 +231,8 @@ def _register_switch(app: Dash, services: Services) -> None:
         except SiteError as err:
             return (html.Div([html.P("This change no longer fits the map as it now is:"),
                               html.Ul([html.Li(p.message) for p in err.problems[:5]]),
-                              html.P("Undo the last edit, or stop trying and start again.")], className="error"),
+                              html.P("Undo the last edit, or stop trying and start again.")],
+                             className="error"),
                     steps_list(state, names_in(draft.site)))
         applied = trying.tried(draft.site, state)
         names = names_in(draft.site, *([applied.site] if applied is not None else []))

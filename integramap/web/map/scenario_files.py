@@ -13,6 +13,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
+from integramap.analysis.layers import Layer
 from integramap.analysis.whatif import WhatIf, what_if
 from integramap.analysis.whatif_format import format_whatif
 from integramap.drafts import Change, StaleWorkingCopy
@@ -27,7 +28,7 @@ from integramap.web.map import ids as mid
 from integramap.web.map import trying
 from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for, pressed, when
 from integramap.web.typology.page import send_data
-from integramap.wording import plural
+from integramap.wording import first_upper, plural
 
 Handle = dict[str, Any]
 
@@ -38,24 +39,27 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def compare_row(name: str, report: WhatIf | None, side: str = "after") -> list[str]:
-    """One row of the comparison: the change's figures for the first layer pair the report compares."""
-    if report is None:
-        return [name, "—", "—", "—", "—", "—"]
+FIGURES = ("Straddles", "People in their main partner", "Wholly within one", "Unmanaged interfaces",
+           "Typology code")
+
+
+def compare_column(report: WhatIf, side: str = "after") -> list[str]:
+    """One column of the comparison: the figures of the report's first layer pair, after the change
+    (or ``before`` it: the map now)."""
     figures = report.after if side == "after" else report.before
-    key = f"{report.layers[0][0]}/{report.layers[0][1]}" if report.layers else None
-    if key is None:
-        return [name, "—", "—", "—", "—", figures.code]
+    if not report.layers:
+        return ["—", "—", "—", "—", figures.code]
+    key = f"{report.layers[0][0]}/{report.layers[0][1]}"
     cot = figures.coterminosity[key]
-    return [name, str(len(figures.straddles[key])), _pct(cot.people), _pct(cot.units),
+    return [str(len(figures.straddles[key])), _pct(cot.people), _pct(cot.units),
             str(len(figures.unmanaged_interfaces[key])), figures.code]
 
 
 def comparison(site: Site, kept: list[tuple[SavedScenario, Scenario | None]]) -> Any:
-    """The kept changes side by side with the map as it is now (a small table)."""
+    """The kept changes side by side with the map as it is now: a small table, one column each."""
     if not kept:
         return html.P("No change is kept for this site yet.", className="hint")
-    rows: list[list[str]] = []
+    columns: list[tuple[str, list[str]]] = []
     first: WhatIf | None = None
     for saved, scenario in kept:
         report = None
@@ -65,16 +69,23 @@ def comparison(site: Site, kept: list[tuple[SavedScenario, Scenario | None]]) ->
             except SiteError:
                 report = None
         first = first or report
-        rows.append(compare_row(saved.name, report) if report is not None or scenario is None
-                    else [saved.name, "no longer fits the map", "", "", "", ""])
-    pair = (f"{first.layers[0][0].upper()}–{first.layers[0][1].upper()}"
-            if first is not None and first.layers else "")
-    header = ["", f"{pair} straddles", "people in main", "wholly in one", "unmanaged interfaces", "code"]
-    if first is not None:
-        rows.insert(0, compare_row("The map now", first, side="before"))
-    return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
-                       html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
-                      className="inspect-table try-compare-table")
+        columns.append((saved.name, compare_column(report) if report is not None
+                        else ["no longer fits the map", "", "", "", ""]))
+    if first is None:
+        return html.P("No kept change fits the map as it now is.", className="hint")
+    columns.insert(0, ("The map now", compare_column(first, side="before")))
+    a, b = (Layer.parse(x) for x in first.layers[0]) if first.layers else (None, None)
+    labels = list(FIGURES)
+    if a is not None and b is not None:
+        labels[0] = f"{first_upper(a.label)} across {b.label}"
+        labels[1] = f"{first_upper(a.label)}' people in their main {b.singular}"
+        labels[2] = f"{first_upper(a.label)} wholly within one {b.singular}"
+    rows = [html.Tr([html.Th(label), *[html.Td(values[i], className="code" if i == 4 else "")
+                                       for _, values in columns]])
+            for i, label in enumerate(labels)]
+    return [html.H4("Kept changes compared"),
+            html.Table([html.Thead(html.Tr([html.Th(""), *[html.Th(name) for name, _ in columns]])),
+                        html.Tbody(rows)], className="inspect-table try-compare-table")]
 
 
 def file_name(name: str, suffix: str) -> str:
@@ -113,7 +124,8 @@ def _register_kept(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.TRY_KEPT, "options"), Output(mid.TRY_KEPT, "value"),
                   Output(mid.TRY_COMPARE, "children"), Output(mid.TRY_KEPT_MESSAGE, "children"),
                   Output(ids.AUTHOR, "data", allow_duplicate=True),
-                  Input(mid.TRY_PANEL, "hidden"), Input(mid.TRY_KEEP, "n_clicks"), Input(mid.TRY_FORGET, "n_clicks"),
+                  Input(mid.TRY_PANEL, "hidden"), Input(mid.TRY_KEEP, "n_clicks"),
+                  Input(mid.TRY_FORGET, "n_clicks"),
                   State(mid.TRY_NAME, "value"), State(mid.TRY_KEPT, "value"), State(mid.TRY_AUTHOR, "value"),
                   State(mid.TRY, "data"), State(mid.DRAFT, "data"), prevent_initial_call=True)
     def keep(hidden: bool | None, _keep: Any, _forget: Any, name: str | None, chosen: str | None,
@@ -157,7 +169,8 @@ def _register_kept(app: Dash, services: Services) -> None:
                     "value": s.name} for s, _ in kept]
         return options, value, comparison(draft.site, kept), message, remembered
 
-    @app.callback(Output(mid.TRY, "data", allow_duplicate=True), Output(mid.TRY_NAME, "value", allow_duplicate=True),
+    @app.callback(Output(mid.TRY, "data", allow_duplicate=True),
+                  Output(mid.TRY_NAME, "value", allow_duplicate=True),
                   Output(mid.TRY_KEPT_MESSAGE, "children", allow_duplicate=True),
                   Input(mid.TRY_OPEN, "n_clicks"), State(mid.TRY_KEPT, "value"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
@@ -203,8 +216,9 @@ def _register_export(app: Dash, services: Services) -> None:
 
 
 def _register_apply(app: Dash, services: Services) -> None:
-    @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True), Output(mid.TRY, "data", allow_duplicate=True),
-                  Output(mid.TRY_APPLY_RESULT, "children"), Output(mid.MESSAGE, "children", allow_duplicate=True),
+    @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
+                  Output(mid.TRY, "data", allow_duplicate=True), Output(mid.TRY_APPLY_RESULT, "children"),
+                  Output(mid.MESSAGE, "children", allow_duplicate=True),
                   Input(mid.TRY_APPLY, "n_clicks"), State(mid.TRY, "data"), State(mid.TRY_NAME, "value"),
                   State(mid.TRY_AUTHOR, "value"), State(mid.DRAFT, "data"), prevent_initial_call=True)
     def apply(_n: Any, state: dict[str, Any] | None, name: str | None, author: str | None,
@@ -234,10 +248,11 @@ def _register_apply(app: Dash, services: Services) -> None:
         try:
             applied = trying.applied_to(draft.site, scenario)
         except SiteError as err:
-            return refused("This change no longer fits the map: " + "; ".join(p.message for p in err.problems[:3]))
+            return refused("This change no longer fits the map: "
+                           + "; ".join(p.message for p in err.problems[:3]))
         try:
-            info = services.store.save(applied.site, author=who, message=f"Applied the change “{scenario.name}”",
-                                       base=draft.base)
+            info = services.store.save(applied.site, author=who,
+                                       message=f"Applied the change “{scenario.name}”", base=draft.base)
         except ConflictError as err:
             return refused(f"Not applied. {err}", "error conflict")
         except (StoreError, ValueError) as err:
@@ -248,4 +263,5 @@ def _register_apply(app: Dash, services: Services) -> None:
         except StaleWorkingCopy:
             pass  # stored all the same; the other window's copy keeps its own edits
         done = f"Applied: “{scenario.name}” is saved as revision {info.number} of {info.name}."
-        return handle_for(handle, draft, fit=False), dict(trying.NOT_TRYING), html.Div(done, className="ok"), done
+        return (handle_for(handle, draft, fit=False), dict(trying.NOT_TRYING), html.Div(done, className="ok"),
+                done)

@@ -131,7 +131,8 @@ class Recorded:
 
 
 NOT_A_CHANGE = ("While trying a change, the editor records moves (a new “Part of”), removals, new links, "
-                "link levels and merges. Turn “Try a change” off to rename a unit or change its other details.")
+                "link levels and merges. Turn “Try a change” off to rename a unit or change its other "
+                "details.")
 
 
 def _trimmed(unit: Unit) -> Unit:
@@ -188,7 +189,8 @@ def record_link(after: Site, action: str, link_id: str | None, fields: dict[str,
     --------
     >>> from integramap.model import Site, Unit, Link
     >>> site = Site(id="s", name="S", units=[Unit(id="a", name="A", kind="team"),
-    ...     Unit(id="b", name="B", kind="team")], links=[Link(id="l1", source="a", target="b", level="interface")])
+    ...     Unit(id="b", name="B", kind="team")],
+    ...     links=[Link(id="l1", source="a", target="b", level="interface")])
     >>> record_link(site, "update", "l1", {"source": "a", "target": "b", "level": "co_located"}).edit
     {'set_level': {'link': 'l1', 'level': 'co_located'}}
     >>> record_link(site, "delete", "l1", {}).edit
