@@ -44,6 +44,7 @@ def legend() -> html.Div:
         html.Div([html.H5("Sector (colour)"), html.Ul(sectors)]),
         html.Div([html.H5("Link level"), html.Ul(levels)]),
         html.P("A dashed box holds the units inside an organisation or network.", className="hint"),
+        html.P("While you try a change, what it touches has a violet dashed outline.", className="hint"),
     ], className="legend", id="map-legend")
 
 

@@ -167,9 +167,9 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
         site = applied.site
     if options.drill is not None and options.drill not in site.units_by_id:
         options = replace(options, drill=None)
-    # A tried change's positions are not the stored revision's: they are kept with this copy only.
-    unchanged = draft.base is not None and not draft.dirty and applied is None
-    revision = f"{draft.site_id}@{draft.base}" if unchanged else None
+    # A tried change keeps every unit's place (a moved one goes beside its new parent's members); a unit it adds
+    # is placed under an id of its own, so the revision's shared positions serve it too.
+    revision = f"{draft.site_id}@{draft.base}" if draft.base is not None and not draft.dirty else None
     if applied is not None:
         known = {**services.revision_positions.get(f"{draft.site_id}@{draft.base}"),
                  **services.positions.get(copy_key(handle)), **saved_positions(draft.site)}
