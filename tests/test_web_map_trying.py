@@ -11,7 +11,8 @@ from integramap.model import Site, SiteError
 from integramap.web.map import trying
 from integramap.web.map.elements import ViewOptions, build_view
 from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS, link_values, unit_values
-from integramap.web.map.scenario import figures, names_in, step_words
+from integramap.web.map.scenario import figures, names_in, step_words, steps_list
+from integramap.web.map.scenario_files import faults
 from integramap.web.map.view import TRIED_ADDED, TRIED_CHANGED, TRIED_REMOVED, marked, moved_beside
 
 from conftest import MODELS
@@ -104,3 +105,19 @@ def test_the_map_marks_what_the_change_touches(riverside: Site) -> None:
     assert TRIED_CHANGED not in classes["p13"] and TRIED_ADDED not in classes["p11"]
     removed = [e for e in elements if TRIED_REMOVED in str(e.get("classes", ""))]
     assert [(e["data"]["source"], e["data"]["target"]) for e in removed] == [(link.source, link.target)]
+
+
+@pytest.mark.parametrize(("state", "listed"), [
+    ("nonsense", []), ({"on": True, "edits": "p11"}, []), ({"on": True, "edits": [{"swap": {}}]}, ["swap"]),
+    ({"on": True, "edits": [{"move": "p11"}]}, ["move"]), ({"on": 1, "edits": [None]}, [])])
+def test_a_store_value_that_is_not_a_change_is_no_change(riverside: Site, state: object, listed: list[str]) -> None:
+    # The value comes from the browser: whatever it holds, the map shows the site as it is.
+    assert trying.tried(riverside, state) is None  # type: ignore[arg-type]
+    assert [li.children for li in steps_list(state, {})] == listed  # type: ignore[arg-type]
+
+
+def test_a_name_too_long_is_named_as_the_fault(riverside: Site) -> None:
+    state = trying.state_with(None, [{"remove": {"unit": "p11"}}])
+    with pytest.raises(SiteError) as caught:
+        trying.scenario_of(state, "x" * 5000)
+    assert faults(caught.value).startswith("Not done: the name of the change: ")

@@ -113,7 +113,8 @@ def names_in(*sites: Site) -> dict[str, str]:
 
 def steps_list(state: dict[str, Any] | None, names: Mapping[str, str]) -> list[Any]:
     """The edits tried so far, in words."""
-    return [html.Li(step_words(edit, names)) for edit in (state or {}).get("edits") or []]
+    return [html.Li(step_words(edit, names)) for edit in trying.edits_of(state)
+            if isinstance(edit, dict) and edit]
 
 
 def step_words(edit: dict[str, Any], names: Mapping[str, str]) -> str:
@@ -128,6 +129,8 @@ def step_words(edit: dict[str, Any], names: Mapping[str, str]) -> str:
     'Change the link A ↔ B: level co-located'
     """
     kind, fields = next(iter(edit.items()))
+    if not isinstance(fields, dict):
+        return in_words(str(kind))
 
     def name(key: str) -> str:
         value = fields.get(key)
@@ -148,7 +151,9 @@ def step_words(edit: dict[str, Any], names: Mapping[str, str]) -> str:
     if kind == "set_level":
         parts = [f"{in_words(k)} {_words(v)}" for k, v in fields.items() if k != "link"]
         return f"Change the link {name('link')}: {'; '.join(parts)}"
-    return f"Split {name('unit')}"
+    if kind == "split":
+        return f"Split {name('unit')}"
+    return in_words(str(kind))
 
 
 def _words(value: Any) -> str:
@@ -312,7 +317,7 @@ def _register_recording(app: Dash, services: Services) -> None:
     def undo_last(_n: Any, state: dict[str, Any] | None, handle: Handle | None) -> tuple[Any, Any]:
         if not trying.is_on(state) or not pressed(ctx.triggered):
             return no_update, no_update
-        edits = list((state or {}).get("edits") or [])
+        edits = trying.edits_of(state)
         if not edits:
             return no_update, "Nothing to undo: no edit has been tried yet."
         left = edits[:-1]

@@ -88,6 +88,15 @@ def comparison(site: Site, kept: list[tuple[SavedScenario, Scenario | None]]) ->
                         html.Tbody(rows)], className="inspect-table try-compare-table")]
 
 
+def faults(err: SiteError) -> str:
+    """A scenario's faults in a line: the name of the change too long, an edit that does not fit."""
+    return "Not done: " + "; ".join(f"{_field(p.loc)}{p.message}" for p in err.problems[:3])
+
+
+def _field(loc: tuple[str | int, ...]) -> str:
+    return "the name of the change: " if loc[:1] == ("name",) else ""
+
+
 def file_name(name: str, suffix: str) -> str:
     """A download's name from the change's name.
 
@@ -146,7 +155,7 @@ def _register_kept(app: Dash, services: Services) -> None:
             return [], None, "", "Save the site first: a change is kept beside a saved site.", no_update
         try:
             if action == mid.TRY_KEEP:
-                scenario = trying.scenario_of(state, name)
+                scenario = trying.scenario_of(state, name)  # a fault is a SiteError, reported below
                 who = (author or "").strip()
                 if scenario is None:
                     message = "Try an edit first: there is nothing to keep yet."
@@ -163,8 +172,10 @@ def _register_kept(app: Dash, services: Services) -> None:
                     services.store.delete_scenario(draft.site_id, chosen)
                     message, value = f"Forgot “{chosen}”.", None
             kept = _kept(services, draft.site_id)
-        except (StoreError, UnknownSiteError, UnknownScenarioError) as err:
+        except (StoreError, UnknownSiteError, UnknownScenarioError, ValueError) as err:
             return no_update, no_update, no_update, html.Span(str(err), className="error"), no_update
+        except SiteError as err:
+            return no_update, no_update, no_update, html.Span(faults(err), className="error"), no_update
         options = [{"label": f"{s.name} ({plural(s.edits, 'edit')}, {s.author} {when(s.updated_at)})",
                     "value": s.name} for s, _ in kept]
         return options, value, comparison(draft.site, kept), message, remembered
@@ -198,7 +209,10 @@ def _register_export(app: Dash, services: Services) -> None:
                handle: Handle | None) -> tuple[Any, Any]:
         if not pressed(ctx.triggered):
             return no_update, no_update
-        scenario = trying.scenario_of(state, name)
+        try:
+            scenario = trying.scenario_of(state, name)
+        except SiteError as err:
+            return no_update, html.Span(faults(err), className="error")
         if scenario is None:
             return no_update, "Try an edit first: there is nothing to export yet."
         try:
@@ -229,7 +243,10 @@ def _register_apply(app: Dash, services: Services) -> None:
         def refused(text: str, css: str = "error") -> tuple[Any, Any, Any, Any]:
             return no_update, no_update, html.Div(text, className=css), no_update
 
-        scenario = trying.scenario_of(state, name)
+        try:
+            scenario = trying.scenario_of(state, name)
+        except SiteError as err:
+            return refused(faults(err))
         if scenario is None:
             return refused("Try an edit first: there is nothing to apply yet.")
         who = (author or "").strip()

@@ -30,7 +30,7 @@ from integramap.scenario import Scenario, validate_scenario
 from integramap.scenario_edits import Applied, apply_scenario
 
 __all__ = [
-    "NOT_TRYING", "Recorded", "adding", "applied_to", "is_on", "kept_state", "merge_units", "record_link",
+    "NOT_TRYING", "Recorded", "adding", "applied_to", "edits_of", "is_on", "kept_state", "merge_units", "record_link",
     "record_unit", "report", "scenario_of", "state_with", "tried",
 ]
 
@@ -43,7 +43,13 @@ _CACHED = 16
 
 def is_on(state: dict[str, Any] | None) -> bool:
     """Whether the page is trying a change (edits are recorded, not made)."""
-    return bool(state and state.get("on"))
+    return isinstance(state, dict) and bool(state.get("on"))
+
+
+def edits_of(state: dict[str, Any] | None) -> list[Any]:
+    """The edits the store holds (it comes from the browser: anything else is no edit)."""
+    edits = state.get("edits") if isinstance(state, dict) else None
+    return list(edits) if isinstance(edits, list) else []
 
 
 def scenario_of(state: dict[str, Any] | None, name: str | None = None) -> Scenario | None:
@@ -55,16 +61,21 @@ def scenario_of(state: dict[str, Any] | None, name: str | None = None) -> Scenar
     'A change to try'
     >>> scenario_of(NOT_TRYING) is None
     True
+
+    The edits and the name are checked as a scenario file's are: :class:`SiteError` names a fault
+    (a name longer than a unit's may be).
     """
-    if not state or not state.get("edits"):
+    edits = edits_of(state)
+    if not edits:
         return None
+    assert isinstance(state, dict)
     title = (name if name is not None else str(state.get("name") or "")).strip() or DEFAULT_NAME
-    return validate_scenario({"name": title, "edits": list(state["edits"])})
+    return validate_scenario({"name": title, "edits": edits})
 
 
 def state_with(state: dict[str, Any] | None, edits: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The store's value with these edits (trying stays on)."""
-    return {**NOT_TRYING, **(state or {}), "on": True, "edits": list(edits)}
+    return {**NOT_TRYING, **(state if isinstance(state, dict) else {}), "on": True, "edits": list(edits)}
 
 
 def kept_state(scenario: Scenario, kept: str | None) -> dict[str, Any]:
@@ -101,11 +112,9 @@ def tried(site: Site, state: dict[str, Any] | None) -> Applied | None:
     its edits no longer apply (the panel says why)."""
     if not is_on(state):
         return None
-    scenario = scenario_of(state)
-    if scenario is None:
-        return None
     try:
-        return applied_to(site, scenario)
+        scenario = scenario_of(state)
+        return applied_to(site, scenario) if scenario is not None else None
     except SiteError:
         return None
 
@@ -256,7 +265,7 @@ def adding(state: dict[str, Any] | None, site: Site, recorded: Recorded) -> tupl
     the reason when the edit cannot be made after the others (checked on the working copy)."""
     if recorded.edit is None:
         return None, recorded.message
-    edits = [*((state or {}).get("edits") or []), recorded.edit]
+    edits = [*edits_of(state), recorded.edit]
     try:
         # Through the cache: the panel and the map, asked next, find it applied.
         applied_to(site, validate_scenario({"name": DEFAULT_NAME, "edits": edits}))
