@@ -128,3 +128,28 @@ def test_applying_after_someone_else_saved_is_refused_with_the_conflict(dash_duo
     assert "Someone else" in shown_text(dash_duo, mid.TRY_APPLY_RESULT)
     assert store.get(SITE).number == current.number + 1
     assert store.get(SITE).site.unit("p11").parent == "pcn-riverbend"
+
+
+def test_a_link_level_and_a_merge_are_recorded_and_the_link_is_marked(dash_duo: Any, store: Store) -> None:
+    start_trying(dash_duo, store)
+    settled(dash_duo)
+    # A link chosen on the map, its level raised in the Link tab.
+    cy_eval(dash_duo, "cy.getElementById('lcn-north-pcn-north').emit('tap'); return 1;")
+    show_tab(dash_duo, "Link")
+    until(lambda: shown_text(dash_duo, mid.LINK_EDITING).startswith("Editing"), timeout=20)
+    set_value(dash_duo, mid.field_id(mid.LINK_FORM, "level"), "pooled_management")
+    click(dash_duo, mid.LINK_UPDATE)
+    until(lambda: "Change the link North Riverside Local Care Network ↔ Kingsmere and Elmstead PCN: level "
+          "pooled management" in shown_text(dash_duo, mid.TRY_STEPS), timeout=20)
+    until(lambda: marked(dash_duo, "lcn-north-pcn-north"), timeout=20)
+    assert store.get(SITE).site.link("lcn-north-pcn-north").level == "interface"
+    # Two LCNs merged from the panel: the typology code and the LCN figures change.
+    set_value(dash_duo, mid.TRY_MERGE_UNITS, ["lcn-south", "lcn-central"])
+    type_into(dash_duo, mid.TRY_MERGE_NAME, "South and Central LCN")
+    click(dash_duo, mid.TRY_MERGE)
+    until(lambda: "Merge South Riverside Local Care Network, Central Riverside Local Care Network as "
+          "South and Central LCN" in shown_text(dash_duo, mid.TRY_STEPS), timeout=20)
+    until(lambda: "Central Riverside Local Care Network (removed)" in shown_text(dash_duo, mid.TRY_FIGURES),
+          timeout=20)
+    until(lambda: cy_eval(dash_duo, "return cy.getElementById('lcn-central').length;") == 0, timeout=20)
+    assert {u.id for u in store.get(SITE).site.units} >= {"lcn-central", "lcn-south"}
