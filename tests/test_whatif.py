@@ -161,6 +161,23 @@ def test_a_stored_site_is_tried_by_its_id_and_never_changed(tmp_path: Path, monk
     assert "stored site's id" in capsys.readouterr().err
 
 
+def test_a_change_kept_beside_a_stored_site_is_tried_by_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.delenv("INTEGRAMAP_DATABASE_URL", raising=False)
+    with Store(db) as store:
+        store.save(read_site(RIVERSIDE), author="Asha", message="start", base=None)
+        store.save_scenario("riverside-borough", read_scenario(MOVE), author="Asha", base=1)
+    name = read_scenario(MOVE).name
+    assert main(["whatif", "riverside-borough", "--kept", name, "--database", db, "--layers", "pcn", "lcn"]) == 0
+    assert "Riverbend PCN no longer straddles two LCNs." in capsys.readouterr().out
+    assert main(["whatif", "riverside-borough", "--kept", "Something else", "--database", db]) == 1
+    err = capsys.readouterr().err
+    assert "No scenario called 'Something else'" in err and repr(name) in err
+    assert main(["whatif", str(RIVERSIDE), "--kept", name, "--database", db]) == 1
+    assert "stored site" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("scenario", "words"), [
     ("name: x\nedits:\n  - move: {unit: p11, to: pcn-nowhere}\n",
      "line 3: edits[0].move.to: no unit 'pcn-nowhere' in this site"),

@@ -14,7 +14,7 @@ from ..wording import first_upper, plural
 from .layers import Layer
 from .whatif import FigureChange, Finding, Findings, WhatIf
 
-__all__ = ["format_whatif", "summary_lines"]
+__all__ = ["figure_rows", "format_whatif", "summary_lines"]
 
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 _SHOWN = 10
@@ -137,8 +137,19 @@ def _findings_line(lines: list[str], found: Findings, title: str, people: str) -
                      + _names(found.gained, lambda f: f"{f.name}, {_count(f.population)} {people}") + ").")
 
 
-def _rows(report: WhatIf) -> list[tuple[str, str, str]]:
-    """(figure, before, after) for every figure of the report."""
+def figure_rows(report: WhatIf) -> list[tuple[str, str, str]]:
+    """(figure, before, after) for every figure of the report, in words.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> from integramap.scenario import validate_scenario
+    >>> from integramap.analysis.whatif import what_if
+    >>> site = Site(id="s", name="S", units=[Unit(id="a", name="A", kind="team")])
+    >>> figure_rows(what_if(site, validate_scenario({"name": "x", "edits": [{"remove": {"unit": "a"}}]}),
+    ...                     layers=[]))[-1]
+    ('Nesting violations', '0', '0')
+    """
     r = report
     rows: list[tuple[str, str, str]] = [("Typology code", r.before.code, r.after.code)]
     for a, b in r.layers:
@@ -189,7 +200,7 @@ def format_whatif(report: WhatIf, fmt: str = "text") -> str:
     """
     r = report
     lines_changed = summary_lines(r)
-    rows = _rows(r)
+    rows = figure_rows(r)
     if fmt == "md":
         out = [f"# What if: {markdown_text(r.scenario)}", "", f"Site: {markdown_text(r.before.site_name)}"]
         if r.description:

@@ -13,7 +13,9 @@ from ..analysis.whatif_format import format_whatif
 from ..io import read_site
 from ..io.scenariofile import read_scenario
 from ..model import Site
+from ..scenario import Scenario
 from ..store import DATABASE_URL_ENV, UnknownSiteError
+from ..store.scenarios import UnknownScenarioError
 from . import CommandError
 from .describe_commands import _emit
 from .store_commands import open_store
@@ -30,7 +32,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                     "both coterminosity figures and unmanaged interfaces of each pair of layers, and "
                     "the typology code; then what the change gains and loses.")
     p.add_argument("site", metavar="SITE", help="a site file (.yaml, .yml, .json) or the id of a stored site")
-    p.add_argument("--scenario", required=True, metavar="FILE", help="the scenario file (.yaml or .json)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--scenario", metavar="FILE", help="the scenario file (.yaml or .json)")
+    which.add_argument("--kept", metavar="NAME",
+                       help="a change kept beside the stored site (on the Map page, Try a change)")
     p.add_argument("--layers", nargs=2, metavar=("A", "B"),
                    help="the layers to compare (default: PCN-LCN, LCN-local authority and "
                         "PCN-local authority, those the site has)")
@@ -58,13 +63,31 @@ def load_site(args: argparse.Namespace) -> Site:
                                "(`integramap sites list`)") from None
 
 
+def load_kept(args: argparse.Namespace) -> tuple[Site, Scenario]:
+    """The stored site and the change kept beside it under ``--kept``."""
+    if Path(str(args.site)).suffix.lower() in _SITE_SUFFIXES:
+        raise CommandError("--kept names a change kept beside a stored site; give the site's id, not a file")
+    site = load_site(args)
+    with open_store(args) as store:
+        try:
+            return site, store.get_scenario(site.id, args.kept)
+        except UnknownScenarioError as err:
+            kept = [s.name for s in store.list_scenarios(site.id)]
+            listed = ("; kept for this site: " + ", ".join(repr(k) for k in kept)) if kept else \
+                "; no change is kept for this site"
+            raise CommandError(f"{err}{listed}") from None
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     try:
         layers = [(Layer.parse(args.layers[0]), Layer.parse(args.layers[1]))] if args.layers else None
     except LayerError as err:
         raise CommandError(str(err)) from None
-    scenario = read_scenario(args.scenario)  # a faulty scenario is refused before any site is read
-    site = load_site(args)
+    if args.kept is not None:
+        site, scenario = load_kept(args)
+    else:
+        scenario = read_scenario(args.scenario)  # a faulty scenario is refused before any site is read
+        site = load_site(args)
     report = what_if(site, scenario, layers)
     if args.format == "json":
         text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"

@@ -17,6 +17,8 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.shared import Emu, Inches, Length
 
 from ..analysis.typology import TypologyDescriptor
+from ..analysis.whatif import WhatIf
+from ..analysis.whatif_format import figure_rows, summary_lines
 from .board_pictures import BoardPictures, Picture
 from .export_markdown import descriptor_tables, overview_rows, summary_sentences, words
 from ..wording import plural
@@ -76,6 +78,37 @@ def descriptor_to_docx_bytes(d: TypologyDescriptor, pictures: BoardPictures | No
     doc.add_heading("Definitions", level=1)
     for key, text in d.breadth.definitions.items():
         doc.add_paragraph(f"{words(key)}: {text}", style="List Bullet")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def whatif_to_docx_bytes(report: WhatIf) -> bytes:
+    """A what-if report as a board paper's section (``.docx``): what changes, then every figure.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> from integramap.scenario import validate_scenario
+    >>> from integramap.analysis.whatif import what_if
+    >>> site = Site(id="s", name="S", units=[Unit(id="a", name="A", kind="team")])
+    >>> what_if_paper = whatif_to_docx_bytes(what_if(site, validate_scenario(
+    ...     {"name": "No A", "edits": [{"remove": {"unit": "a"}}]}), layers=[]))
+    >>> what_if_paper[:2]
+    b'PK'
+    """
+    doc = Document()
+    title = xml_text(f"What if: {report.scenario}")
+    doc.core_properties.title = title[:255]
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(xml_text(f"Site: {report.before.site_name}"))
+    if report.description:
+        doc.add_paragraph(xml_text(report.description))
+    doc.add_heading("What changes", level=2)
+    for line in summary_lines(report):
+        doc.add_paragraph(xml_text(line), style="List Bullet")
+    doc.add_heading("Before and after", level=2)
+    _table(doc, ["Figure", "Before", "After"], figure_rows(report))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

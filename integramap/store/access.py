@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from ..model import Site
 from ..people import LOCAL_PERSON, Person, Role, acting_person, set_acting
+from ..scenario import Scenario
+from .scenarios import SavedScenario
 from .store import ConflictError, Revision, RevisionInfo, SiteInfo, Store, StoreError, UnknownSiteError
 
 
@@ -96,6 +98,14 @@ class PersonalStore(Store):
         self.require(site_id)
         return super().history(site_id)
 
+    def list_scenarios(self, site_id: str) -> list[SavedScenario]:
+        self.require(site_id)
+        return super().list_scenarios(site_id)
+
+    def get_scenario(self, site_id: str, name: str) -> Scenario:
+        self.require(site_id)
+        return super().get_scenario(site_id, name)
+
     # Writing -----------------------------------------------------------------------------
 
     def save(self, site: Site, *, author: str, message: str, base: int | None) -> RevisionInfo:
@@ -120,6 +130,17 @@ class PersonalStore(Store):
         person = self.require(site_id, Role.EDITOR)
         return super().restore(site_id, revision, author=author if person.local else person.name,
                                message=message)
+
+    def save_scenario(self, site_id: str, scenario: Scenario, *, author: str,
+                      base: int | None) -> SavedScenario:
+        """Keep a scenario beside the site; only its editors may (a viewer can still try one)."""
+        person = self.require(site_id, Role.EDITOR)
+        return super().save_scenario(site_id, scenario, author=author if person.local else person.name,
+                                     base=base)
+
+    def delete_scenario(self, site_id: str, name: str) -> None:
+        self.require(site_id, Role.EDITOR)
+        super().delete_scenario(site_id, name)
 
     def share(self, name: str, site_id: str, role: Role | None) -> None:
         """Give ``name`` a role on the site (``None`` takes it away); only its owner may."""

@@ -52,7 +52,7 @@ def head() -> str:
     Examples
     --------
     >>> head()
-    '0003'
+    '0004'
     """
     found = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert found is not None, "the store's migrations folder holds no revision"

@@ -186,3 +186,23 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ScenarioRow(Base):
+    """A what-if scenario kept beside its site: its YAML document, and the revision it was written on.
+
+    One row per name: saving a scenario under a name it already has replaces it.
+    """
+
+    __tablename__ = "scenarios"
+    __table_args__ = (UniqueConstraint("site_id", "name", name="uq_scenarios_site_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("sites.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    document: Mapped[str] = mapped_column(Text)
+    edits: Mapped[int] = mapped_column(Integer)
+    base: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -27,9 +27,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from ..io.sitefile import read_site, site_to_data
 from ..model import Problem, Site, SiteError, validate_site
 from ..model.legacy import repair_control_characters
+from ..scenario import Scenario
 from .accounts import Accounts
 from .migrate import upgrade
 from .schema import AuditRow, RevisionRow, SiteRow, as_utc
+from .scenarios import SavedScenario, ScenarioStore
 from .working import WorkingCopyStore
 
 log = logging.getLogger(__name__)
@@ -184,6 +186,7 @@ class Store:
         self.working_copies = WorkingCopyStore(self.engine)
         """Each person's unsaved working copies, kept in the same database."""
         self.accounts = Accounts(self.engine)
+        self._scenarios = ScenarioStore(self.engine)
         """Accounts, roles, tokens and the audit log kept in the same database."""
         self._cache: OrderedDict[tuple[str, int], Revision] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -364,6 +367,29 @@ class Store:
                 continue  # another process loaded it first
             added.append(site.id)
         return added
+
+    # Scenarios kept beside a site ---------------------------------------------------------
+
+    def list_scenarios(self, site_id: str) -> list[SavedScenario]:
+        """The what-if scenarios kept beside a site, by name."""
+        return self._scenarios.list(site_id)
+
+    def get_scenario(self, site_id: str, name: str) -> Scenario:
+        """A kept scenario; :class:`~integramap.store.scenarios.UnknownScenarioError` if none of that name."""
+        return self._scenarios.get(site_id, name)
+
+    def save_scenario(self, site_id: str, scenario: Scenario, *, author: str,
+                      base: int | None) -> SavedScenario:
+        """Keep a scenario beside a stored site (replacing one of the same name); ``base`` is the
+        revision it was tried on. :class:`UnknownSiteError` if the site was never saved."""
+        try:
+            return self._scenarios.save(site_id, scenario, author=_clean_author(author), base=base)
+        except KeyError:
+            raise self._unknown(site_id) from None
+
+    def delete_scenario(self, site_id: str, name: str) -> None:
+        """Forget a kept scenario."""
+        self._scenarios.delete(site_id, name)
 
     # Helpers -----------------------------------------------------------------------------
 

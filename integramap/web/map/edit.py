@@ -11,6 +11,7 @@ from integramap.drafts import Change, NothingToRedo, NothingToUndo, StaleWorking
 from integramap.edit import DuplicateLink
 from integramap.model import Site, SiteError
 from integramap.web.map import ids as mid
+from integramap.web.map import trying
 from integramap.web.map.arrange import SPACING, arrange_site, saved_positions
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
 from integramap.web.common.services import Services
@@ -120,6 +121,13 @@ def _reloaded(services: Services, handle: Handle) -> Any:
         return no_update
 
 
+def shown_site(services: Services, handle: Handle | None, tried: dict[str, Any] | None) -> Site:
+    """The site the map shows: the working copy, with the change being tried applied to it."""
+    draft = draft_of(services, handle)
+    applied = trying.tried(draft.site, tried)
+    return applied.site if applied is not None else draft.site
+
+
 def spot_beside(services: Services, handle: Handle, site: Site, anchors: list[str | None]) -> Point | None:
     """Where a new unit goes: beside the first anchor drawn (the unit selected when it is added, else
     its parent), clear of the units already drawn there; ``None`` when no anchor is drawn."""
@@ -180,8 +188,9 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Output(mid.UNIT_EDITING, "children"),
                   Input(mid.CY, "tapNodeData"), Input(mid.UNIT_NEW, "n_clicks"),
                   Input(mid.START_ORGANISATION, "n_clicks"),
-                  State(mid.DRAFT, "data"), prevent_initial_call=True)
-    def fill_unit_form(node: dict[str, Any] | None, _new: Any, _first: Any, handle: Handle | None) -> tuple[Any, ...]:
+                  State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
+    def fill_unit_form(node: dict[str, Any] | None, _new: Any, _first: Any, handle: Handle | None,
+                       tried: dict[str, Any] | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
         if ctx.triggered_id == mid.START_ORGANISATION:
@@ -191,7 +200,7 @@ def _register_unit_form(app: Dash, services: Services) -> None:
         if ctx.triggered_id == mid.UNIT_NEW or not node:
             return _blank(UNIT_FIELDS), None, "New unit: fill in the form and press Add unit."
         try:
-            site = draft_of(services, handle).site
+            site = shown_site(services, handle, tried)
         except WorkingCopyGone:
             return no_update, no_update, no_update
         unit = site.units_by_id.get(str(node.get("id")))
@@ -208,10 +217,11 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.UNIT_ADD, "n_clicks"), Input(mid.UNIT_UPDATE, "n_clicks"),
                   Input(mid.UNIT_DELETE, "n_clicks"),
                   State(_field_ids(mid.UNIT_FORM), "value"), State(mid.UNIT_EDITING_ID, "data"),
-                  State(mid.DRAFT, "data"), prevent_initial_call=True)
+                  State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
     def change_unit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None) -> tuple[Any, ...]:
-        if not pressed(ctx.triggered):
+                    handle: Handle | None, tried: dict[str, Any] | None) -> tuple[Any, ...]:
+        # While a change is tried, scenario.py records the edit instead.
+        if not pressed(ctx.triggered) or trying.is_on(tried):
             return no_update, no_update, no_update, no_update, no_update
         fields = form_values(UNIT_FIELDS, values)
         name = str(fields.get("name") or "").strip() or "unit"
@@ -277,8 +287,9 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Output(mid.LINK_EDITING, "children"),
                   Input(mid.CY, "tapEdgeData"), Input(mid.LINK_NEW, "n_clicks"),
                   Input({"type": mid.LINK_OPEN_EXISTING, "link": ALL}, "n_clicks"),
-                  State(mid.DRAFT, "data"), prevent_initial_call=True)
-    def fill_link_form(edge: dict[str, Any] | None, _new: Any, _open: Any, handle: Handle | None) -> tuple[Any, ...]:
+                  State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
+    def fill_link_form(edge: dict[str, Any] | None, _new: Any, _open: Any, handle: Handle | None,
+                       tried: dict[str, Any] | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
         if isinstance(ctx.triggered_id, dict):  # "Edit the existing link", offered when a link repeats one
@@ -286,7 +297,7 @@ def _register_link_form(app: Dash, services: Services) -> None:
         elif ctx.triggered_id == mid.LINK_NEW or not edge:
             return _blank(LINK_FIELDS), None, "New link: choose the two units and the level."
         try:
-            site = draft_of(services, handle).site
+            site = shown_site(services, handle, tried)
         except WorkingCopyGone:
             return no_update, no_update, no_update
         link = site.links_by_id.get(str(edge.get("link") or edge.get("id")))
@@ -303,10 +314,11 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input(mid.LINK_ADD, "n_clicks"), Input(mid.LINK_UPDATE, "n_clicks"),
                   Input(mid.LINK_DELETE, "n_clicks"),
                   State(_field_ids(mid.LINK_FORM), "value"), State(mid.LINK_EDITING_ID, "data"),
-                  State(mid.DRAFT, "data"), prevent_initial_call=True)
+                  State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
     def change_link(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None) -> tuple[Any, ...]:
-        if not pressed(ctx.triggered):
+                    handle: Handle | None, tried: dict[str, Any] | None) -> tuple[Any, ...]:
+        # While a change is tried, scenario.py records the edit instead.
+        if not pressed(ctx.triggered) or trying.is_on(tried):
             return no_update, no_update, no_update, no_update
         fields = form_values(LINK_FIELDS, values)
         action = ctx.triggered_id

@@ -12,6 +12,9 @@ from integramap.web.map import edit as map_edit
 from integramap.web.map import files as map_files
 from integramap.web.map import start as map_start
 from integramap.web.map import picture as map_picture
+from integramap.web.map import scenario as map_scenario
+from integramap.web.map import scenario_files as map_scenario_files
+from integramap.web.map import trying
 from integramap.web.map import view as map_view
 from integramap.web.map import ids as mid
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
@@ -41,6 +44,7 @@ def legend() -> html.Div:
         html.Div([html.H5("Sector (colour)"), html.Ul(sectors)]),
         html.Div([html.H5("Link level"), html.Ul(levels)]),
         html.P("A dashed box holds the units inside an organisation or network.", className="hint"),
+        html.P("While you try a change, what it touches has a violet dashed outline.", className="hint"),
     ], className="legend", id="map-legend")
 
 
@@ -214,6 +218,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
         dcc.Store(id=mid.LINK_EDITING_ID),
         dcc.Store(id=mid.FOLLOWED),
         dcc.Store(id=mid.UNSAVED),
+        dcc.Store(id=mid.TRY, data=dict(trying.NOT_TRYING)),
         html.Div([
             html.H2(title, id=mid.TITLE, className="site-title"),
             html.Span(status, id=mid.STATUS, className="status"),
@@ -223,6 +228,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
                 html.Button("Arrange", id=mid.ARRANGE, className="button",
                             title="Lay the map out again on the server and keep the positions"),
                 html.Button("Fit", id=mid.FIT, className="button", title="Show the whole map"),
+                map_scenario.toggle_button(),
                 *map_picture.buttons(),
             ], className="toolbar-buttons"),
         ], className="toolbar"),
@@ -239,6 +245,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
                                boxSelectionEnabled=False, className="cy",
                                style={"width": "100%", "height": "0", "flex": "1 1 0"}),
                 html.Div(info, id=mid.VIEW_INFO, className="view-info"),
+                map_scenario.panel(),
             ], className="canvas"),
             html.Aside(_editor(_sent(unit_choices)), className="panel"),
         ], className="map-body"),
@@ -259,3 +266,5 @@ def register_callbacks(app: Dash, services: Services) -> None:
     map_files.register_callbacks(app, services)
     map_start.register_callbacks(app, services)
     map_picture.register_callbacks(app, services)
+    map_scenario.register_callbacks(app, services)
+    map_scenario_files.register_callbacks(app, services)

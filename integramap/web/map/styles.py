@@ -61,6 +61,9 @@ LEVEL_WIDTHS: dict[Level, float] = {
 MIN_LABEL_PX = 10
 """Labels smaller than this on screen are not drawn (Cytoscape's ``min-zoomed-font-size``)."""
 
+TRIED_COLOUR = "#7b3fe4"
+"""What a change being tried touches is outlined in violet, a colour no sector or level uses."""
+
 TARGET_COLOUR = "#d95f02"
 """Target links are orange and dashed so the ambition never reads as what exists today."""
 
@@ -149,6 +152,17 @@ def stylesheet() -> list[dict[str, Any]]:
         {"selector": "node.match-box", "style": {"border-width": 2.5, "border-color": "#d4a20b",
                                                  "border-style": "solid", "background-opacity": 0.12}},
         {"selector": "node.focus", "style": {"border-width": 4, "border-color": "#d35400"}},
+        # A change being tried (web/map/scenario.py): what it touches is outlined, dashed, and
+        # what it adds doubly; a link it removes stays faintly where it was.
+        {"selector": "node.tried-changed, node.tried-added", "style": {
+            "border-width": 4, "border-style": "dashed", "border-color": TRIED_COLOUR, "border-opacity": 1,
+            "underlay-color": TRIED_COLOUR, "underlay-opacity": 0.18, "underlay-padding": 6}},
+        {"selector": "node.tried-added", "style": {"border-style": "double", "border-width": 6}},
+        {"selector": "edge.tried-changed, edge.tried-added", "style": {
+            "line-style": "dashed", "underlay-color": TRIED_COLOUR, "underlay-opacity": 0.35,
+            "underlay-padding": 4}},
+        {"selector": "edge.tried-removed", "style": {
+            "line-style": "dotted", "line-color": "#9aa5b1", "width": 2, "opacity": 0.7}},
         {"selector": ":selected", "style": {"overlay-color": "#f39c12", "overlay-opacity": 0.25,
                                             "overlay-padding": 6}},
     ]

@@ -12,11 +12,14 @@ from integramap.model import Level, Site
 from integramap.store import UnknownSiteError
 from integramap.wording import first_upper, in_words, plural
 from integramap.web.map import ids as mid
-from integramap.web.map.arrange import complete_positions, saved_positions
+from integramap.edit import set_positions
+from integramap.web.map.arrange import SPACING, complete_positions, saved_positions
 from integramap.web.map.elements import ELEMENT_BUDGET, MapView, ViewOptions, build_view, organisations
 from integramap.web.map.detail import CANVAS, parse_canvas
 from integramap.web.map.forms import choice_label
-from integramap.web.map.edit import unit_names_fingerprint
+from integramap.web.map.edit import shown_site, unit_names_fingerprint
+from integramap.web.map import trying
+from integramap.scenario_edits import Applied
 from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, open_site, status_text
 
@@ -141,7 +144,8 @@ def status_parts(services: Services, handle: dict[str, Any] | None) -> tuple[Any
 
 
 def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewOptions, *, fit: bool,
-               nonce: str, opening: bool = False, fit_to: list[str] | None = None) -> tuple[Any, ...]:
+               nonce: str, opening: bool = False, fit_to: list[str] | None = None,
+               tried: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """The map's elements and layout, the breadcrumb and the line saying what is shown.
 
     ``fit`` shows the whole map (opening, Fit, a new filter); without it the user's zoom is kept
@@ -150,6 +154,7 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
     the page ``opening`` adds every node, the elements' own positions are enough.
     ``fit_to`` names units to fit the view to instead (a box just opened); a search's matches
     are fitted to whenever there are some. Returns also the words under the search box.
+    ``tried`` is the change being tried (``trying.py``): the map shows the site with it, marked.
     """
     try:
         draft = draft_of(services, handle)
@@ -157,10 +162,21 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
         return [], no_update, [], "", ""
     assert handle is not None
     site = draft.site
+    applied = trying.tried(site, tried)
+    if applied is not None:
+        site = applied.site
     if options.drill is not None and options.drill not in site.units_by_id:
         options = replace(options, drill=None)
+    # A tried change keeps every unit's place (a moved one goes beside its new parent's members); a unit it adds
+    # is placed under an id of its own, so the revision's shared positions serve it too.
     revision = f"{draft.site_id}@{draft.base}" if draft.base is not None and not draft.dirty else None
+    if applied is not None:
+        known = {**services.revision_positions.get(f"{draft.site_id}@{draft.base}"),
+                 **services.positions.get(copy_key(handle)), **saved_positions(draft.site)}
+        site = moved_beside(draft.site, site, known)
     view = view_with_positions(services, copy_key(handle), site, options, revision)
+    if applied is not None:
+        view = replace(view, elements=marked(view.elements, applied, draft.site))
     layout: dict[str, Any] = {"name": "preset", "fit": fit, "padding": 40, "animate": False,
                               "nonce": f"{handle.get('version')}-{nonce}"}
     if not opening:
@@ -171,6 +187,69 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
         layout["fitTo"] = targets
         layout["fit"] = False
     return view.elements, layout, _crumbs(view), _info(view), search_note(options.search, view)
+
+
+TRIED_CHANGED = "tried-changed"
+TRIED_ADDED = "tried-added"
+TRIED_REMOVED = "tried-removed"
+"""Classes of what a change being tried touches (``styles.py`` outlines them)."""
+
+
+def moved_beside(before: Site, after: Site, known: dict[str, tuple[float, float]]) -> Site:
+    """``after`` with each unit that a change moves placed beside its new parent's members, in a
+    column to their right: drawn where it was, a moved practice would stretch its new PCN's box
+    over the old one's.
+
+    Examples
+    --------
+    >>> from integramap.model import Unit
+    >>> before = Site(id="s", name="S", units=[Unit(id="n1", name="N1", kind="pcn"),
+    ...     Unit(id="n2", name="N2", kind="pcn"), Unit(id="a", name="A", kind="practice", parent="n1"),
+    ...     Unit(id="b", name="B", kind="practice", parent="n2")])
+    >>> after = before.model_copy(update={"units": [*before.units[:2],
+    ...     before.units[2].model_copy(update={"parent": "n2"}), before.units[3]]})
+    >>> moved_beside(before, after, {"a": (0.0, 0.0), "b": (500.0, 40.0)}).unit("a").attributes.position
+    Position(x=610.0, y=40.0)
+    """
+    moved: dict[str, list[str]] = {}
+    for unit in after.units:
+        old = before.units_by_id.get(unit.id)
+        if old is not None and unit.parent and old.parent != unit.parent:
+            moved.setdefault(unit.parent, []).append(unit.id)
+    spots: dict[str, tuple[float, float]] = {}
+    for parent, units in moved.items():
+        stay = [known[c] for c in before.children_by_id.get(parent, []) if c in known]
+        if not stay:
+            continue
+        x = max(p[0] for p in stay) + SPACING
+        top = min(p[1] for p in stay)
+        for row, uid in enumerate(units):
+            spots[uid] = (x, top + row * SPACING * 0.8)
+    return set_positions(after, spots) if spots else after
+
+
+def marked(elements: list[dict[str, Any]], applied: Applied, before: Site) -> list[dict[str, Any]]:
+    """The map's elements with what the change touches marked, and each link it removes drawn faint
+    between the units still shown (a removed unit is named in the panel)."""
+    changed = {*applied.changed_units, *applied.changed_links}
+    added = {*applied.added_units, *applied.added_links}
+    out: list[dict[str, Any]] = []
+    shown: set[str] = set()
+    for element in elements:
+        data = element.get("data", {})
+        key = data.get("link") or data.get("id")
+        if "source" not in data:
+            shown.add(str(data.get("id")))
+        mark = TRIED_ADDED if key in added else TRIED_CHANGED if key in changed else None
+        if mark is not None and "target" not in str(element.get("classes", "")).split():
+            element = {**element, "classes": f"{element.get('classes', '')} {mark}".strip()}
+        out.append(element)
+    for link_id in applied.removed_links:
+        link = before.links_by_id.get(link_id)
+        if link is not None and link.source in shown and link.target in shown:
+            out.append({"data": {"id": f"removed:{link_id}", "source": link.source, "target": link.target,
+                                 "level": "removed by the change"}, "classes": TRIED_REMOVED})
+    return out
 
 
 def search_note(search: str, view: MapView) -> str:
@@ -274,26 +353,27 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.VIEW_INFO, "children"), Output(mid.SEARCH_NOTE, "children"),
                   Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS],
                   Input(mid.DRILL, "data"), Input(mid.OPENED, "data"), Input(mid.FIT, "n_clicks"),
-                  prevent_initial_call=True)
+                  Input(mid.TRY, "data"), prevent_initial_call=True)
     def draw(handle: dict[str, Any] | None, kinds: Any, sectors: Any, orgs: Any, levels: Any, search: Any,
              focus: Any, depth: Any, compound: Any, targets: Any, drill: Any, opened: Any,
-             _fit: Any) -> tuple[Any, ...]:
+             _fit: Any, tried: dict[str, Any] | None) -> tuple[Any, ...]:
         options = view_options(kinds, sectors, orgs, levels, search, focus, depth, compound, targets, drill,
                                opened)
         trigger = ctx.triggered_id
-        fit = trigger not in (mid.DRAFT, mid.OPENED) or bool((handle or {}).get("fit"))
+        fit = trigger not in (mid.DRAFT, mid.OPENED, mid.TRY) or bool((handle or {}).get("fit"))
         # A box just opened: show it whole, its members' labels are sized for that zoom.
         just_opened = [opened[-1]] if trigger == mid.OPENED and opened else None
         return draw_parts(services, handle, options, fit=fit or bool(just_opened), nonce=str(trigger),
-                          fit_to=just_opened)
+                          fit_to=just_opened, tried=tried)
 
     @app.callback(Output(mid.INSPECT, "children"), Output(mid.DRILL, "data"), Output(mid.OPENED, "data"),
                   Input(mid.CY, "tapNodeData"), Input(mid.CY, "tapEdgeData"),
-                  State(mid.DRAFT, "data"), State(mid.OPENED, "data"), prevent_initial_call=True)
+                  State(mid.DRAFT, "data"), State(mid.OPENED, "data"), State(mid.TRY, "data"),
+                  prevent_initial_call=True)
     def inspect(node: dict[str, Any] | None, edge: dict[str, Any] | None, handle: Any,
-                opened: list[str] | None) -> tuple[Any, Any, Any]:
+                opened: list[str] | None, tried: dict[str, Any] | None) -> tuple[Any, Any, Any]:
         try:
-            site = draft_of(services, handle).site
+            site = shown_site(services, handle, tried)
         except WorkingCopyGone as err:
             return str(err), no_update, no_update
         prop = ctx.triggered[0]["prop_id"] if ctx.triggered else ""
