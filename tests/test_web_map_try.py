@@ -153,3 +153,22 @@ def test_a_link_level_and_a_merge_are_recorded_and_the_link_is_marked(dash_duo: 
           timeout=20)
     until(lambda: cy_eval(dash_duo, "return cy.getElementById('lcn-central').length;") == 0, timeout=20)
     assert {u.id for u in store.get(SITE).site.units} >= {"lcn-central", "lcn-south"}
+
+
+def test_leaving_for_another_page_while_trying_asks_first(dash_duo: Any, store: Store) -> None:
+    start_trying(dash_duo, store)
+    move(dash_duo, "p11", "pcn-south", 1)
+    driver = dash_duo.driver
+    until(lambda: driver.execute_script("return window.integramapTrying === true;"), timeout=20)
+    # The manager answers "stay": the page and the tried change remain.
+    driver.execute_script("window.asked = 0; window.confirm = function () { window.asked += 1; return false; };")
+    driver.execute_script("document.querySelector('a[href^=\"/boundaries\"]').click();")
+    assert driver.execute_script("return window.asked;") == 1
+    assert "/map" in driver.current_url
+    assert dash_duo.driver.execute_script(
+        "return document.querySelectorAll('#' + arguments[0] + ' li').length;", mid.TRY_STEPS) == 1
+    # "Leave": the app changes page as usual.
+    driver.execute_script("window.confirm = function () { window.asked += 1; return true; };")
+    driver.execute_script("document.querySelector('a[href^=\"/boundaries\"]').click();")
+    until(lambda: "/boundaries" in driver.current_url, timeout=20)
+    assert driver.execute_script("return window.asked;") == 2

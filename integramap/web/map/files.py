@@ -153,15 +153,17 @@ def register_callbacks(app: Dash, services: Services) -> None:
         Output(mid.RESUME_BOX, "hidden", allow_duplicate=True), Output(ids.OPENED_SITES, "data"),
         Input(mid.DRAFT, "data"), State(ids.OPENED_SITES, "data"), prevent_initial_call="initial_duplicate")
 
-    # Leaving the page (reload, closing the tab, another address) with unsaved edits asks first.
+    # Leaving the page (reload, closing the tab, another address) with unsaved edits asks first. A change
+    # being tried lives only in this page, so leaving it for another page of the app asks too.
     app.clientside_callback(  # type: ignore[no-untyped-call]
         """
-        function(handle) {
-            window.integramapUnsaved = !!(handle && handle.dirty);
+        function(handle, tried) {
+            window.integramapTrying = !!(tried && tried.on && tried.edits && tried.edits.length);
+            window.integramapUnsaved = !!(handle && handle.dirty) || window.integramapTrying;
             return window.integramapUnsaved;
         }
         """,
-        Output(mid.UNSAVED, "data"), Input(mid.DRAFT, "data"))
+        Output(mid.UNSAVED, "data"), Input(mid.DRAFT, "data"), Input(mid.TRY, "data"))
 
 
 def load_upload(services: Services, handle: Handle | None, contents: str | None,
