@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -259,3 +260,34 @@ def test_an_owner_shares_a_site_and_others_cannot(team: Store) -> None:
                          "_pages_location.search": f"?site={BOROUGH}", "share-refresh.data": 0})
     assert "ask its owner to make you an owner" in refused.get_data(as_text=True)
     assert team.accounts.members(BOROUGH)["Ed Editor"] is Role.EDITOR
+
+
+def _nav_paths(layout: str) -> list[str]:
+    """The pages the navigation bar of a served layout links to."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ident = node.get("id")
+            if isinstance(ident, dict) and ident.get("type") == "nav-link":
+                found.append(ident["path"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(layout))
+    return found
+
+
+def test_sharing_is_offered_only_to_someone_signed_in(store: Store) -> None:
+    # Single-user mode: no one to share with, so no Sharing in the navigation.
+    single = create_app(store).server.test_client()
+    paths = _nav_paths(single.get("/_dash-layout").get_data(as_text=True))
+    assert "/map" in paths and "/share" not in paths
+    store.accounts.add("Vi Viewer", PASSWORD, actor="setup")
+    signed_in = create_app(store).server.test_client()
+    sign_in(signed_in, "Vi Viewer")
+    paths = _nav_paths(signed_in.get("/_dash-layout").get_data(as_text=True))
+    assert "/map" in paths and "/share" in paths
