@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -17,7 +18,12 @@ from integramap.people import Person, Role, acting_as
 from integramap.store import Store, UnknownSiteError
 from integramap.store.access import NotAllowed, PersonalStore
 from integramap.web import create_app
+from integramap.drafts import Change
 from integramap.web.common.auth import MAX_FAILURES
+from integramap.web.history import page as history_page
+from integramap.web.map import ids as mid
+from integramap.web.map import page as map_page
+from integramap.web.map.working import open_site
 
 PASSWORD = "correct horse battery"
 BOROUGH = "riverside-borough"
@@ -291,3 +297,61 @@ def test_sharing_is_offered_only_to_someone_signed_in(store: Store) -> None:
     sign_in(signed_in, "Vi Viewer")
     paths = _nav_paths(signed_in.get("/_dash-layout").get_data(as_text=True))
     assert "/map" in paths and "/share" in paths
+
+
+# Viewers never reach edit controls -----------------------------------------------------------
+
+EDIT_CONTROLS = {mid.UNDO, mid.REDO, mid.ARRANGE, mid.UNIT_ADD, mid.UNIT_UPDATE, mid.UNIT_DELETE,
+                 mid.LINK_ADD, mid.LINK_DELETE, mid.SAVE, mid.DISCARD, mid.UPLOAD, mid.START_UPLOAD}
+
+
+def map_controls(app: Any, store: Store, name: str) -> dict[str, Any]:
+    """The Map page of the borough as ``name`` gets it: each control by id (hidden ones left out)."""
+    with app.server.test_request_context(f"/map?site={BOROUGH}"), acting_as(store.accounts.person(name)):
+        tree = map_page.layout(site=BOROUGH)
+        return {c.id: c for c in tree._traverse() if isinstance(getattr(c, "id", None), str)
+                and (getattr(c, "style", None) or {}).get("display") != "none"}
+
+
+def test_a_viewer_gets_the_map_without_any_edit_control(team: Store) -> None:
+    app = create_app(team)
+    for name in ("Ed Editor", "Ada Admin"):
+        assert EDIT_CONTROLS <= set(map_controls(app, team, name))
+    viewer = map_controls(app, team, "Vi Viewer")
+    assert not EDIT_CONTROLS & set(viewer)
+    assert mid.READ_ONLY in viewer and "ask its owner to make you an editor" in str(viewer[mid.READ_ONLY].children)
+    assert mid.DOWNLOAD_YAML in viewer and viewer[mid.CY].autoungrabify is True  # may look, download; not drag
+    for name, offered in (("Vi Viewer", False), ("Ed Editor", True)):
+        with app.server.test_request_context(f"/history?site={BOROUGH}"), acting_as(team.accounts.person(name)):
+            section = next(c for c in history_page.layout(site=BOROUGH)._traverse()
+                           if getattr(c, "id", None) == history_page.RESTORE_SECTION)
+        assert (section.style is None) is offered
+
+
+def test_every_edit_of_a_viewers_working_copy_is_refused_on_the_server(team: Store) -> None:
+    app = create_app(team)
+    client = app.server.test_client()
+    sign_in(client, "Vi Viewer")
+    services = app.server.extensions["integramap"]
+    viewer = team.accounts.person("Vi Viewer")
+    with app.server.test_request_context("/"), acting_as(viewer):
+        handle = open_site(services, BOROUGH)
+        draft = services.drafts.get(handle["person"], BOROUGH)
+        with pytest.raises(NotAllowed, match="view this site but not change it"):
+            draft.apply(Change("add_unit", {"fields": {"name": "Crisis team", "kind": "team"}}), "add")
+    # The same through the page's own requests, as a browser would send them.
+    arranged = dash_post(client, mid.ARRANGE, {f"{mid.ARRANGE}.n_clicks": 1}, {f"{mid.DRAFT}.data": handle})
+    assert arranged.status_code == 200 and "view this site but not change it" in arranged.get_data(as_text=True)
+    site_file = "data:application/json;base64," + base64.b64encode(
+        team.get(BOROUGH).site.model_dump_json().encode()).decode()
+    uploaded = dash_post(client, mid.UPLOAD, {f"{mid.UPLOAD}.contents": site_file},
+                         {f"{mid.UPLOAD}.filename": "borough.json", f"{mid.DRAFT}.data": handle})
+    assert "view this site but not change it" in uploaded.get_data(as_text=True)
+    record = team.working_copies.load(handle["person"], BOROUGH)
+    assert record is not None and record.done == [] and not record.dirty
+    assert team.latest(BOROUGH) == 1
+    # An editor's edits go through as before.
+    with app.server.test_request_context("/"), acting_as(team.accounts.person("Ed Editor")):
+        mine = services.drafts.open("account:Ed Editor", BOROUGH).draft
+        mine.apply(Change("add_unit", {"fields": {"name": "Crisis team", "kind": "team"}}), "add")
+        assert mine.dirty

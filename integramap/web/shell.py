@@ -63,6 +63,8 @@ def create_app(store: Any, services: Services | None = None, *, https: bool = Fa
     services = services or Services(store=store)
     if not isinstance(services.store, PersonalStore):
         services.store = PersonalStore(services.store)
+    # Every edit of a working copy is checked against the person's role (viewers change nothing).
+    services.drafts.records = services.store.working_copies
     app = Dash(
         __name__,
         use_pages=True,
