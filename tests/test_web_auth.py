@@ -18,8 +18,10 @@ from integramap.people import Person, Role, acting_as
 from integramap.store import Store, UnknownSiteError
 from integramap.store.access import NotAllowed, PersonalStore
 from integramap.web import create_app
+from integramap.demo import REFERENCE_DATA_ENV
 from integramap.drafts import Change
 from integramap.web.common.auth import MAX_FAILURES
+from integramap.web.common.limits import DEMO_BUILDS, UPLOADS
 from integramap.web.history import page as history_page
 from integramap.web.map import ids as mid
 from integramap.web.map import page as map_page
@@ -355,3 +357,54 @@ def test_every_edit_of_a_viewers_working_copy_is_refused_on_the_server(team: Sto
         mine = services.drafts.open("account:Ed Editor", BOROUGH).draft
         mine.apply(Change("add_unit", {"fields": {"name": "Crisis team", "kind": "team"}}), "add")
         assert mine.dirty
+
+
+# Uploads and demo builds are limited per person ------------------------------------------------
+
+def test_uploads_are_limited_per_person_with_a_clear_message(team: Store) -> None:
+    app = create_app(team)
+    editor, colleague = app.server.test_client(), app.server.test_client()
+    sign_in(editor, "Ed Editor")
+    sign_in(colleague, "Ada Admin")
+    services = app.server.extensions["integramap"]
+    handles = {}
+    for name in ("Ed Editor", "Ada Admin"):
+        with app.server.test_request_context("/"), acting_as(team.accounts.person(name)):
+            handles[name] = open_site(services, BOROUGH)
+    site = team.get(BOROUGH).site
+    broken = "data:application/json;base64," + base64.b64encode(b"{not json").decode()
+    good = "data:application/json;base64," + base64.b64encode(site.model_dump_json().encode()).decode()
+
+    def upload(client: Any, name: str, contents: str) -> str:
+        answer = dash_post(client, mid.UPLOAD, {f"{mid.UPLOAD}.contents": contents},
+                           {f"{mid.UPLOAD}.filename": "borough.json", f"{mid.DRAFT}.data": handles[name]})
+        assert answer.status_code == 200
+        return answer.get_data(as_text=True)
+
+    # Broken files count too: each costs the server a parse.
+    for _ in range(UPLOADS.most):
+        assert "the most allowed" not in upload(editor, "Ed Editor", broken)
+    refused = upload(editor, "Ed Editor", good)
+    assert "You have uploaded 20 files in the last 10 minutes, the most allowed" in refused
+    assert team.working_copies.load("account:Ed Editor", BOROUGH).done == []  # type: ignore[union-attr]
+    # Another person is not held up by the first one's uploads.
+    assert "the most allowed" not in upload(colleague, "Ada Admin", good)
+    assert [e.actor for e in team.accounts.audit(limit=50) if e.action == "upload"].count("Ed Editor") == 20
+
+
+def test_demo_builds_are_limited_per_person(team: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the public files each press is refused at once, so no build runs while counting.
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(tmp_path / "nothing-here"))
+    monkeypatch.chdir(tmp_path)
+    client = create_app(team).server.test_client()
+    sign_in(client, "Ed Editor")
+
+    def press() -> str:
+        answer = dash_post(client, "sites-demo-button", {"sites-demo-button.n_clicks": 1}, {})
+        assert answer.status_code == 200
+        return answer.get_data(as_text=True)
+
+    for _ in range(DEMO_BUILDS.most):
+        pressed = press()
+        assert "public reference files not found" in pressed and "the most allowed" not in pressed
+    assert "You have started 5 demo builds in the last hour, the most allowed" in press()

@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from integramap import demo as demos
 from integramap.web.common import ids
+from integramap.web.common.limits import DEMO_BUILDS, refused_by_limit
 from integramap.web.common.jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
 from integramap.web.common.services import Services
 
@@ -74,6 +75,10 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
     def start(clicks: int | None, author: str | None) -> tuple[Any, ...]:
         if not clicks:
             raise PreventUpdate
+        # Counted before anything is read: every press costs the server a search of the files.
+        refused = refused_by_limit(services.store, DEMO_BUILDS, site_id=DEMO_NAME)
+        if refused:
+            return None, True, "", html.Div(refused, className="error", role="alert"), False
         try:
             files = demos.find_demo_files(demo=DEMO_NAME)
         except ValueError as err:  # the files are missing: say which, and where they are published
