@@ -244,9 +244,9 @@ def _login_page(target: str, message: str = "", *, status: int = 200, name: str 
     other = ""
     if provider:
         start = f"{OIDC_START_PATH}?{urlencode({'next': target})}"
-        other = (f'<p><a class="button primary sign-in-provider" id="sign-in-provider" href="{html.escape(start)}">'
-                 f'Sign in with {html.escape(provider)}</a></p>'
-                 '<p class="hint sign-in-or">or with an IntegraMap name and password:</p>')
+        other = (f'<a class="button primary sign-in-provider" id="sign-in-provider" href="{html.escape(start)}">'
+                 f'Sign in with {html.escape(provider)}</a>'
+                 '<p class="hint sign-in-or">or with an IntegraMap name and password</p>')
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · IntegraMap</title><link rel="stylesheet" href="/assets/integramap.css"></head>
