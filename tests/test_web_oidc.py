@@ -192,3 +192,12 @@ def test_incomplete_settings_name_what_is_missing() -> None:
     with pytest.raises(oidc_settings.OidcConfigError, match="INTEGRAMAP_OIDC_CLIENT_SECRET is not"):
         oidc_settings.OidcConfig.from_env({oidc_settings.ISSUER_ENV: "https://id.example.nhs.uk",
                                            oidc_settings.CLIENT_ID_ENV: "x"})
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(
+        monkeypatch: pytest.MonkeyPatch, provider: LocalProvider, store: Store) -> None:
+    configure(monkeypatch, provider, **{oidc_settings.ISSUER_ENV: provider.issuer.replace("127.0.0.1", "localhost")})
+    client = create_app(store).server.test_client()
+    refused = client.get("/login/oidc?next=/")
+    assert refused.status_code == 502 and "different issuer" in refused.get_data(as_text=True)
+    assert provider.authorize_requests == []

@@ -3,6 +3,7 @@ organisation's identity provider signs a person in end to end."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def start(dash_duo: Any, store: Store) -> None:
     """Serve the app; its first page is the sign-in page, not Dash's, so dash.testing must not wait for Dash."""
-    dash_duo.start_server(create_app(store), navigate=False)
+    with socket.socket() as probe:  # a free port: other test runs on this machine may hold the usual one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dash_duo.start_server(create_app(store), navigate=False, port=port)
     dash_duo._url = dash_duo.server.url
 
 

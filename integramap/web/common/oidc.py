@@ -56,6 +56,10 @@ class OidcRefused(Exception):
     """A sign-in through the identity provider was refused; the message is for the person."""
 
 
+WRONG_ISSUER = ("The identity provider describes itself as a different issuer than the one IntegraMap is set "
+                "up to trust, so you are not signed in: tell whoever runs IntegraMap for your organisation.")
+
+
 class OidcConfig(BaseModel):
     """How this server signs people in through the organisation's identity provider.
 
@@ -155,6 +159,8 @@ class OidcSignIn:
         try:
             self._check_discovery()
             response: Response = self.client.authorize_redirect(self.config.redirect_uri or redirect_uri)
+        except OidcRefused:
+            raise
         except (requests.RequestException, ValueError, KeyError, RuntimeError) as err:
             log.warning("identity provider discovery failed: %s", err)
             raise OidcRefused(UNREACHABLE) from None
@@ -168,6 +174,8 @@ class OidcSignIn:
                 "iss": {"essential": True, "value": issuer},
                 "aud": {"essential": True, "value": self.config.client_id},
             })
+        except OidcRefused:
+            raise
         except MismatchingStateError:
             raise OidcRefused("This sign-in was not started from this browser, or it took too long. "
                               "Please sign in again.") from None
@@ -208,7 +216,8 @@ class OidcSignIn:
         metadata = self.client.load_server_metadata()
         issuer = str(metadata.get("issuer", ""))
         if issuer.rstrip("/") != self.config.issuer.rstrip("/"):
-            raise ValueError(f"discovery names issuer {issuer!r}, not {self.config.issuer!r}")
+            log.warning("discovery document names issuer %r, not the configured %r", issuer, self.config.issuer)
+            raise OidcRefused(WRONG_ISSUER)
         return issuer
 
 
