@@ -12,15 +12,19 @@ from typing import Any
 import pytest
 from dash._utils import split_callback_id
 
-from conftest import MODELS
+from conftest import FIXTURES, MODELS
 from integramap.model import Site
 from integramap.people import Person, Role, acting_as
 from integramap.store import Store, UnknownSiteError
 from integramap.store.access import NotAllowed, PersonalStore
 from integramap.web import create_app
+from integramap import demo as demos
 from integramap.demo import REFERENCE_DATA_ENV
 from integramap.drafts import Change
+from integramap.web.boundaries import demo_offer
 from integramap.web.common.auth import MAX_FAILURES
+from integramap.web.common.jobs import Progress
+from integramap.web.common.services import Services
 from integramap.web.common.limits import DEMO_BUILDS, UPLOADS
 from integramap.web.history import page as history_page
 from integramap.web.map import ids as mid
@@ -408,3 +412,21 @@ def test_demo_builds_are_limited_per_person(team: Store, tmp_path: Path, monkeyp
         pressed = press()
         assert "public reference files not found" in pressed and "the most allowed" not in pressed
     assert "You have started 5 demo builds in the last hour, the most allowed" in press()
+
+
+def test_the_demo_is_built_once_at_a_time_across_server_processes(store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
+    files = demos.find_demo_files(demo=demo_offer.DEMO_NAME)
+    services = Services(store=PersonalStore(store))
+    quiet = Progress(lambda _fraction, _message: None)
+    # Another process (another worker, another machine) holds the build: this one is refused, saving nothing.
+    assert store.accounts.claim(f"demo-build:{demo_offer.DEMO_NAME}", stale_after=60)
+    with pytest.raises(demo_offer.DemoBusy, match="being built already"):
+        demo_offer.build_and_store(services, files, "Asha", quiet)
+    assert not store.exists(demo_offer.DEMO_NAME)
+    store.accounts.release(f"demo-build:{demo_offer.DEMO_NAME}")
+    assert demo_offer.build_and_store(services, files, "Asha", quiet) == demo_offer.DEMO_NAME
+    assert store.latest(demo_offer.DEMO_NAME) == 1
+    # Its claim is given up when the build ends, so the next build may run.
+    assert store.accounts.claim(f"demo-build:{demo_offer.DEMO_NAME}", stale_after=60)

@@ -354,6 +354,48 @@ class Accounts:
         with self.engine.connect() as conn:
             return str(conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar_one())
 
+    def claim(self, key: str, *, stale_after: float) -> bool:
+        """Take a lock every server process sees, unless another holds it; whether it was taken.
+
+        For work that must run once at a time across workers and machines (building the demo
+        site): a claim older than ``stale_after`` seconds is taken over, as its holder must have
+        stopped without calling :meth:`release`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from integramap.store import Store
+        >>> store = Store(data_dir=Path(tempfile.mkdtemp()))
+        >>> store.accounts.claim("demo-build:x", stale_after=60), store.accounts.claim("demo-build:x", stale_after=60)
+        (True, False)
+        >>> store.accounts.release("demo-build:x")
+        >>> store.accounts.claim("demo-build:x", stale_after=60)
+        True
+        >>> store.close()
+        """
+        key = f"claim:{key}"
+        now = _now()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(SettingRow).values(key=key, value=now.isoformat()))
+            return True
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            held = conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar()
+            if held is not None and now.timestamp() - datetime.fromisoformat(held).timestamp() < stale_after:
+                return False
+            # Taken over only if no one else took it over meanwhile (the value is still the one read).
+            taken = conn.execute(update(SettingRow).where(SettingRow.key == key, SettingRow.value == held)
+                                 .values(value=now.isoformat())).rowcount
+        return bool(taken)
+
+    def release(self, key: str) -> None:
+        """Give up a claim taken with :meth:`claim`."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(SettingRow).where(SettingRow.key == f"claim:{key}"))
+
     # Helpers -----------------------------------------------------------------------------
 
     @staticmethod
