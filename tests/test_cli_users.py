@@ -48,6 +48,19 @@ def test_add_grant_list_revoke_remove(db: str, capsys: pytest.CaptureFixture[str
         assert [a.name for a in store.accounts.all()] == ["Asha Patel"]
 
 
+def test_an_account_for_the_identity_provider_has_no_password(db: str, capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INTEGRAMAP_PASSWORD")
+    code, out, _ = run(capsys, "users", "add", "asha.patel@example.nhs.uk", "--identity-provider", "--database", db)
+    assert (code, out) == (0, "account 'asha.patel@example.nhs.uk' added\n")
+    assert "identity provider (not yet used)" in run(capsys, "users", "list", "--database", db)[1]
+    with Store(db) as store:
+        assert store.accounts.sign_in("asha.patel@example.nhs.uk", "") is None
+        assert store.accounts.sign_in_identity("sub-1", email="asha.patel@example.nhs.uk").name == \
+            "asha.patel@example.nhs.uk"
+    assert "identity provider " in run(capsys, "users", "list", "--database", db)[1]
+
+
 def test_passwd_changes_the_password(db: str, capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     run(capsys, "users", "add", "Ben", "--database", db)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,13 +12,24 @@ from typing import Any
 import pytest
 from dash._utils import split_callback_id
 
-from conftest import MODELS
+from conftest import FIXTURES, MODELS
 from integramap.model import Site
 from integramap.people import Person, Role, acting_as
 from integramap.store import Store, UnknownSiteError
 from integramap.store.access import NotAllowed, PersonalStore
 from integramap.web import create_app
+from integramap import demo as demos
+from integramap.demo import REFERENCE_DATA_ENV
+from integramap.drafts import Change
+from integramap.web.boundaries import demo_offer
 from integramap.web.common.auth import MAX_FAILURES
+from integramap.web.common.jobs import Progress
+from integramap.web.common.services import Services
+from integramap.web.common.limits import DEMO_BUILDS, UPLOADS
+from integramap.web.history import page as history_page
+from integramap.web.map import ids as mid
+from integramap.web.map import page as map_page
+from integramap.web.map.working import open_site
 
 PASSWORD = "correct horse battery"
 BOROUGH = "riverside-borough"
@@ -259,3 +272,161 @@ def test_an_owner_shares_a_site_and_others_cannot(team: Store) -> None:
                          "_pages_location.search": f"?site={BOROUGH}", "share-refresh.data": 0})
     assert "ask its owner to make you an owner" in refused.get_data(as_text=True)
     assert team.accounts.members(BOROUGH)["Ed Editor"] is Role.EDITOR
+
+
+def _nav_paths(layout: str) -> list[str]:
+    """The pages the navigation bar of a served layout links to."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ident = node.get("id")
+            if isinstance(ident, dict) and ident.get("type") == "nav-link":
+                found.append(ident["path"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(layout))
+    return found
+
+
+def test_sharing_is_offered_only_to_someone_signed_in(store: Store) -> None:
+    # Single-user mode: no one to share with, so no Sharing in the navigation.
+    single = create_app(store).server.test_client()
+    paths = _nav_paths(single.get("/_dash-layout").get_data(as_text=True))
+    assert "/map" in paths and "/share" not in paths
+    store.accounts.add("Vi Viewer", PASSWORD, actor="setup")
+    signed_in = create_app(store).server.test_client()
+    sign_in(signed_in, "Vi Viewer")
+    paths = _nav_paths(signed_in.get("/_dash-layout").get_data(as_text=True))
+    assert "/map" in paths and "/share" in paths
+
+
+# Viewers never reach edit controls -----------------------------------------------------------
+
+EDIT_CONTROLS = {mid.UNDO, mid.REDO, mid.ARRANGE, mid.UNIT_ADD, mid.UNIT_UPDATE, mid.UNIT_DELETE,
+                 mid.LINK_ADD, mid.LINK_DELETE, mid.SAVE, mid.DISCARD, mid.UPLOAD, mid.START_UPLOAD}
+
+
+def map_controls(app: Any, store: Store, name: str) -> dict[str, Any]:
+    """The Map page of the borough as ``name`` gets it: each control by id (hidden ones left out)."""
+    with app.server.test_request_context(f"/map?site={BOROUGH}"), acting_as(store.accounts.person(name)):
+        tree = map_page.layout(site=BOROUGH)
+        return {c.id: c for c in tree._traverse() if isinstance(getattr(c, "id", None), str)
+                and (getattr(c, "style", None) or {}).get("display") != "none"}
+
+
+def test_a_viewer_gets_the_map_without_any_edit_control(team: Store) -> None:
+    app = create_app(team)
+    for name in ("Ed Editor", "Ada Admin"):
+        assert EDIT_CONTROLS <= set(map_controls(app, team, name))
+    viewer = map_controls(app, team, "Vi Viewer")
+    assert not EDIT_CONTROLS & set(viewer)
+    assert mid.READ_ONLY in viewer and "ask its owner to make you an editor" in str(viewer[mid.READ_ONLY].children)
+    assert mid.DOWNLOAD_YAML in viewer and viewer[mid.CY].autoungrabify is True  # may look, download; not drag
+    for name, offered in (("Vi Viewer", False), ("Ed Editor", True)):
+        with app.server.test_request_context(f"/history?site={BOROUGH}"), acting_as(team.accounts.person(name)):
+            section = next(c for c in history_page.layout(site=BOROUGH)._traverse()
+                           if getattr(c, "id", None) == history_page.RESTORE_SECTION)
+        assert (section.style is None) is offered
+
+
+def test_every_edit_of_a_viewers_working_copy_is_refused_on_the_server(team: Store) -> None:
+    app = create_app(team)
+    client = app.server.test_client()
+    sign_in(client, "Vi Viewer")
+    services = app.server.extensions["integramap"]
+    viewer = team.accounts.person("Vi Viewer")
+    with app.server.test_request_context("/"), acting_as(viewer):
+        handle = open_site(services, BOROUGH)
+        draft = services.drafts.get(handle["person"], BOROUGH)
+        with pytest.raises(NotAllowed, match="view this site but not change it"):
+            draft.apply(Change("add_unit", {"fields": {"name": "Crisis team", "kind": "team"}}), "add")
+    # The same through the page's own requests, as a browser would send them.
+    arranged = dash_post(client, mid.ARRANGE, {f"{mid.ARRANGE}.n_clicks": 1}, {f"{mid.DRAFT}.data": handle})
+    assert arranged.status_code == 200 and "view this site but not change it" in arranged.get_data(as_text=True)
+    site_file = "data:application/json;base64," + base64.b64encode(
+        team.get(BOROUGH).site.model_dump_json().encode()).decode()
+    uploaded = dash_post(client, mid.UPLOAD, {f"{mid.UPLOAD}.contents": site_file},
+                         {f"{mid.UPLOAD}.filename": "borough.json", f"{mid.DRAFT}.data": handle})
+    assert "view this site but not change it" in uploaded.get_data(as_text=True)
+    record = team.working_copies.load(handle["person"], BOROUGH)
+    assert record is not None and record.done == [] and not record.dirty
+    assert team.latest(BOROUGH) == 1
+    # An editor's edits go through as before.
+    with app.server.test_request_context("/"), acting_as(team.accounts.person("Ed Editor")):
+        mine = services.drafts.open("account:Ed Editor", BOROUGH).draft
+        mine.apply(Change("add_unit", {"fields": {"name": "Crisis team", "kind": "team"}}), "add")
+        assert mine.dirty
+
+
+# Uploads and demo builds are limited per person ------------------------------------------------
+
+def test_uploads_are_limited_per_person_with_a_clear_message(team: Store) -> None:
+    app = create_app(team)
+    editor, colleague = app.server.test_client(), app.server.test_client()
+    sign_in(editor, "Ed Editor")
+    sign_in(colleague, "Ada Admin")
+    services = app.server.extensions["integramap"]
+    handles = {}
+    for name in ("Ed Editor", "Ada Admin"):
+        with app.server.test_request_context("/"), acting_as(team.accounts.person(name)):
+            handles[name] = open_site(services, BOROUGH)
+    site = team.get(BOROUGH).site
+    broken = "data:application/json;base64," + base64.b64encode(b"{not json").decode()
+    good = "data:application/json;base64," + base64.b64encode(site.model_dump_json().encode()).decode()
+
+    def upload(client: Any, name: str, contents: str) -> str:
+        answer = dash_post(client, mid.UPLOAD, {f"{mid.UPLOAD}.contents": contents},
+                           {f"{mid.UPLOAD}.filename": "borough.json", f"{mid.DRAFT}.data": handles[name]})
+        assert answer.status_code == 200
+        return answer.get_data(as_text=True)
+
+    # Broken files count too: each costs the server a parse.
+    for _ in range(UPLOADS.most):
+        assert "the most allowed" not in upload(editor, "Ed Editor", broken)
+    refused = upload(editor, "Ed Editor", good)
+    assert "You have uploaded 20 files in the last 10 minutes, the most allowed" in refused
+    assert team.working_copies.load("account:Ed Editor", BOROUGH).done == []  # type: ignore[union-attr]
+    # Another person is not held up by the first one's uploads.
+    assert "the most allowed" not in upload(colleague, "Ada Admin", good)
+    assert [e.actor for e in team.accounts.audit(limit=50) if e.action == "upload"].count("Ed Editor") == 20
+
+
+def test_demo_builds_are_limited_per_person(team: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the public files each press is refused at once, so no build runs while counting.
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(tmp_path / "nothing-here"))
+    monkeypatch.chdir(tmp_path)
+    client = create_app(team).server.test_client()
+    sign_in(client, "Ed Editor")
+
+    def press() -> str:
+        answer = dash_post(client, "sites-demo-button", {"sites-demo-button.n_clicks": 1}, {})
+        assert answer.status_code == 200
+        return answer.get_data(as_text=True)
+
+    for _ in range(DEMO_BUILDS.most):
+        pressed = press()
+        assert "public reference files not found" in pressed and "the most allowed" not in pressed
+    assert "You have started 5 demo builds in the last hour, the most allowed" in press()
+
+
+def test_the_demo_is_built_once_at_a_time_across_server_processes(store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
+    files = demos.find_demo_files(demo=demo_offer.DEMO_NAME)
+    services = Services(store=PersonalStore(store))
+    quiet = Progress(lambda _fraction, _message: None)
+    # Another process (another worker, another machine) holds the build: this one is refused, saving nothing.
+    assert store.accounts.claim(f"demo-build:{demo_offer.DEMO_NAME}", stale_after=60)
+    with pytest.raises(demo_offer.DemoBusy, match="being built already"):
+        demo_offer.build_and_store(services, files, "Asha", quiet)
+    assert not store.exists(demo_offer.DEMO_NAME)
+    store.accounts.release(f"demo-build:{demo_offer.DEMO_NAME}")
+    assert demo_offer.build_and_store(services, files, "Asha", quiet) == demo_offer.DEMO_NAME
+    assert store.latest(demo_offer.DEMO_NAME) == 1
+    # Its claim is given up when the build ends, so the next build may run.
+    assert store.accounts.claim(f"demo-build:{demo_offer.DEMO_NAME}", stale_after=60)

@@ -35,6 +35,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
                                         "if set, else asked for.")
     p.add_argument("name", metavar="NAME", help="the person's name, shown as the author of what they save")
     p.add_argument("--admin", action="store_true", help="may see, edit and share every site")
+    p.add_argument("--identity-provider", action="store_true",
+                   help="no password: the person signs in only through the organisation's identity "
+                        "provider; NAME is their email address there")
     p.set_defaults(handler=cmd_add)
 
     p = commands.add_parser("list", parents=[common], help="every account and its roles")
@@ -88,7 +91,7 @@ def read_password(prompt: str = "Password") -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    password = read_password()
+    password = None if args.identity_provider else read_password()
     with open_store(args) as store:
         try:
             store.accounts.add(args.name, password, admin=args.admin, actor=login_name())
@@ -108,7 +111,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = [["NAME", "ADMIN", "SIGNS IN WITH", "TOKENS", "SITES"]]
     for a in accounts:
         ways = [w for w, on in (("password", a.has_password), ("identity provider", a.identity_provider)) if on]
-        rows.append([a.name, "yes" if a.admin else "", ", ".join(ways) or "-", str(a.tokens),
+        # An account with neither is waiting for its first sign-in through the identity provider.
+        rows.append([a.name, "yes" if a.admin else "", ", ".join(ways) or "identity provider (not yet used)",
+                     str(a.tokens),
                      ", ".join(f"{site} ({role.value})" for site, role in a.roles.items())])
     print(table(rows))
     return 0

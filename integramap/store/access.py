@@ -9,11 +9,14 @@ the app is single-user and that is :data:`~integramap.people.LOCAL_PERSON`.
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
 from ..model import Site
 from ..people import LOCAL_PERSON, Person, Role, acting_person, set_acting
 from ..scenario import Scenario
 from .scenarios import SavedScenario
 from .store import ConflictError, Revision, RevisionInfo, SiteInfo, Store, StoreError, UnknownSiteError
+from .working import StepRecord, WorkingCopyStore
 
 
 class NotAllowed(StoreError):
@@ -51,6 +54,7 @@ class PersonalStore(Store):
     def __init__(self, inner: Store) -> None:  # noqa: D107 - shares inner's state on purpose
         self.__dict__.update(inner.__dict__)
         self.inner = inner
+        self.working_copies = EditorsWorkingCopies(inner.working_copies.engine, self)
 
     def person(self) -> Person:
         """Who is asking: the acting person, or the local person when there are no accounts."""
@@ -74,6 +78,37 @@ class PersonalStore(Store):
             raise NotAllowed(f"You can view this site but not change it: ask its owner to make you "
                              f"{needed} of it.")
         return person
+
+    def may_edit(self, site_id: str | None) -> bool:
+        """Whether the person may change the site: they are its editor or owner, or it is not stored
+        yet (a new site becomes its creator's). Pages leave out the controls of what they may not do.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from integramap.people import acting_as
+        >>> store = Store(data_dir=Path(tempfile.mkdtemp()))
+        >>> _ = store.save(Site(id="demo", name="Demo"), author="setup", message="", base=None)
+        >>> with acting_as(Person(name="Vic", roles={"demo": Role.VIEWER})):
+        ...     PersonalStore(store).may_edit("demo"), PersonalStore(store).may_edit("new-site")
+        (False, True)
+        >>> store.close()
+        """
+        if not site_id:
+            return True
+        try:
+            person = self.person()
+        except NotAllowed:
+            return False
+        return person.may(site_id, Role.EDITOR) or not Store.exists(self, site_id)
+
+    def require_edit(self, site_id: str) -> None:
+        """:class:`NotAllowed` (or, for a site they may not see, :class:`UnknownSiteError`) unless
+        :meth:`may_edit`: the check made on every change to a working copy."""
+        if not self.may_edit(site_id):
+            self.require(site_id, Role.EDITOR)
+            raise NotAllowed("Please sign in again: your session has ended.")
 
     # Reading -----------------------------------------------------------------------------
 
@@ -151,4 +186,25 @@ class PersonalStore(Store):
             self.accounts.grant(name, site_id, role, actor=person.name)
 
 
-__all__ = ["NotAllowed", "PersonalStore", "UnknownSiteError"]
+class EditorsWorkingCopies(WorkingCopyStore):
+    """Working copies as one person may change them: opening a copy (which only reads) is open to
+    every viewer, but recording an edit, an undo or a redo needs the editor's role on a stored site.
+
+    So a viewer who sends the Map page's edit requests by hand changes nothing, whichever
+    callback they reach: every edit of a working copy passes through here.
+    """
+
+    def __init__(self, engine: Engine, store: PersonalStore) -> None:  # noqa: D107
+        super().__init__(engine)
+        self.store = store
+
+    def push(self, person: str, site_id: str, version: int, step: StepRecord) -> int:
+        self.store.require_edit(site_id)
+        return super().push(person, site_id, version, step)
+
+    def move(self, person: str, site_id: str, version: int, seq: int, *, undone: bool) -> int:
+        self.store.require_edit(site_id)
+        return super().move(person, site_id, version, seq, undone=undone)
+
+
+__all__ = ["EditorsWorkingCopies", "NotAllowed", "PersonalStore", "UnknownSiteError"]

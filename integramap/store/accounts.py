@@ -225,13 +225,84 @@ class Accounts:
                              .values(password_hash=_HASHER.hash(password)))
             return self._person(conn, row)
 
+    def sign_in_identity(self, subject: str, *, email: str | None = None, display: str | None = None,
+                         create: bool = True) -> Person:
+        """The person the organisation's identity provider vouches for; both outcomes are audited.
+
+        The account is found by the provider's ``subject``; failing that, an account named by the
+        person's (verified) email address that is not yet linked is linked to it, so an admin can
+        add ``asha.patel@nhs.net`` before she first signs in. Otherwise, when ``create`` allows,
+        a new account named by the email (or the display name) is made, with no roles: an owner
+        or admin then grants it what it may see. :class:`AccountError` says why no one is signed in.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from integramap.store import Store
+        >>> store = Store(data_dir=Path(tempfile.mkdtemp()))
+        >>> store.accounts.add("asha.patel@nhs.net", None, actor="setup")
+        >>> store.accounts.sign_in_identity("abc-123", email="Asha.Patel@nhs.net").name
+        'asha.patel@nhs.net'
+        >>> store.accounts.sign_in_identity("abc-123").name      # known by the subject from now on
+        'asha.patel@nhs.net'
+        >>> store.accounts.sign_in_identity("zz-9", email="ben@nhs.net", create=False)
+        Traceback (most recent call last):
+        ...
+        integramap.store.accounts.AccountError: There is no IntegraMap account for ben@nhs.net: ...
+        >>> [e.action for e in store.accounts.audit()][:4]
+        ['sign-in failed', 'sign-in', 'sign-in', 'link identity']
+        >>> store.close()
+        """
+        who = email or display or "this person"
+        refusal = ""
+        person: Person | None = None
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(UserRow).where(UserRow.oidc_subject == subject)).first()
+                if row is None and email:
+                    row = conn.execute(select(UserRow).where(
+                        func.lower(UserRow.name) == email.lower())).first()
+                    if row is not None and row.oidc_subject is not None:
+                        refusal = (f"The IntegraMap account {row.name!r} belongs to someone else at the identity "
+                                   "provider: ask whoever runs IntegraMap for your organisation.")
+                        row = None
+                    elif row is not None:
+                        conn.execute(update(UserRow).where(UserRow.id == row.id).values(oidc_subject=subject))
+                        _record(conn, row.name, "link identity", None, "identity provider")
+                if row is None and not refusal:
+                    if not create:
+                        refusal = (f"There is no IntegraMap account for {who}: ask whoever runs IntegraMap for "
+                                   "your organisation to add one.")
+                    else:
+                        name = check_name(email or display or subject)
+                        conn.execute(insert(UserRow).values(name=name, password_hash=None, is_admin=False,
+                                                            oidc_subject=subject, created_at=_now()))
+                        _record(conn, "identity provider", "add user", None, name)
+                        row = conn.execute(select(UserRow).where(UserRow.oidc_subject == subject)).one()
+                if row is not None:
+                    _record(conn, row.name, "sign-in", None, "identity provider")
+                    person = self._person(conn, row)
+        except IntegrityError:  # another account already has this name: never merge two people silently
+            refusal = (f"An IntegraMap account named {who!r} already exists and is not linked to you: ask "
+                       "whoever runs IntegraMap for your organisation.")
+        if person is None:
+            self.record(str(who)[:NAME_LENGTH], "sign-in failed", None, "identity provider")
+            raise AccountError(refusal)
+        return person
+
     def recent_failures(self, name: str, seconds: float) -> int:
         """Failed sign-ins for this name in the last ``seconds``, across every server process."""
+        return self.recent(name, "sign-in failed", seconds)
+
+    def recent(self, name: str, action: str, seconds: float) -> int:
+        """How many times the audit log records ``action`` by this name in the last ``seconds``,
+        across every server process (what the sign-in, upload and demo limits count)."""
         since = datetime.fromtimestamp(_now().timestamp() - seconds, UTC)
         tidy = " ".join(str(name).split())[:NAME_LENGTH]
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(AuditRow).where(
-                AuditRow.actor == tidy, AuditRow.action == "sign-in failed", AuditRow.at >= since)).scalar_one())
+                AuditRow.actor == tidy, AuditRow.action == action, AuditRow.at >= since)).scalar_one())
 
     def new_token(self, name: str, *, actor: str) -> str:
         """A new personal API token for an account; shown once, only its digest is kept."""
@@ -282,6 +353,48 @@ class Accounts:
             pass  # another process made it first: use theirs
         with self.engine.connect() as conn:
             return str(conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar_one())
+
+    def claim(self, key: str, *, stale_after: float) -> bool:
+        """Take a lock every server process sees, unless another holds it; whether it was taken.
+
+        For work that must run once at a time across workers and machines (building the demo
+        site): a claim older than ``stale_after`` seconds is taken over, as its holder must have
+        stopped without calling :meth:`release`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from integramap.store import Store
+        >>> store = Store(data_dir=Path(tempfile.mkdtemp()))
+        >>> store.accounts.claim("demo-build:x", stale_after=60), store.accounts.claim("demo-build:x", stale_after=60)
+        (True, False)
+        >>> store.accounts.release("demo-build:x")
+        >>> store.accounts.claim("demo-build:x", stale_after=60)
+        True
+        >>> store.close()
+        """
+        key = f"claim:{key}"
+        now = _now()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(SettingRow).values(key=key, value=now.isoformat()))
+            return True
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            held = conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar()
+            if held is not None and now.timestamp() - datetime.fromisoformat(held).timestamp() < stale_after:
+                return False
+            # Taken over only if no one else took it over meanwhile (the value is still the one read).
+            taken = conn.execute(update(SettingRow).where(SettingRow.key == key, SettingRow.value == held)
+                                 .values(value=now.isoformat())).rowcount
+        return bool(taken)
+
+    def release(self, key: str) -> None:
+        """Give up a claim taken with :meth:`claim`."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(SettingRow).where(SettingRow.key == f"claim:{key}"))
 
     # Helpers -----------------------------------------------------------------------------
 

@@ -63,6 +63,8 @@ def create_app(store: Any, services: Services | None = None, *, https: bool = Fa
     services = services or Services(store=store)
     if not isinstance(services.store, PersonalStore):
         services.store = PersonalStore(services.store)
+    # Every edit of a working copy is checked against the person's role (viewers change nothing).
+    services.drafts.records = services.store.working_copies
     app = Dash(
         __name__,
         use_pages=True,
@@ -96,11 +98,13 @@ def create_app(store: Any, services: Services | None = None, *, https: bool = Fa
 
 
 def _layout(specs: list[PageSpec]) -> html.Div:
-    links = [dcc.Link(spec.name, href=spec.path, id={"type": ids.NAV_LINK, "path": spec.path},
-                      className="nav-link") for spec in specs if spec.in_nav]
     person = acting_person()
+    with_account = person is not None and not person.local
+    links = [dcc.Link(spec.name, href=spec.path, id={"type": ids.NAV_LINK, "path": spec.path},
+                      className="nav-link")
+             for spec in specs if spec.in_nav and (with_account or not spec.needs_accounts)]
     signed_in: list[Any] = []
-    if person is not None and not person.local and has_request_context():
+    if with_account and person is not None and has_request_context():
         signed_in = [html.Div([
             html.Span(person.name, id=ids.NAV_PERSON),
             html.Form([dcc.Input(type="hidden", name="csrf", value=csrf_token()),

@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from integramap import demo as demos
 from integramap.web.common import ids
+from integramap.web.common.limits import DEMO_BUILDS, refused_by_limit
 from integramap.web.common.jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
 from integramap.web.common.services import Services
 
@@ -42,15 +43,36 @@ def demo_offer(prefix: str, lead: str) -> html.Div:
     ], className="demo-offer")
 
 
+BUILDING = ("The south-east London demo is being built already (someone pressed the button a moment "
+            "ago): it opens on its own when done. Please try again in a few minutes.")
+CLAIM_MINUTES = 30
+"""A build claimed longer ago than this is taken to have stopped (its server was restarted)."""
+
+
+class DemoBusy(RuntimeError):
+    """Another server process is building the demo at this moment."""
+
+
 def build_and_store(services: Services, files: demos.DemoFiles, author: str, progress: Progress) -> str:
-    """Build the demo from its files and save it as a new site (or a new revision of it); its id."""
-    site = demos.build_demo(DEMO_NAME, files, progress=progress.part(0.0, 0.9))
-    progress(0.92, "Saving the site")
-    store = services.store
-    base = store.latest(site.id) if store.exists(site.id) else None
-    store.save(site, author=author, message="Built from the public NHS and ONS files", base=base)
-    progress(1.0, "Done")
-    return site.id
+    """Build the demo from its files and save it as a new site (or a new revision of it); its id.
+
+    One build at a time across every server process: this process's job runner already joins
+    a second press to the running build, and a claim in the store refuses a build while another
+    process runs one (:class:`DemoBusy`), so concurrent builds never overwrite each other.
+    """
+    claim = f"demo-build:{DEMO_NAME}"
+    if not services.store.accounts.claim(claim, stale_after=CLAIM_MINUTES * 60):
+        raise DemoBusy(BUILDING)
+    try:
+        site = demos.build_demo(DEMO_NAME, files, progress=progress.part(0.0, 0.9))
+        progress(0.92, "Saving the site")
+        store = services.store
+        base = store.latest(site.id) if store.exists(site.id) else None
+        store.save(site, author=author, message="Built from the public NHS and ONS files", base=base)
+        progress(1.0, "Done")
+        return site.id
+    finally:
+        services.store.accounts.release(claim)
 
 
 def boundaries_address(site_id: str) -> str:
@@ -74,6 +96,10 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
     def start(clicks: int | None, author: str | None) -> tuple[Any, ...]:
         if not clicks:
             raise PreventUpdate
+        # Counted before anything is read: every press costs the server a search of the files.
+        refused = refused_by_limit(services.store, DEMO_BUILDS, site_id=DEMO_NAME)
+        if refused:
+            return None, True, "", html.Div(refused, className="error", role="alert"), False
         try:
             files = demos.find_demo_files(demo=DEMO_NAME)
         except ValueError as err:  # the files are missing: say which, and where they are published

@@ -24,11 +24,13 @@ from typing import Any
 from urllib.parse import urlencode, urlparse
 
 from flask import Flask, Response, g, redirect, request, session
+from werkzeug.wrappers import Response as BaseResponse
 
 from integramap.people import LOCAL_PERSON, NotSignedIn, Person, acting_person, reset_acting, set_acting
 from integramap.store import Store
 from integramap.store.access import PersonalStore
 from integramap.store.accounts import AccountError
+from integramap.web.common.oidc import OidcConfig, OidcRefused, OidcSignIn
 from integramap.web.api.routes import PREFIX as API_PREFIX
 from integramap.web.api.routes import error as api_error
 from integramap.web.api.routes import person_from_authorization
@@ -36,6 +38,8 @@ from integramap.web.api.routes import person_from_authorization
 SECRET_KEY_ENV = "INTEGRAMAP_SECRET_KEY"
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
+OIDC_START_PATH = "/login/oidc"
+OIDC_CALLBACK_PATH = "/login/oidc/callback"
 SESSION_HOURS = 12
 MAX_FAILURES = 5
 """Failed sign-ins allowed for one name in :data:`FAILURE_WINDOW_SECONDS` before it must wait."""
@@ -73,8 +77,16 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool = False) -> None:
-    """Require a signed-in person on every request to ``server`` once accounts exist."""
+def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool = False,
+                    oidc: OidcConfig | None = None) -> None:
+    """Require a signed-in person on every request to ``server`` once accounts exist.
+
+    ``oidc`` (by default read from the environment, see :class:`~integramap.web.common.oidc.OidcConfig`)
+    adds "Sign in with <provider>" beside the password form.
+    """
+    oidc = oidc if oidc is not None else OidcConfig.from_env()
+    provider = OidcSignIn(server, oidc) if oidc is not None else None
+    provider_name = oidc.provider_name if oidc is not None else None
     server.secret_key = os.environ.get(SECRET_KEY_ENV) or store.accounts.secret("session-key")
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                          SESSION_COOKIE_SECURE=secure_cookies, SESSION_COOKIE_NAME="integramap_session",
@@ -119,26 +131,71 @@ def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool
             return redirect("/")
         target = _safe_next(request.values.get("next"))
         if request.method == "GET":
-            return _login_page(target)
+            return _login_page(target, provider=provider_name)
         if not _csrf_ok(request.form.get("csrf")):
-            return _login_page(target, "The sign-in form had expired. Please try again.", status=400)
+            return _login_page(target, "The sign-in form had expired. Please try again.", status=400,
+                               provider=provider_name)
         name = request.form.get("name", "")
         if store.accounts.recent_failures(name, FAILURE_WINDOW_SECONDS) >= MAX_FAILURES:
             return _login_page(target, "Too many failed attempts for this name. Please wait 15 minutes "
-                                       "and try again.", status=429, name=name)
+                                       "and try again.", status=429, name=name, provider=provider_name)
         person = store.accounts.sign_in(name, request.form.get("password", ""))
         if person is None:
-            return _login_page(target, "That name and password do not match.", status=401, name=name)
-        session.clear()
-        session.permanent = True
-        session["person"] = person.name
-        return redirect(target)
+            return _login_page(target, "That name and password do not match.", status=401, name=name,
+                               provider=provider_name)
+        return _signed_in(person.name, target)
 
     @server.route(LOGOUT_PATH, methods=["POST"])
     def logout() -> Any:
         if _csrf_ok(request.form.get("csrf")):
             session.clear()
         return redirect(LOGIN_PATH)
+
+    if provider is not None and oidc is not None:
+        _install_oidc(server, store, provider, oidc)
+
+
+def _install_oidc(server: Flask, store: Store, provider: OidcSignIn, oidc: OidcConfig) -> None:
+    """The two addresses of the identity provider's sign-in: where it starts and where it comes back."""
+    provider_name = oidc.provider_name
+
+    @server.route(OIDC_START_PATH, methods=["GET"])
+    def oidc_start() -> Any:
+        # The first account is made at the command line (it decides who the admin is), never by
+        # whoever reaches the provider first.
+        if store.accounts.count() == 0:
+            return redirect("/")
+        target = _safe_next(request.args.get("next"))
+        session["oidc_next"] = target
+        try:
+            return provider.start(request.url_root.rstrip("/") + OIDC_CALLBACK_PATH)
+        except OidcRefused as err:
+            return _login_page(target, str(err), status=502, provider=provider_name)
+
+    @server.route(OIDC_CALLBACK_PATH, methods=["GET"])
+    def oidc_callback() -> Any:
+        if store.accounts.count() == 0:
+            return redirect("/")
+        target = _safe_next(session.pop("oidc_next", None))
+        try:
+            identity = provider.finish()
+        except OidcRefused as err:
+            store.accounts.record("(identity provider)", "sign-in failed", None, str(err)[:200])
+            return _login_page(target, str(err), status=400, provider=provider_name)
+        try:
+            person = store.accounts.sign_in_identity(identity.subject, email=identity.email,
+                                                     display=identity.name, create=oidc.new_accounts)
+        except AccountError as err:
+            return _login_page(target, str(err), status=403, provider=provider_name)
+        return _signed_in(person.name, target)
+
+
+def _signed_in(name: str, target: str) -> BaseResponse:
+    # A fresh session: nothing from before signing in (a planted id, a half-done sign-in) carries over.
+    session.clear()
+    session.permanent = True
+    session["person"] = name
+    return redirect(target)
 
 
 def csrf_token() -> str:
@@ -181,8 +238,15 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_page(target: str, message: str = "", *, status: int = 200, name: str = "") -> Response:
+def _login_page(target: str, message: str = "", *, status: int = 200, name: str = "",
+                provider: str | None = None) -> Response:
     error = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
+    other = ""
+    if provider:
+        start = f"{OIDC_START_PATH}?{urlencode({'next': target})}"
+        other = (f'<a class="button primary sign-in-provider" id="sign-in-provider" href="{html.escape(start)}">'
+                 f'Sign in with {html.escape(provider)}</a>'
+                 '<p class="hint sign-in-or">or with an IntegraMap name and password</p>')
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · IntegraMap</title><link rel="stylesheet" href="/assets/integramap.css"></head>
@@ -192,6 +256,7 @@ def _login_page(target: str, message: str = "", *, status: int = 200, name: str 
 <h1>Sign in</h1>
 <p class="lead">Sign in to see and edit the sites you work on.</p>
 {error}
+{other}
 <form method="post" action="{LOGIN_PATH}">
 <input type="hidden" name="csrf" value="{html.escape(csrf_token())}">
 <input type="hidden" name="next" value="{html.escape(target)}">

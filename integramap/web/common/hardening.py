@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from integramap.people import NotSignedIn
+from integramap.store.access import NotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,8 @@ def callback_error(err: Exception) -> None:
     if isinstance(err, (PoolTimeout, OperationalError)):
         log.warning("database busy during a callback: %s", err)
         message = BUSY
-    elif isinstance(err, NotSignedIn):
+    elif isinstance(err, (NotSignedIn, NotAllowed)):
+        # A refusal by role is expected (a viewer's request sent by hand), not a fault to log.
         message = str(err)
     else:
         log.error("unexpected error in a callback", exc_info=err)

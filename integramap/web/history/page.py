@@ -16,9 +16,10 @@ from dash.exceptions import PreventUpdate
 
 from integramap.io.sitefile import dump_site
 from integramap.store import ConflictError, RevisionInfo, StoreError
+from integramap.store.access import PersonalStore
 from integramap.web.common import ids
 from integramap.web.common.pagespec import PageSpec
-from integramap.web.common.services import Services
+from integramap.web.common.services import Services, current_services
 from integramap.web.typology.page import CARD, DESCRIPTORS, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text, when
 
 REQUEST = "history-request"
@@ -41,6 +42,7 @@ DOWNLOAD = "history-download"
 AUTHOR = "history-author"
 RESTORE_MESSAGE = "history-restore-message"
 RESTORE = "history-restore"
+RESTORE_SECTION = "history-restore-section"
 RESULT = "history-result"
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -81,6 +83,12 @@ def compare_href(site_id: str, first: int, second: int) -> str:
     return "/compare?" + urlencode({"site": site_id, "a": a, "b": b})
 
 
+def _may_edit(site: str | None) -> bool:
+    """Whether the person may restore revisions of the site: a viewer is not offered it at all."""
+    store = current_services().store
+    return not isinstance(store, PersonalStore) or store.may_edit(site)
+
+
 def layout(site: str | None = None, **_query: Any) -> html.Div:
     """The page for ``/history?site=ID``."""
     return html.Div([
@@ -104,16 +112,18 @@ def layout(site: str | None = None, **_query: Any) -> html.Div:
                          style={"textDecoration": "none", "color": "inherit"}),
             ], className="buttons"),
             dcc.Download(id=DOWNLOAD),
-            html.H4("Restore this revision"),
-            html.P("Saves this revision's model again as a new, latest revision. The revisions in "
-                   "between stay in the history.", style=HINT_STYLE),
             html.Div([
-                html.Div([html.Label("Your name *"), dcc.Input(id=AUTHOR, type="text")], className="field"),
-                html.Div([html.Label("Why (optional)"),
-                          dcc.Input(id=RESTORE_MESSAGE, type="text", placeholder="e.g. undo the trial merger",
-                                    style={"minWidth": "320px"})], className="field"),
-                html.Button("Restore this revision", id=RESTORE, className="button primary"),
-            ], className="new-site form"),
+                html.H4("Restore this revision"),
+                html.P("Saves this revision's model again as a new, latest revision. The revisions in "
+                       "between stay in the history.", style=HINT_STYLE),
+                html.Div([
+                    html.Div([html.Label("Your name *"), dcc.Input(id=AUTHOR, type="text")], className="field"),
+                    html.Div([html.Label("Why (optional)"),
+                              dcc.Input(id=RESTORE_MESSAGE, type="text", placeholder="e.g. undo the trial merger",
+                                        style={"minWidth": "320px"})], className="field"),
+                    html.Button("Restore this revision", id=RESTORE, className="button primary"),
+                ], className="new-site form"),
+            ], id=RESTORE_SECTION, style=None if _may_edit(site) else HIDDEN),
         ], id=SINGLE, style={**CARD, **HIDDEN}),
         html.Section([
             html.H3(id=f"{PAIR}-title"),

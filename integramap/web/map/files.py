@@ -18,7 +18,8 @@ from integramap.store import ConflictError, StoreError, UnknownSiteError
 from integramap.web.common import ids
 from integramap.web.map import ids as mid
 from integramap.web.common.services import Services
-from integramap.web.common.upload import upload_to_site
+from integramap.web.common.limits import UPLOADS, refused_by_limit
+from integramap.web.common.upload import display_name, upload_to_site
 from integramap.web.typology.page import send_data
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, handle_for, pressed
 
@@ -177,6 +178,9 @@ def load_upload(services: Services, handle: Handle | None, contents: str | None,
     except WorkingCopyGone as err:
         return no_update, html.Div(str(err), className="error")
     assert handle is not None
+    refused = refused_by_limit(services.store, UPLOADS, site_id=draft.site_id, detail=display_name(filename))
+    if refused:
+        return no_update, html.Div(refused, className="error", role="alert")
     try:
         site = upload_to_site(contents, filename)
     except SiteError as err:

@@ -132,3 +132,5 @@ TRY_AUTHOR = "map-try-author"
 TRY_APPLY = "map-try-apply"
 TRY_APPLY_RESULT = "map-try-apply-result"
 TRY_RESIZED = "map-try-resized"
+
+READ_ONLY = "map-read-only"

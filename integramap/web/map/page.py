@@ -8,6 +8,7 @@ import dash_cytoscape as cyto
 from dash import Dash, dcc, html, no_update
 
 from integramap.model import Level, Sector, UnitKind
+from integramap.store.access import PersonalStore
 from integramap.web.map import edit as map_edit
 from integramap.web.map import files as map_files
 from integramap.web.map import start as map_start
@@ -112,6 +113,28 @@ def _form(form: str, fields: tuple[FieldSpec, ...], buttons: list[Any], editing_
     ], className="form")
 
 
+def _viewer_tabs() -> dcc.Tabs:
+    """The panel for someone who may only view the site: the inspector and the downloads, with no
+    form, save, discard or upload control at all."""
+    return dcc.Tabs(id=mid.TABS, value="inspect", children=[
+        dcc.Tab(label="Inspect", value="inspect", children=html.Div(
+            html.P("Click a unit or a link on the map to see all its details.", className="hint"),
+            id=mid.INSPECT, className="inspect")),
+        dcc.Tab(label="Download", value="files", children=html.Div([
+            html.H4("Download"),
+            html.Div([html.Button("YAML", id=mid.DOWNLOAD_YAML, className="button"),
+                      html.Button("JSON", id=mid.DOWNLOAD_JSON, className="button")], className="buttons"),
+            dcc.Download(id=mid.DOWNLOAD),
+        ], className="form")),
+    ], className="editor-tabs")
+
+
+def read_only_note() -> html.Div:
+    """Why a viewer sees no editing controls, and whom to ask."""
+    return html.Div("You can view this site but not change it: ask its owner to make you an editor "
+                    "of it.", id=mid.READ_ONLY, className="hint read-only-note", role="note")
+
+
 def _editor(units: list[dict[str, str]]) -> dcc.Tabs:
     unit_buttons = [html.Button("Add unit", id=mid.UNIT_ADD, className="button primary"),
                     html.Button("Save changes", id=mid.UNIT_UPDATE, className="button"),
@@ -208,6 +231,10 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
         services, handle, map_view.opening_options(focus), fit=True, nonce="open", opening=True)
     unit_choices = map_edit.unit_choice_options(services, handle)
     empty = handle is not None and not map_view.has_units(services, handle)
+    # A viewer gets no editing controls at all (the server refuses their edits in any case).
+    store = services.store
+    read_only = isinstance(store, PersonalStore) and not store.may_edit((handle or {}).get("site") or site)
+    hidden_for_viewer = {"display": "none"} if read_only else None
     return html.Div([
         dcc.Store(id=mid.SITE_REQUEST, data=site),
         dcc.Store(id=mid.DRAFT, data=handle),
@@ -223,23 +250,27 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
             html.H2(title, id=mid.TITLE, className="site-title"),
             html.Span(status, id=mid.STATUS, className="status"),
             html.Div([
-                html.Button("↶ Undo", id=mid.UNDO, className="button", disabled=no_undo, title=undo_title),
-                html.Button("↷ Redo", id=mid.REDO, className="button", disabled=no_redo, title=redo_title),
-                html.Button("Arrange", id=mid.ARRANGE, className="button",
-                            title="Lay the map out again on the server and keep the positions"),
+                html.Button("↶ Undo", id=mid.UNDO, className="button", disabled=no_undo or read_only,
+                            title=undo_title, style=hidden_for_viewer),
+                html.Button("↷ Redo", id=mid.REDO, className="button", disabled=no_redo or read_only,
+                            title=redo_title, style=hidden_for_viewer),
+                html.Button("Arrange", id=mid.ARRANGE, className="button", disabled=read_only,
+                            title="Lay the map out again on the server and keep the positions",
+                            style=hidden_for_viewer),
                 html.Button("Fit", id=mid.FIT, className="button", title="Show the whole map"),
                 map_scenario.toggle_button(),
                 *map_picture.buttons(),
             ], className="toolbar-buttons"),
         ], className="toolbar"),
         html.Div(message, id=mid.MESSAGE, className="page-message"),
+        *([read_only_note()] if read_only else []),
         resume_box(handle),
         html.Div([
             html.Aside([_filters(focus, _sent(orgs), _sent(units)), legend()], className="sidebar"),
             html.Section([
                 html.Div(crumbs, id=mid.BREADCRUMB, className="breadcrumb"),
-                start_box(empty),
-                cyto.Cytoscape(id=mid.CY, elements=elements, stylesheet=stylesheet(),
+                *([] if read_only else [start_box(empty)]),
+                cyto.Cytoscape(id=mid.CY, elements=elements, stylesheet=stylesheet(), autoungrabify=read_only,
                                layout=_sent(cy_layout) or {"name": "preset"}, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,
                                boxSelectionEnabled=False, className="cy",
@@ -247,7 +278,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
                 html.Div(info, id=mid.VIEW_INFO, className="view-info"),
                 map_scenario.panel(),
             ], className="canvas"),
-            html.Aside(_editor(_sent(unit_choices)), className="panel"),
+            html.Aside(_viewer_tabs() if read_only else _editor(_sent(unit_choices)), className="panel"),
         ], className="map-body"),
     ], className="map-page")
 

@@ -57,7 +57,8 @@ def layout(**_query: Any) -> html.Div:
     ], className="sites-page")
 
 
-PAGE = PageSpec(path="/share", name="Sharing", order=90, layout=layout, title="Sharing · IntegraMap")
+PAGE = PageSpec(path="/share", name="Sharing", order=90, layout=layout, title="Sharing · IntegraMap",
+                needs_accounts=True)
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
