@@ -308,7 +308,8 @@ def test_sharing_is_offered_only_to_someone_signed_in(store: Store) -> None:
 # Viewers never reach edit controls -----------------------------------------------------------
 
 EDIT_CONTROLS = {mid.UNDO, mid.REDO, mid.ARRANGE, mid.UNIT_ADD, mid.UNIT_UPDATE, mid.UNIT_DELETE,
-                 mid.LINK_ADD, mid.LINK_DELETE, mid.SAVE, mid.DISCARD, mid.UPLOAD, mid.START_UPLOAD}
+                 mid.LINK_ADD, mid.LINK_DELETE, mid.SAVE, mid.DISCARD, mid.UPLOAD, mid.START_UPLOAD,
+                 mid.TRY_TOGGLE}
 
 
 def map_controls(app: Any, store: Store, name: str) -> dict[str, Any]:

@@ -258,7 +258,7 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
                             title="Lay the map out again on the server and keep the positions",
                             style=hidden_for_viewer),
                 html.Button("Fit", id=mid.FIT, className="button", title="Show the whole map"),
-                map_scenario.toggle_button(),
+                map_scenario.toggle_button(hidden=read_only),
                 *map_picture.buttons(),
             ], className="toolbar-buttons"),
         ], className="toolbar"),

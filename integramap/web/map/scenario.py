@@ -45,11 +45,14 @@ function(hidden) {
 """
 
 
-def toggle_button() -> html.Button:
-    """The toolbar's switch between editing the map and trying a change on it."""
+def toggle_button(hidden: bool = False) -> html.Button:
+    """The toolbar's switch between editing the map and trying a change on it.
+
+    Hidden from a viewer: a change is tried with the editor's forms, which a viewer does not get.
+    """
     return html.Button(OFF_LABEL, id=mid.TRY_TOGGLE, className="button try-toggle",
                        title="Record edits as a change to try, and see what it would do, "
-                             "without changing the map")
+                             "without changing the map", style={"display": "none"} if hidden else None)
 
 
 def panel() -> html.Div:
