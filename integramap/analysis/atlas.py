@@ -23,7 +23,7 @@ from .boundaries import straddles
 from .typology import typology_code
 from .whatif import Coterminosity, coterminosity_figures
 
-__all__ = ["ATLAS_LAYERS", "Atlas", "IcbEntry", "PcnSplit", "atlas", "icb_site"]
+__all__ = ["ATLAS_LAYERS", "Atlas", "AtlasIndex", "IcbEntry", "PcnSplit", "atlas", "atlas_index", "icb_site"]
 
 ATLAS_LAYERS: tuple[str, ...] = ("local_authority", "place")
 """The layers each ICB's PCNs are compared with: districts, then sub-ICB locations."""
@@ -92,6 +92,15 @@ class _Index:
                     units_of_area.setdefault(area, []).append(i)
         return cls(icb_of_area, practices_of_icb, units_of_area, {a.id: i for i, a in enumerate(site.areas)},
                    {u.id: i for i, u in enumerate(site.units)})
+
+
+AtlasIndex = _Index
+"""What cutting out each ICB needs, for callers that cut many ICBs from one national site."""
+
+
+def atlas_index(site: Site) -> AtlasIndex:
+    """The index :func:`icb_site` uses, worked out once for a national site and handed to each cut."""
+    return _Index.of(site)
 
 
 def icb_site(site: Site, icb_id: str, index: _Index | None = None) -> Site:
