@@ -131,6 +131,7 @@ def ranked_figure(found: Atlas, layer: str = "local_authority") -> go.Figure:
     people = [_share(e.coterminosity[layer].people) * 100 for e in entries]
     units = [_share(e.coterminosity[layer].units) * 100 for e in entries]
     where = "district" if layer == "local_authority" else "sub-ICB location"
+    low = max(0, min([*people, *units, 100.0]) // 10 * 10 - 10)
     fig = go.Figure()
     fig.add_bar(y=names, x=people, orientation="h", name=f"People in their PCN's main {where}",
                 marker_color=BAR_COLOUR, hovertemplate="%{y}: %{x:.0f}% of people<extra></extra>")
@@ -138,7 +139,9 @@ def ranked_figure(found: Atlas, layer: str = "local_authority") -> go.Figure:
                     marker={"color": "#1d3557", "size": 7, "symbol": "diamond"},
                     hovertemplate="%{y}: %{x:.0f}% of PCNs<extra></extra>")
     fig.update_layout(height=max(320, 18 * len(entries) + 110), margin={"l": 10, "r": 10, "t": 30, "b": 40},
-                      xaxis={"title": "%", "range": [0, 101]}, yaxis={"automargin": True, "tickfont": {"size": 11}},
+                      xaxis={"title": "% (the axis starts where the lowest ICB is, to show the spread)",
+                             "range": [low, 101]},
+                      yaxis={"automargin": True, "tickfont": {"size": 11}, "autorange": "reversed"},
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
                       plot_bgcolor="#ffffff", bargap=0.25)
     return fig
@@ -178,9 +181,11 @@ def neighbour_list(mine: IcbEntry, found: list[Neighbour]) -> html.Div:
             "boundary figures rank them: coterminosity, practices in no PCN and size."
             if same_model else f"Nearest to {mine.name}, most similar model first (the Compare page's measure), "
                                "then closest boundary figures.")
-    items = [html.Li([html.Strong(n.name), html.Span(f" {n.code}", className="hint"),
-                      html.Span(f" · model {n.similarity * 100:.0f}% alike · boundary figures "
-                                f"{(1 - n.distance) * 100:.0f}% alike · {n.typology_code} "),
-                      html.Button("Open", id={"type": OPEN_NEAR, "code": n.code}, className="button small")],
-                     className="atlas-neighbour") for n in found]
+    items = [html.Li([
+        html.Div([html.Div([html.Strong(short_name(n.name)), html.Span(f" {n.code}", className="hint")]),
+                  html.Div(f"model {n.similarity * 100:.0f}% alike · boundary figures {(1 - n.distance) * 100:.0f}% "
+                           f"alike · {n.typology_code}", className="hint")], style={"flex": "1"}),
+        html.Button("Open", id={"type": OPEN_NEAR, "code": n.code}, className="button small",
+                    title=f"Build {n.name} as a site and open its Boundaries page"),
+    ], className="atlas-neighbour") for n in found]
     return html.Div([html.P(lead, className="hint"), html.Ol(items, id="atlas-neighbour-list")])
