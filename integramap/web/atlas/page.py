@@ -124,8 +124,8 @@ PAGE = PageSpec(path="/atlas", name="Atlas", order=6, layout=layout, title="Atla
 
 
 def _missing(err: DemoDataError) -> html.Div:
-    return error_box("The atlas is built from two national files kept on the server, and "
-                     + err.for_people().replace("\n  - ", "\n• ", 1).replace("\n  - ", "\n• "))
+    return error_box("The atlas is built from two national files kept on the server. "
+                     + err.for_people().replace("\n  - ", "\n• "))
 
 
 def register_callbacks(app: Dash, services: Services) -> None:
