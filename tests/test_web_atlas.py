@@ -101,6 +101,32 @@ def test_atlas_without_the_files_says_which_and_where_they_are_published(
     assert dash_duo.get_logs() == []
 
 
+@pytest.mark.browser
+def test_a_signed_in_person_is_told_to_ask_for_an_icb_someone_else_opened(dash_duo, store: Store,
+                                                                        runner: JobRunner) -> None:
+    password = "correct horse battery"
+    for name in ("Asha", "Ben"):
+        store.accounts.add(name, password, actor="setup")
+    with acting_as(store.accounts.person("Asha")):
+        data.build_icb(Services(store=PersonalStore(store)), data.find_files(), "QZZ", "Asha", quiet())
+    dash_duo.server(create_app(store))  # not start_server: its first page would be the sign-in form
+    dash_duo.driver.get(f"{dash_duo.server.url}/login?next=/atlas")  # a plain form, not a Dash page
+    dash_duo.wait_for_element("#name", timeout=20).send_keys("Ben")
+    dash_duo.find_element("#password").send_keys(password)
+    dash_duo.find_element("form button").click()
+    dash_duo.wait_for_contains_text("#atlas-headline", "2 ICBs", timeout=30)
+    dash_duo.find_element("#atlas-row-QZZ button").click()
+    dash_duo.wait_for_contains_text("#atlas-open-status", "not shared with you", timeout=20)
+    assert "/atlas" in dash_duo.driver.current_url
+    # Far County is nobody's yet: Ben opens it and becomes its owner.
+    dash_duo.find_element("#atlas-row-QYY button").click()
+    until(lambda: "site=england-QYY" in dash_duo.driver.current_url, 30)
+    dash_duo.wait_for_contains_text("#boundaries-title", "NHS Far County Integrated Care Board", timeout=30)
+    assert store.accounts.person("Ben").role("england-QYY") is Role.OWNER
+    assert store.accounts.person("Ben").role("england-QZZ") is None
+    assert store.get("england-QYY").author == "Ben"
+
+
 def test_opening_an_icb_makes_the_person_its_owner_and_hides_it_from_others(tmp_path: Path) -> None:
     files = data.find_files()
     with Store(data_dir=tmp_path / "db") as inner:
