@@ -8,6 +8,7 @@ an output area: repeats that agree are merged, repeats that disagree are errors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -55,12 +56,22 @@ def read_lsoa_lad(path: str | Path, keep: Collection[str] | None = None) -> list
     pad = [""] * (blank + 1)
     i_name, i_lad_name, i_utla, i_utla_name, i_rgn = (
         blank if i is None else i for i in (i_name, i_lad_name, i_utla, i_utla_name, i_rgn))
+    wanted = None if keep is None else set(keep)
+    fast = _all_rows_sound(table, i_lsoa, i_lad)
+    if fast is not None:
+        kept: list[LsoaRecord] = []
+        for (line, cells), code, lad in zip(table.rows, *fast):
+            if wanted is None or code in wanted:
+                row = cells[:blank]
+                row += pad[len(row):]
+                kept.append(LsoaRecord(code, row[i_name], lad, row[i_lad_name] or lad, row[i_utla].upper(),
+                                       row[i_utla_name], row[i_rgn], line))
+        return kept
     match = CODE_PATTERN.match
     problems: list[Problem] = []
     # Every LSOA's district and line, for the check of repeats; a record only for those kept.
     seen: dict[str, tuple[str, int]] = {}
     records: list[LsoaRecord] = []
-    wanted = None if keep is None else set(keep)
     good_lads: set[str] = set()  # some 300 districts over 35,000 rows: each code checked once
     for line, cells in table.rows:
         row = cells[:blank]
@@ -88,6 +99,28 @@ def read_lsoa_lad(path: str | Path, keep: Collection[str] | None = None) -> list
     if not seen:
         raise table.error("no LSOAs: the file has a header but no rows; expected one row an LSOA")
     return records
+
+
+_CODES = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}\n)*")
+"""A column of codes, one a line, each as :data:`~integramap.io.nhs_records.CODE_PATTERN` and at most 40 long."""
+
+
+def _all_rows_sound(table: Table, i_lsoa: int, i_lad: int) -> tuple[list[str], list[str]] | None:
+    """Every row's LSOA and district code in upper case, when every one is a code and no LSOA
+    repeats; else ``None``, and the rows are read one by one to name each fault (or merge repeats).
+
+    Checking a whole column with one pattern spares 35,000 checks of one code each.
+    """
+    rows = table.rows
+    lsoas = "\n".join([c[i_lsoa] if i_lsoa < len(c) else "" for _, c in rows]).upper() + "\n"
+    lads = "\n".join([c[i_lad] if i_lad < len(c) else "" for _, c in rows]).upper() + "\n"
+    if _CODES.fullmatch(lsoas) is None or _CODES.fullmatch(lads) is None:
+        return None
+    codes, districts = lsoas.split("\n")[:-1], lads.split("\n")[:-1]
+    # A cell holding a line break would shift the lines: then the counts differ.
+    if len(codes) != len(rows) or len(districts) != len(rows) or len(set(codes)) != len(codes):
+        return None
+    return codes, districts
 
 
 def _code_problem(table: Table, line: int, code: str, lad: str, lsoa_col: str, lad_col: str) -> Problem:
