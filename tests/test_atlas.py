@@ -122,3 +122,20 @@ def test_the_atlas_reproduces_every_icbs_straddles_from_the_public_files() -> No
         assert got.keys() == expected.keys(), icb.code
         for pcn, split in expected.items():
             assert got[pcn] == pytest.approx(split), (icb.code, pcn)
+
+
+def test_the_readme_shows_the_real_atlas(capsys: pytest.CaptureFixture[str]) -> None:
+    practices = shared_file("nhs-reference", "practice_pcn_lookup_2024.csv")
+    lsoa_lad = shared_file("nhs-reference", "lsoa21_to_lad.csv")
+    assert main(["atlas", "--practices", str(practices), "--lsoa-lad", str(lsoa_lad)]) == 0
+    out = capsys.readouterr().out
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ integramap atlas ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    shown = [line.strip() for line in block if line.strip() != "…"]
+    real = [" ".join(line.split()) for line in out.splitlines()]
+    # Each line shown is a line of the real report, spacing aside, in the same order.
+    at = -1
+    for line in shown:
+        at = real.index(" ".join(line.split()), at + 1)
+    assert len(shown) >= 5
+    assert "- CROXTED PCN: 67% Lambeth, 33% Southwark" in shown

@@ -64,3 +64,17 @@ def test_an_lsoa_in_two_districts_is_refused(tmp_path: Path) -> None:
         read_lsoa_lad(path)
     assert ("line 3, column 'LAD22CD': LSOA E01990001 is given two districts: E06000901 (line 2) and "
             "E06000902 here") in str(caught.value)
+
+
+def test_only_the_lsoas_asked_for_are_kept_but_every_row_is_checked(tmp_path: Path) -> None:
+    kept = read_lsoa_lad(LSOA_LAD, keep={"E01990001", "E01990003", "E01999999"})
+    assert [r.code for r in kept] == ["E01990001", "E01990003"]
+    assert kept == [r for r in read_lsoa_lad(LSOA_LAD) if r.code in {"E01990001", "E01990003"}]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("LSOA21CD,LAD_CD\nE01000001,E09000001\nE01000002,not a code!\nE01000001,E09000002\n",
+                   encoding="utf-8")
+    with pytest.raises(SiteError) as caught:
+        read_lsoa_lad(bad, keep={"E01000001"})
+    text = caught.value.render()
+    assert "line 3" in text and "'NOT A CODE!' is not a local authority district code" in text
+    assert "LSOA E01000001 is given two districts: E09000001 (line 2) and E09000002" in text

@@ -19,11 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..bulk import collector_paused
 from ..model import Site, Unit, UnitKind
 from ..model.trusted import construct
-from .boundaries import straddles
+from .boundaries import overlap_matrix, straddles
+from .boundary_results import Straddle
 from .typology import typology_code
-from .whatif import Coterminosity, coterminosity_figures
+from .whatif import Coterminosity
 
-__all__ = ["ATLAS_LAYERS", "Atlas", "IcbEntry", "PcnSplit", "atlas", "icb_site"]
+__all__ = ["ATLAS_LAYERS", "Atlas", "AtlasIndex", "IcbEntry", "PcnSplit", "atlas", "atlas_index", "icb_site"]
 
 ATLAS_LAYERS: tuple[str, ...] = ("local_authority", "place")
 """The layers each ICB's PCNs are compared with: districts, then sub-ICB locations."""
@@ -92,6 +93,15 @@ class _Index:
                     units_of_area.setdefault(area, []).append(i)
         return cls(icb_of_area, practices_of_icb, units_of_area, {a.id: i for i, a in enumerate(site.areas)},
                    {u.id: i for i, u in enumerate(site.units)})
+
+
+AtlasIndex = _Index
+"""What cutting out each ICB needs, for callers that cut many ICBs from one national site."""
+
+
+def atlas_index(site: Site) -> AtlasIndex:
+    """The index :func:`icb_site` uses, worked out once for a national site and handed to each cut."""
+    return _Index.of(site)
 
 
 def icb_site(site: Site, icb_id: str, index: _Index | None = None) -> Site:
@@ -174,30 +184,81 @@ def atlas(site: Site) -> Atlas:
                 parent = site.units_by_id[practice].parent
                 if parent is not None:
                     pcn_icbs.setdefault(parent, set()).add(icb_id)
+        national = {layer: _PcnFigures.of(site, layer) for layer in ATLAS_LAYERS}
         out = []
         for icb in sorted((u for u in site.units if u.kind is UnitKind.SYSTEM),
                           key=lambda u: (u.attributes.code or u.id)):
-            out.append(_entry(site, icb, icb_site(site, icb.id, index), index, pcn_icbs))
+            out.append(_entry(site, icb, icb_site(site, icb.id, index), index, pcn_icbs, national))
     return Atlas(icbs=out)
 
 
-def _entry(site: Site, icb: Unit, cut: Site, index: _Index, pcn_icbs: dict[str, set[str]]) -> IcbEntry:
+@dataclass(frozen=True)
+class _PcnFigures:
+    """Each PCN's overlap with one layer, worked out once for the whole country.
+
+    Every ICB holds its PCNs whole, and a layer's units keep their footprints
+    over those PCNs' practices, so a PCN's split in an ICB is its split in the
+    country, and an ICB's coterminosity figures add up from its PCNs' own.
+    """
+
+    straddles: list[Straddle]
+    """Every straddling PCN, least aligned first (the order an ICB lists its own in)."""
+    best: dict[str, float]
+    """PCN → its overlap with its main unit of the layer."""
+    total: dict[str, float]
+    """PCN → its overlap with the whole layer."""
+    meets: dict[str, int]
+    """PCN → how many units of the layer it overlaps."""
+
+    @classmethod
+    def of(cls, site: Site, layer: str) -> _PcnFigures:
+        best: dict[str, float] = {}
+        total: dict[str, float] = {}
+        meets: dict[str, int] = {}
+        for o in overlap_matrix(site, "pcn", layer).overlaps:
+            if o.population > 0:
+                best[o.a] = max(best.get(o.a, 0.0), o.population)
+                total[o.a] = total.get(o.a, 0.0) + o.population
+                meets[o.a] = meets.get(o.a, 0) + 1
+        return cls(straddles(site, "pcn", layer), best, total, meets)
+
+    def coterminosity(self, pcns: set[str]) -> Coterminosity:
+        """Both figures for these PCNs, as :func:`~integramap.analysis.whatif.coterminosity_figures` gives them."""
+        together = sum(self.total.get(p, 0.0) for p in pcns)
+        people = min(sum(self.best.get(p, 0.0) for p in pcns) / together, 1.0) if together > 0 else None
+        meeting = sum(1 for p in pcns if self.meets.get(p, 0) >= 1)
+        within = sum(1 for p in pcns if self.meets.get(p, 0) == 1)
+        return Coterminosity(people=people, units=within / meeting if meeting else None)
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """What :func:`~integramap.analysis.typology.typology_code` reads of a boundary report made already."""
+
+    coterminosity: Coterminosity
+
+
+def _entry(site: Site, icb: Unit, cut: Site, index: _Index, pcn_icbs: dict[str, set[str]],
+           national: dict[str, _PcnFigures]) -> IcbEntry:
     own = [cut.units_by_id[p] for p in index.practices_of_icb.get(icb.id, [])]
     pcns = [u for u in cut.units if u.kind is UnitKind.PCN]
+    pcn_ids = {p.id for p in pcns}
 
     def others(pcn: str) -> list[str]:
         return sorted(_code(site, i) for i in pcn_icbs.get(pcn, set()) if i != icb.id)
 
     found = {layer: [PcnSplit(pcn=s.unit, name=s.name, split=s.split, partner_names=s.partner_names,
-                              other_icbs=others(s.unit)) for s in straddles(cut, "pcn", layer)]
+                              other_icbs=others(s.unit)) for s in national[layer].straddles if s.unit in pcn_ids]
              for layer in ATLAS_LAYERS}
+    figures = {layer: national[layer].coterminosity(pcn_ids) for layer in ATLAS_LAYERS}
+    # Consulted only where the ICB has both layers, as the code's own analysis would be.
+    reports = {("pcn", "local_authority"): _Figures(figures["local_authority"])}
     return IcbEntry(
         code=_code(site, icb.id), name=icb.name, practices=len(own), pcns=len(pcns),
         unallocated_practices=sum(1 for u in own if u.parent is None
                                   or cut.units_by_id[u.parent].kind is not UnitKind.PCN),
         shared_pcns=sorted(p.id for p in pcns if others(p.id)), straddles=found,
-        coterminosity={layer: coterminosity_figures(cut, "pcn", layer) for layer in ATLAS_LAYERS},
-        typology_code=typology_code(cut))
+        coterminosity=figures, typology_code=typology_code(cut, reports))
 
 
 def _code(site: Site, unit_id: str) -> str:

@@ -111,11 +111,13 @@ def _import(practices: Path | None, epcn: Path | None, lsoa_lad: Path | None, ic
             sub_icb: list[str] | None, lad: list[str] | None, include_inactive: bool, site_id: str, name: str,
             epraccur: Path | None) -> Site:
     records, sources = _practice_records(practices, epcn, epraccur, include_inactive)
-    lsoas = read_lsoa_lad(lsoa_lad) if lsoa_lad is not None else None
+    has_practices = practices is not None or epcn is not None
+    # With practices, only the LSOAs they stand in are needed (--lad names districts: all of them).
+    keep = {r.lsoa for r in records if r.lsoa} if has_practices and not lad else None
+    lsoas = read_lsoa_lad(lsoa_lad, keep) if lsoa_lad is not None else None
     if lsoa_lad is not None:
         sources.append(f"ONS LSOA → local authority lookup ({Path(lsoa_lad).name})")
 
-    has_practices = practices is not None or epcn is not None
     lsoa_by_code = {r.code: r for r in lsoas} if lsoas is not None else {}
     unplaced: list[str] = []
     outside: list[str] = []
