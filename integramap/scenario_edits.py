@@ -3,7 +3,8 @@
 ``move``, ``set_level``, ``add_link`` and ``remove`` are the editor's
 :mod:`integramap.edit` operations; ``merge`` and ``split``, which the editor
 has no single form for, are built from the same pieces and checked the same
-way: the whole site is validated once per edit. A fault names the edit and
+way: each edit is checked as the editor checks it (what it touches, and the whole
+site only when that finds a fault). A fault names the edit and
 its field, as the scenario file reader does.
 """
 
@@ -19,6 +20,7 @@ from . import edit
 from .analysis.footprints import footprints
 from .model import Link, Problem, Site, SiteError, Unit, problems_from_validation
 from .model.errors import Loc
+from .model.incremental import derive
 from .scenario import AddLink, Merge, Move, Remove, Scenario, SetLevel, Split
 
 __all__ = ["Applied", "apply_scenario"]
@@ -293,9 +295,7 @@ _APPLY: dict[str, Callable[[Site, BaseModel], Site]] = {
 
 def _validated(site: Site, units: list[Unit], links: list[Link]) -> Site:
     """The site with new unit and link lists, integrity-checked (unchanged items are not re-validated)."""
-    data = {name: getattr(site, name) for name in Site.model_fields}
-    data.update(units=units, links=links)
     try:
-        return Site.model_validate(data)
+        return derive(site, units=units, links=links)
     except ValidationError as exc:
         raise SiteError(problems_from_validation(exc.errors()), summary="the change was not made") from None

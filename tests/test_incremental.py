@@ -1,0 +1,171 @@
+"""The incremental check of an edit agrees with the full integrity check, on generated sites and edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from integramap import edit
+from integramap.model import Area, Link, Site, SiteError, Unit, UnitKind
+from integramap.model import incremental
+from integramap.model.incremental import derive, edit_is_clean
+from integramap.model.integrity import check_site
+from integramap.model.trusted import construct
+
+KINDS = [UnitKind.ORGANISATION, UnitKind.DIRECTORATE, UnitKind.TEAM, UnitKind.PCN, UnitKind.PRACTICE]
+AREAS = ["a1", "a2", "a3"]
+
+
+@st.composite
+def valid_sites(draw: st.DrawFn) -> Site:
+    """A small valid site: a forest of units (each parent drawn among earlier units), links between
+    units neither of which contains the other."""
+    n = draw(st.integers(1, 9))
+    units: list[Unit] = []
+    for i in range(n):
+        parent = draw(st.none() | st.sampled_from([u.id for u in units])) if units else None
+        kind = draw(st.sampled_from(KINDS))
+        units.append(Unit(id=f"u{i}", name=f"Unit {i}", kind=kind, parent=parent,
+                          org_type="nhs_trust" if kind is UnitKind.ORGANISATION and draw(st.booleans()) else None,
+                          footprint={a: 1.0 for a in draw(st.lists(st.sampled_from(AREAS), unique=True))}))
+    site = Site(id="s", name="S", areas=[Area(id=a) for a in AREAS], units=units)
+    links: list[Link] = []
+    for k, (a, b) in enumerate(draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                                             max_size=8))):
+        src, dst = f"u{a}", f"u{b}"
+        if src != dst and src not in site.ancestors(dst) and dst not in site.ancestors(src):
+            links.append(Link(id=f"l{k}", source=src, target=dst, level="interface"))
+    return Site(id="s", name="S", areas=site.areas, units=units, links=links)
+
+
+def _pick(draw: st.DrawFn, choices: list[str]) -> str:
+    """An id of the site mostly, sometimes one it does not have."""
+    return draw(st.sampled_from([*choices, "zz"])) if choices else "zz"
+
+
+@st.composite
+def edited(draw: st.DrawFn) -> tuple[Site, list[Unit], list[Link]]:
+    """A valid site and the unit and link lists after one to three raw edits, valid or not."""
+    site = draw(valid_sites())
+    units, links = list(site.units), list(site.links)
+    for _ in range(draw(st.integers(1, 3))):
+        ids = [u.id for u in units]
+        op = draw(st.sampled_from(["move", "add", "remove", "rename", "link", "unlink", "relink",
+                                   "org_type", "footprint", "duplicate"]))
+        if op == "move" and units:
+            i = draw(st.integers(0, len(units) - 1))
+            units[i] = units[i].model_copy(update={"parent": draw(st.none() | st.just(_pick(draw, ids)))})
+        elif op == "add":
+            new_id = draw(st.sampled_from(["new", *ids]))
+            units.append(Unit(id=new_id, name="New", kind=draw(st.sampled_from(KINDS)),
+                              parent=draw(st.none() | st.just(_pick(draw, ids)))))
+        elif op == "remove" and units:
+            del units[draw(st.integers(0, len(units) - 1))]
+        elif op == "rename" and units:
+            i = draw(st.integers(0, len(units) - 1))
+            old, new = units[i].id, f"{units[i].id}x"
+            carry = draw(st.booleans())  # as the editor does, or leaving children and links behind
+            units = [u.model_copy(update={"id": new}) if k == i else
+                     u.model_copy(update={"parent": new}) if carry and u.parent == old else u
+                     for k, u in enumerate(units)]
+            if carry:
+                links = [lk.model_copy(update={"source": new if lk.source == old else lk.source,
+                                               "target": new if lk.target == old else lk.target})
+                         if old in (lk.source, lk.target) else lk for lk in links]
+        elif op == "link":
+            links.append(Link(id=draw(st.sampled_from(["new-link", *(lk.id for lk in links)])),
+                              source=_pick(draw, ids), target=_pick(draw, ids), level="co_located"))
+        elif op == "unlink" and links:
+            del links[draw(st.integers(0, len(links) - 1))]
+        elif op == "relink" and links:
+            i = draw(st.integers(0, len(links) - 1))
+            links[i] = links[i].model_copy(update={draw(st.sampled_from(["source", "target"])): _pick(draw, ids)})
+        elif op == "org_type" and units:
+            i = draw(st.integers(0, len(units) - 1))
+            units[i] = units[i].model_copy(update={"org_type": "local_authority"})
+        elif op == "footprint" and units:
+            i = draw(st.integers(0, len(units) - 1))
+            units[i] = units[i].model_copy(update={"footprint": {draw(st.sampled_from([*AREAS, "nowhere"])): 1.0}})
+        elif op == "duplicate" and units:
+            units.append(units[draw(st.integers(0, len(units) - 1))])
+    return site, units, links
+
+
+def _full(site: Site, units: list[Unit], links: list[Link]) -> tuple[str, Any]:
+    """What full validation makes of the lists: the site, or its faults."""
+    data = {name: getattr(site, name) for name in Site.model_fields}
+    data.update(units=units, links=links)
+    try:
+        return "valid", Site.model_validate(data)
+    except ValidationError as err:
+        return "invalid", _faults(err)
+
+
+def _faults(err: ValidationError) -> list[tuple[Any, ...]]:
+    return [(e["type"], e["loc"], e["msg"]) for e in err.errors()]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited())
+def test_the_incremental_check_agrees_with_the_full_check(case: tuple[Site, list[Unit], list[Link]]) -> None:
+    site, units, links = case
+    candidate = construct(Site, **{**{n: getattr(site, n) for n in Site.model_fields},
+                                   "units": units, "links": links})
+    assert edit_is_clean(site, units, links) == (check_site(candidate) == [])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited())
+def test_a_derived_site_is_what_full_validation_makes(case: tuple[Site, list[Unit], list[Link]]) -> None:
+    site, units, links = case
+    site.children_by_id  # as after a drawing of the map: the derived site's index is carried over
+    outcome, expected = _full(site, units, links)
+    if outcome == "invalid":
+        with pytest.raises(ValidationError) as refused:
+            derive(site, units=units, links=links)
+        assert _faults(refused.value) == expected
+        return
+    derived = derive(site, units=units, links=links)
+    assert derived == expected
+    assert derived.units_by_id == expected.units_by_id
+    assert derived.links_by_id == expected.links_by_id
+    assert derived.children_by_id == expected.children_by_id
+    assert check_site(derived) == []
+
+
+def test_an_edit_that_makes_a_loop_is_refused_with_the_full_checks_message() -> None:
+    site = edit.new_site("demo", "Demo")
+    for uid, parent in (("org", None), ("dir", "org"), ("team", "dir")):
+        site = edit.add_unit(site, {"id": uid, "name": uid.title(), "kind": "team", "parent": parent})
+    with pytest.raises(SiteError) as refused:
+        edit.update_unit(site, "org", {"parent": "team"})
+    assert [str(p) for p in refused.value.problems] == [
+        "parent: parent chain loops back to 'org' (org → team → dir → org); a unit cannot contain itself"]
+
+
+def test_a_move_under_a_linked_unit_is_refused() -> None:
+    """The link was between two separate units; moving one under the other makes it a link to an ancestor."""
+    site = edit.new_site("demo", "Demo")
+    for uid in ("trust", "team"):
+        site = edit.add_unit(site, {"id": uid, "name": uid.title(), "kind": "team"})
+    site = edit.add_link(site, {"id": "l", "source": "team", "target": "trust", "level": "interface"})
+    with pytest.raises(SiteError) as refused:
+        edit.update_unit(site, "team", {"parent": "trust"})
+    assert "link joins 'team' to its own ancestor 'trust'" in str(refused.value)
+
+
+def test_a_deep_chain_beyond_the_walk_budget_is_checked_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    chain = [Unit(id=f"u{i}", name=f"U{i}", kind="team", parent=f"u{i - 1}" if i else None) for i in range(50)]
+    site = Site(id="s", name="S", units=[*chain, Unit(id="top", name="Top", kind="team")])
+    moved = [u.model_copy(update={"parent": "u49"}) if u.id == "top" else u for u in site.units]
+    assert edit_is_clean(site, moved, [])
+    monkeypatch.setattr(incremental, "WALK_BUDGET", 10)
+    assert not edit_is_clean(site, moved, [])  # cannot tell cheaply, so the full check decides
+    assert derive(site, units=moved).ancestors("top")[-1] == "u0"
+    looped = [u.model_copy(update={"parent": "u49"}) if u.id == "u0" else u for u in site.units]
+    with pytest.raises(ValidationError):
+        derive(site, units=looped)
