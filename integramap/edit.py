@@ -209,7 +209,7 @@ def update_unit(site: Site, unit_id: str, changes: Fields) -> Site:
     unit = _item(Unit, data, flat)
     if unit.id != old.id:
         _check_free(site.units_by_id, unit.id, "unit")
-    index = site.units.index(old)
+    index = _position(site.units, old)
     units = list(site.units)
     units[index] = unit
     links = site.links
@@ -301,7 +301,7 @@ def update_link(site: Site, link_id: str, changes: Fields) -> Site:
     if link.id != old.id:
         _check_free(site.links_by_id, link.id, "link")
     _check_pair(site, link, besides=old.id)
-    index = site.links.index(old)
+    index = _position(site.links, old)
     links = list(site.links)
     links[index] = link
     return _rebuild(site, "links", index, flat, links=links)
@@ -491,6 +491,11 @@ def _find_link(site: Site, link_id: str) -> Link:
         raise SiteError([Problem(("id",), f"no link {link_id!r} in this site; it may have been deleted")],
                         summary="cannot change the link")
     return link
+
+
+def _position(items: list[Any], item: Any) -> int:
+    """Where ``item`` itself is in ``items``: ``list.index`` would compare every model before it field by field."""
+    return next(i for i, other in enumerate(items) if other is item)
 
 
 def _renamed(link: Link, old: str, new: str) -> Link:

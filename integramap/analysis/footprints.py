@@ -69,7 +69,8 @@ class Footprints:
 
     def index_of(self, unit_ids: Sequence[str]) -> IntArray:
         """The rows of these units, in the order given."""
-        return np.fromiter((self.unit_index[u] for u in unit_ids), dtype=np.int64, count=len(unit_ids))
+        index = self.unit_index
+        return np.array([index[u] for u in unit_ids], dtype=np.int64)
 
     def rows(self, unit_ids: Sequence[str]) -> sparse.csr_matrix:
         """The footprints of these units, one row each, in the order given."""

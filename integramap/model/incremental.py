@@ -13,7 +13,9 @@ full, so a refused edit is refused with exactly the message it always had.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from itertools import compress
+from operator import is_not
+from typing import Any, NamedTuple
 
 from .enums import UnitKind
 from .site import Link, Site, Unit
@@ -55,40 +57,47 @@ def derive(site: Site, *, units: Sequence[Unit] | None = None, links: Sequence[L
     data = {name: getattr(site, name) for name in Site.model_fields}
     data.update(units=new_units, links=new_links)
     try:
-        indexes = _clean(site, new_units, new_links)
+        found = _clean(site, new_units, new_links)
     except _OverBudget:
-        indexes = None
-    if indexes is None:
+        found = None
+    if found is None:
         return Site.model_validate(data)
     derived = construct(Site, **data)
     # The check built the new site's look-ups on the way: keep them (a Site is frozen, so they stay true).
-    derived.__dict__["units_by_id"], derived.__dict__["links_by_id"] = indexes
+    derived.__dict__["units_by_id"], derived.__dict__["links_by_id"] = found.units_by_id, found.links_by_id
     if "areas_by_id" in site.__dict__:
         derived.__dict__["areas_by_id"] = dict(site.areas_by_id)
     if "children_by_id" in site.__dict__:
-        derived.__dict__["children_by_id"] = _children(site, derived)
+        derived.__dict__["children_by_id"] = _children(site, derived, found)
     return derived
 
 
-def _children(before: Site, after: Site) -> dict[str, list[str]]:
+class _Found(NamedTuple):
+    units_by_id: dict[str, Unit]
+    links_by_id: dict[str, Link]
+    moved: list[str]
+    """Units whose parent changed, and new units."""
+    removed: list[str]
+
+
+def _children(before: Site, after: Site, found: _Found) -> dict[str, list[str]]:
     """``after.children_by_id`` from ``before``'s: only the parents that gained or lost a child are redone."""
-    old_units, new_units = before.units_by_id, after.units_by_id
+    old_units = before.units_by_id
     touched: set[str] = set()
-    for unit in after.units:
-        was = old_units.get(unit.id)
-        if was is not unit and (was is None or was.parent != unit.parent):
-            touched.update(p for p in (unit.parent, was.parent if was is not None else None) if p is not None)
-    gone = [u for u in before.units if u.id not in new_units]
-    touched.update(u.parent for u in gone if u.parent is not None)
-    touched.update(u.id for u in gone)
-    out = {parent: list(kids) for parent, kids in before.children_by_id.items()}
-    if not touched:
-        return out
-    for parent in touched:
-        out.pop(parent, None)
-    for unit in after.units:  # in site order, as a full build lists them
-        if unit.parent in touched:
-            out.setdefault(unit.parent, []).append(unit.id)
+    for uid in found.moved:
+        was = old_units.get(uid)
+        touched.update(p for p in (found.units_by_id[uid].parent, was.parent if was is not None else None)
+                       if p is not None)
+    for uid in found.removed:
+        touched.add(uid)
+        parent = old_units[uid].parent
+        if parent is not None:
+            touched.add(parent)
+    out = {parent: list(kids) for parent, kids in before.children_by_id.items() if parent not in touched}
+    if touched:
+        for unit in after.units:  # in site order, as a full build lists them
+            if unit.parent in touched:
+                out.setdefault(unit.parent, []).append(unit.id)
     return out
 
 
@@ -116,20 +125,13 @@ def edit_is_clean(site: Site, units: Sequence[Any], links: Sequence[Any]) -> boo
 
 
 def _clean(site: Site, units: Sequence[Any],
-           links: Sequence[Any]) -> tuple[dict[str, Unit], dict[str, Link]] | None:
+           links: Sequence[Any]) -> _Found | None:
     """The new site's units and links by id when it is certainly valid, else ``None``."""
     old_units = site.units_by_id
-    by_id: dict[str, Unit] = {}
-    changed: list[Unit] = []
-    for unit in units:
-        if type(unit) is not Unit:  # a subclass or plain data takes the full path
-            return None
-        if old_units.get(unit.id) is not unit:
-            changed.append(unit)
-        by_id[unit.id] = unit
-    if len(by_id) != len(units):
-        return None  # a duplicate id
-    removed = [uid for uid in old_units if uid not in by_id]
+    diff = _diff(site.units, units, old_units)
+    if diff is None:
+        return None
+    by_id, changed, removed = diff
 
     areas = site.areas_by_id
     moved: list[str] = []
@@ -176,7 +178,39 @@ def _clean(site: Site, units: Sequence[Any],
                 _is_above(by_id, link.target, link.source, budget)
                 or _is_above(by_id, link.source, link.target, budget)):
             return None
-    return (by_id, links_by_id) if len(links_by_id) == len(links) else None
+    return _Found(by_id, links_by_id, moved, removed) if len(links_by_id) == len(links) else None
+
+
+def _diff(old: Sequence[Unit], new: Sequence[Any],
+          old_by_id: dict[str, Unit]) -> tuple[dict[str, Unit], list[Unit], list[str]] | None:
+    """The new units by id, those not taken unchanged from ``old``, and the ids no longer there;
+    ``None`` for a duplicate id or an item that is not a unit."""
+    if len(new) >= len(old):
+        # An edit replaces units in place or adds them at the end: compare place by place, at C speed,
+        # and start from a copy of the old index.
+        places = list(compress(range(len(old)), map(is_not, new, old)))
+        changed = [new[i] for i in places] + list(new[len(old):])
+        if any(type(u) is not Unit for u in changed):  # a subclass or plain data takes the full path
+            return None
+        by_id = dict(old_by_id)
+        for i in places:
+            del by_id[old[i].id]
+        for unit in changed:
+            if unit.id in by_id:
+                return None  # a duplicate id
+            by_id[unit.id] = unit
+        return by_id, changed, [old[i].id for i in places if old[i].id not in by_id]
+    by_id = {}
+    changed = []
+    for unit in new:
+        if type(unit) is not Unit:  # a subclass or plain data takes the full path
+            return None
+        if old_by_id.get(unit.id) is not unit:
+            changed.append(unit)
+        by_id[unit.id] = unit
+    if len(by_id) != len(new):
+        return None  # a duplicate id
+    return by_id, changed, [uid for uid in old_by_id if uid not in by_id]
 
 
 def _spend(budget: list[int]) -> None:
