@@ -1,15 +1,18 @@
-"""The incremental check of an edit agrees with the full integrity check, on generated sites and edits."""
+"""What an edit carries over from the site before it agrees with what is worked out afresh: the
+incremental integrity check with the full check, and the containment the interface analysis uses."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from integramap import edit
+from integramap.analysis.boundaries import _Structure, carry_structure, unmanaged_interfaces
+from integramap.analysis.footprints import footprints, footprints_from
 from integramap.model import Area, Link, Site, SiteError, Unit, UnitKind
 from integramap.model import incremental
 from integramap.model.incremental import derive, edit_is_clean
@@ -169,3 +172,30 @@ def test_a_deep_chain_beyond_the_walk_budget_is_checked_in_full(monkeypatch: pyt
     looped = [u.model_copy(update={"parent": "u49"}) if u.id == "u0" else u for u in site.units]
     with pytest.raises(ValidationError):
         derive(site, units=looped)
+
+
+@st.composite
+def moves(draw: st.DrawFn) -> tuple[Site, Site]:
+    """A valid site, and the same site with one unit moved under another parent (or to the top)."""
+    site = draw(valid_sites())
+    unit = draw(st.sampled_from(site.units))
+    allowed = [u.id for u in site.units if u.id != unit.id and unit.id not in site.ancestors(u.id)]
+    parent = draw(st.none() | st.sampled_from(allowed)) if allowed else None
+    try:
+        moved = edit.update_unit(site, unit.id, {"parent": parent})
+    except SiteError:  # the move would put a link under its own end
+        assume(False)
+    return site, moved
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(moves())
+def test_containment_carried_over_a_move_is_what_a_fresh_analysis_finds(case: tuple[Site, Site]) -> None:
+    site, moved = case
+    fresh = Site.model_validate(moved.model_dump())
+    unmanaged_interfaces(site, "practice", "pcn")  # the site before has been analysed
+    footprints_from(moved, site)
+    assert carry_structure(moved, site)
+    for a, b in (("practice", "pcn"), ("pcn", "team"), ("team", "organisation")):
+        assert unmanaged_interfaces(moved, a, b) == unmanaged_interfaces(fresh, a, b)
+    assert _Structure.of(moved, footprints(moved)) == _Structure._build(fresh, footprints(fresh))

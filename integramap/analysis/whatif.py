@@ -228,6 +228,7 @@ def what_if(site: Site, scenario: Scenario, layers: Sequence[tuple[Layer | str, 
     with collector_paused():
         footprints_from(after, site)  # most of the site is as it was: reuse its footprints
         before_side = _side(site, pairs)
+        boundaries.carry_structure(after, site)  # and its containment, but for the units moved
         after_side = _side(after, pairs)
         delta = _delta(site, after, before_side, after_side, applied)
     return WhatIf(scenario=scenario.name, description=scenario.description,
