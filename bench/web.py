@@ -130,8 +130,8 @@ def measure(label: str, site: Site) -> None:
           f" store's share {(stored_edit - memory_edit) * 1000:.1f} ms, ratio to {EDIT_TARGET * 1000:.0f} ms target"
           f" {stored_edit / EDIT_TARGET:.2f}")
     print(f"  reopen after restart   {restart * 1000:8.1f} ms  (site read from the store, 10 edits replayed)")
-    print(f"  edit, processor time   {edit_cpu * 1000:8.1f} ms  checking what it touches; {full_cpu * 1000:.1f} ms "
-          f"re-checking the whole site (as before), ratio {edit_cpu / full_cpu:.2f}")
+    print(f"  edit, processor time   {edit_cpu * 1000:8.1f} ms  checking what it touches; "
+          f"{full_cpu * 1000:.1f} ms re-checking the whole site (as before), ratio {edit_cpu / full_cpu:.2f}")
 
 
 def working_copy_costs(site: Site, parent: str) -> tuple[float, float, float]:

@@ -494,7 +494,8 @@ def _find_link(site: Site, link_id: str) -> Link:
 
 
 def _position(items: list[Any], item: Any) -> int:
-    """Where ``item`` itself is in ``items``: ``list.index`` would compare every model before it field by field."""
+    """Where ``item`` itself is in ``items`` (``list.index`` would compare each model before it, field by
+    field)."""
     return next(i for i, other in enumerate(items) if other is item)
 
 

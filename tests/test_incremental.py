@@ -32,8 +32,8 @@ def valid_sites(draw: st.DrawFn) -> Site:
     for i in range(n):
         parent = draw(st.none() | st.sampled_from([u.id for u in units])) if units else None
         kind = draw(st.sampled_from(KINDS))
-        units.append(Unit(id=f"u{i}", name=f"Unit {i}", kind=kind, parent=parent,
-                          org_type="nhs_trust" if kind is UnitKind.ORGANISATION and draw(st.booleans()) else None,
+        org_type = "nhs_trust" if kind is UnitKind.ORGANISATION and draw(st.booleans()) else None
+        units.append(Unit(id=f"u{i}", name=f"Unit {i}", kind=kind, parent=parent, org_type=org_type,
                           footprint={a: 1.0 for a in draw(st.lists(st.sampled_from(AREAS), unique=True))}))
     site = Site(id="s", name="S", areas=[Area(id=a) for a in AREAS], units=units)
     links: list[Link] = []
@@ -86,13 +86,15 @@ def edited(draw: st.DrawFn) -> tuple[Site, list[Unit], list[Link]]:
             del links[draw(st.integers(0, len(links) - 1))]
         elif op == "relink" and links:
             i = draw(st.integers(0, len(links) - 1))
-            links[i] = links[i].model_copy(update={draw(st.sampled_from(["source", "target"])): _pick(draw, ids)})
+            end = draw(st.sampled_from(["source", "target"]))
+            links[i] = links[i].model_copy(update={end: _pick(draw, ids)})
         elif op == "org_type" and units:
             i = draw(st.integers(0, len(units) - 1))
             units[i] = units[i].model_copy(update={"org_type": "local_authority"})
         elif op == "footprint" and units:
             i = draw(st.integers(0, len(units) - 1))
-            units[i] = units[i].model_copy(update={"footprint": {draw(st.sampled_from([*AREAS, "nowhere"])): 1.0}})
+            area = draw(st.sampled_from([*AREAS, "nowhere"]))
+            units[i] = units[i].model_copy(update={"footprint": {area: 1.0}})
         elif op == "duplicate" and units:
             units.append(units[draw(st.integers(0, len(units) - 1))])
     return site, units, links
@@ -147,7 +149,8 @@ def test_an_edit_that_makes_a_loop_is_refused_with_the_full_checks_message() -> 
     with pytest.raises(SiteError) as refused:
         edit.update_unit(site, "org", {"parent": "team"})
     assert [str(p) for p in refused.value.problems] == [
-        "parent: parent chain loops back to 'org' (org → team → dir → org); a unit cannot contain itself"]
+        "parent: parent chain loops back to 'org' (org → team → dir → org); "
+        "a unit cannot contain itself"]
 
 
 def test_a_move_under_a_linked_unit_is_refused() -> None:
@@ -162,7 +165,8 @@ def test_a_move_under_a_linked_unit_is_refused() -> None:
 
 
 def test_a_deep_chain_beyond_the_walk_budget_is_checked_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    chain = [Unit(id=f"u{i}", name=f"U{i}", kind="team", parent=f"u{i - 1}" if i else None) for i in range(50)]
+    chain = [Unit(id=f"u{i}", name=f"U{i}", kind="team", parent=f"u{i - 1}" if i else None)
+             for i in range(50)]
     site = Site(id="s", name="S", units=[*chain, Unit(id="top", name="Top", kind="team")])
     moved = [u.model_copy(update={"parent": "u49"}) if u.id == "top" else u for u in site.units]
     assert edit_is_clean(site, moved, [])

@@ -44,7 +44,8 @@ from .footprints import EPS, FloatArray, Footprints, IntArray, footprints, overl
 from .layers import Layer, as_layer
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "carry_structure", "coterminosity", "coterminosity_figures", "double_cover", "gaps", "nesting_violations",
+    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "carry_structure", "coterminosity",
+    "coterminosity_figures", "double_cover", "gaps", "nesting_violations",
     "no_footprint", "overlap_matrix", "straddles", "unmanaged_interfaces",
 ]
 
@@ -533,7 +534,8 @@ def carry_structure(site: Site, base: Site) -> bool:
     return carried is not None
 
 
-def _chains(parent: list[int], chains: list[tuple[int, ...]], done: list[bool], starts: Iterable[int]) -> None:
+def _chains(parent: list[int], chains: list[tuple[int, ...]], done: list[bool],
+            starts: Iterable[int]) -> None:
     """Fill in the chain (the row, then the rows above it) of each start not ``done``, walking each
     row's ancestors once: a chain already done is shared by those below it."""
     for start in starts:
