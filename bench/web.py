@@ -25,6 +25,7 @@ from integramap.drafts import Change, Draft, WorkingCopies
 from integramap.store import Store
 from integramap.model import Level, Site
 from integramap.web.map.arrange import arrange_site, complete_positions, saved_positions
+from integramap.web.map.edit import unit_choices, unit_names_fingerprint
 from integramap.web.map.elements import ELEMENT_BUDGET, ViewOptions, build_view
 
 PAINT_TARGET = 0.8
@@ -116,6 +117,8 @@ def measure(label: str, site: Site) -> None:
     edit_time = timed(one_edit)
     memory_edit, stored_edit, restart = working_copy_costs(site, parent)
     edit_cpu, full_cpu = edit_check_costs(site, parent)
+    # After an added or renamed unit the page also sends its forms' unit pickers their new options.
+    pickers = timed(lambda: (unit_names_fingerprint(draft.site), unit_choices(draft.site)))
     arrange_time = timed(lambda: arrange_site(site), repeat=1)
     print(f"{label}: {len(site.units):,} units, {len(site.links):,} links")
     print(f"  elements sent          {count:,} ({size / 1e6:.2f} MB JSON; budget {ELEMENT_BUDGET:,})")
@@ -130,6 +133,7 @@ def measure(label: str, site: Site) -> None:
           f" store's share {(stored_edit - memory_edit) * 1000:.1f} ms, ratio to {EDIT_TARGET * 1000:.0f} ms target"
           f" {stored_edit / EDIT_TARGET:.2f}")
     print(f"  reopen after restart   {restart * 1000:8.1f} ms  (site read from the store, 10 edits replayed)")
+    print(f"  pickers after an add   {pickers * 1000:8.1f} ms  (every unit as a choice in the forms' lists)")
     print(f"  edit, processor time   {edit_cpu * 1000:8.1f} ms  checking what it touches; "
           f"{full_cpu * 1000:.1f} ms re-checking the whole site (as before), ratio {edit_cpu / full_cpu:.2f}")
 

@@ -35,9 +35,12 @@ class _OverBudget(Exception):
 def derive(site: Site, *, units: Sequence[Unit] | None = None, links: Sequence[Link] | None = None) -> Site:
     """``site`` with new unit and/or link lists, as valid as :meth:`Site.model_validate` would make it.
 
-    Items taken unchanged from ``site`` are trusted; new items must already be
-    validated models (as the editor's forms make them). Raises pydantic's
-    ``ValidationError`` for an invalid result, exactly as full validation does.
+    ``site`` must be valid, as every site built by validation or by the editor
+    is (one built by ``model_copy``/``model_construct`` skipped its checks and
+    may not be). Items taken unchanged from ``site`` are trusted; new items must
+    already be validated models (as the editor's forms make them). Raises
+    pydantic's ``ValidationError`` for an invalid result, exactly as full
+    validation does.
 
     Examples
     --------
