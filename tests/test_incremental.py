@@ -13,11 +13,13 @@ from pydantic import ValidationError
 from integramap import edit
 from integramap.analysis.boundaries import _Structure, carry_structure, unmanaged_interfaces
 from integramap.analysis.footprints import footprints, footprints_from
+from integramap.analysis.whatif import what_if
 from integramap.model import Area, Link, Site, SiteError, Unit, UnitKind
 from integramap.model import incremental
 from integramap.model.incremental import derive, edit_is_clean
 from integramap.model.integrity import check_site
 from integramap.model.trusted import construct
+from integramap.scenario import validate_scenario
 
 KINDS = [UnitKind.ORGANISATION, UnitKind.DIRECTORATE, UnitKind.TEAM, UnitKind.PCN, UnitKind.PRACTICE]
 AREAS = ["a1", "a2", "a3"]
@@ -203,3 +205,21 @@ def test_containment_carried_over_a_move_is_what_a_fresh_analysis_finds(case: tu
     for a, b in (("practice", "pcn"), ("pcn", "team"), ("team", "organisation")):
         assert unmanaged_interfaces(moved, a, b) == unmanaged_interfaces(fresh, a, b)
     assert _Structure.of(moved, footprints(moved)) == _Structure._build(fresh, footprints(fresh))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(moves())
+def test_a_what_ifs_after_is_a_fresh_analysis_of_the_moved_site(case: tuple[Site, Site]) -> None:
+    """End to end: what a what-if carries over from the site before gives the figures a fresh site gives."""
+    site, moved = case
+    unit = next((u for u in moved.units if u.parent != site.unit(u.id).parent), None)
+    assume(unit is not None and unit.parent is not None)
+    assert unit is not None and unit.parent is not None
+    scenario = validate_scenario({"name": "move", "edits": [{"move": {"unit": unit.id, "to": unit.parent}}]})
+    pairs = [("pcn", "practice"), ("team", "pcn"), ("practice", "team")]
+    what_if(site, scenario, layers=pairs)  # the site's "before" is kept, as on a site that is open
+    report = what_if(site, scenario, layers=pairs)
+    fresh = Site.model_validate(moved.model_dump())
+    # On the moved site the same move changes nothing: its "before" is the moved site analysed afresh.
+    expected = what_if(fresh, scenario, layers=pairs)
+    assert report.after == expected.before
