@@ -116,7 +116,7 @@ def _faults(err: ValidationError) -> list[tuple[Any, ...]]:
     return [(e["type"], e["loc"], e["msg"]) for e in err.errors()]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edited())
 def test_the_incremental_check_agrees_with_the_full_check(case: tuple[Site, list[Unit], list[Link]]) -> None:
     site, units, links = case
@@ -125,7 +125,7 @@ def test_the_incremental_check_agrees_with_the_full_check(case: tuple[Site, list
     assert edit_is_clean(site, units, links) == (check_site(candidate) == [])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edited())
 def test_a_derived_site_is_what_full_validation_makes(case: tuple[Site, list[Unit], list[Link]]) -> None:
     site, units, links = case
@@ -194,7 +194,7 @@ def moves(draw: st.DrawFn) -> tuple[Site, Site]:
     return site, moved
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(moves())
 def test_containment_carried_over_a_move_is_what_a_fresh_analysis_finds(case: tuple[Site, Site]) -> None:
     site, moved = case
