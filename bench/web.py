@@ -25,6 +25,7 @@ from integramap.drafts import Change, Draft, WorkingCopies
 from integramap.store import Store
 from integramap.model import Level, Site
 from integramap.web.map.arrange import arrange_site, complete_positions, saved_positions
+from integramap.web.map.edit import unit_choices, unit_names_fingerprint
 from integramap.web.map.elements import ELEMENT_BUDGET, ViewOptions, build_view
 
 PAINT_TARGET = 0.8
@@ -79,12 +80,12 @@ def national_site(practices: int = 6500, seed: int = 2) -> Site:
     return Site.model_validate({"id": "national", "name": "National", "units": units, "links": links})
 
 
-def timed(fn: Callable[[], object], repeat: int = 5) -> float:
+def timed(fn: Callable[[], object], repeat: int = 5, clock: Callable[[], float] = time.perf_counter) -> float:
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 
@@ -115,6 +116,9 @@ def measure(label: str, site: Site) -> None:
 
     edit_time = timed(one_edit)
     memory_edit, stored_edit, restart = working_copy_costs(site, parent)
+    edit_cpu, full_cpu = edit_check_costs(site, parent)
+    # After an added or renamed unit the page also sends its forms' unit pickers their new options.
+    pickers = timed(lambda: (unit_names_fingerprint(draft.site), unit_choices(draft.site)))
     arrange_time = timed(lambda: arrange_site(site), repeat=1)
     print(f"{label}: {len(site.units):,} units, {len(site.links):,} links")
     print(f"  elements sent          {count:,} ({size / 1e6:.2f} MB JSON; budget {ELEMENT_BUDGET:,})")
@@ -129,6 +133,9 @@ def measure(label: str, site: Site) -> None:
           f" store's share {(stored_edit - memory_edit) * 1000:.1f} ms, ratio to {EDIT_TARGET * 1000:.0f} ms target"
           f" {stored_edit / EDIT_TARGET:.2f}")
     print(f"  reopen after restart   {restart * 1000:8.1f} ms  (site read from the store, 10 edits replayed)")
+    print(f"  pickers after an add   {pickers * 1000:8.1f} ms  (every unit as a choice in the forms' lists)")
+    print(f"  edit, processor time   {edit_cpu * 1000:8.1f} ms  checking what it touches; "
+          f"{full_cpu * 1000:.1f} ms re-checking the whole site (as before), ratio {edit_cpu / full_cpu:.2f}")
 
 
 def working_copy_costs(site: Site, parent: str) -> tuple[float, float, float]:
@@ -148,6 +155,19 @@ def working_copy_costs(site: Site, parent: str) -> tuple[float, float, float]:
         stored_time = timed(lambda: draft.apply(change(), "add"), repeat=10)
         restart = timed(lambda: WorkingCopies(store).open("bench", site.id), repeat=3)
     return memory_time, stored_time, restart
+
+
+def edit_check_costs(site: Site, parent: str) -> tuple[float, float]:
+    """Processor time (not disturbed by other work on the machine) of one edit as the editor makes it,
+    checking only what the edit touches, and of the same new site validated in full, as every edit
+    was before: the baseline."""
+    counter = iter(range(10_000))
+    incremental = timed(lambda: edit.add_unit(site, {"name": f"Extra team {next(counter)}", "kind": "team",
+                                                     "parent": parent}), repeat=10, clock=time.process_time)
+    grown = edit.add_unit(site, {"name": "Extra team", "kind": "team", "parent": parent})
+    data = {name: getattr(grown, name) for name in Site.model_fields}
+    full = timed(lambda: Site.model_validate(data), repeat=10, clock=time.process_time)
+    return incremental, full
 
 
 def main() -> None:

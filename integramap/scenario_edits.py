@@ -3,7 +3,8 @@
 ``move``, ``set_level``, ``add_link`` and ``remove`` are the editor's
 :mod:`integramap.edit` operations; ``merge`` and ``split``, which the editor
 has no single form for, are built from the same pieces and checked the same
-way: the whole site is validated once per edit. A fault names the edit and
+way: each edit is checked as the editor checks it (what it touches, and the whole
+site only when that finds a fault). A fault names the edit and
 its field, as the scenario file reader does.
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import compress
+from operator import is_not
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,9 +22,12 @@ from . import edit
 from .analysis.footprints import footprints
 from .model import Link, Problem, Site, SiteError, Unit, problems_from_validation
 from .model.errors import Loc
+from .model.incremental import derive
 from .scenario import AddLink, Merge, Move, Remove, Scenario, SetLevel, Split
 
 __all__ = ["Applied", "apply_scenario"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,9 @@ def _rename(loc: Loc, names: dict[str, str], fields: BaseModel) -> Loc:
 def _applied(before: Site, after: Site) -> Applied:
     old_u, new_u = before.units_by_id, after.units_by_id
     old_l, new_l = before.links_by_id, after.links_by_id
+    added, removed = new_u.keys() - old_u.keys(), old_u.keys() - new_u.keys()
     changed: set[str] = set()
-    for unit in after.units:
+    for unit in _not_kept(before.units, after.units):
         old = old_u.get(unit.id)
         if old is None or old is unit or old == unit:
             continue
@@ -113,17 +120,26 @@ def _applied(before: Site, after: Site) -> Applied:
         if old.parent != unit.parent:
             # A unit whose members change changes too (a PCN a practice leaves or joins).
             changed.update(p for p in (old.parent, unit.parent) if p is not None)
-    changed.update(u.parent for u in before.units if u.id not in new_u and u.parent is not None)
-    changed.update(u.parent for u in after.units if u.id not in old_u and u.parent is not None)
+    changed.update(p for p in (old_u[u].parent for u in removed) if p is not None)
+    changed.update(p for p in (new_u[u].parent for u in added) if p is not None)
     return Applied(
         site=after,
         changed_units=sorted(u for u in changed if u in old_u and u in new_u),
-        added_units=sorted(u for u in new_u if u not in old_u),
-        removed_units=sorted(u for u in old_u if u not in new_u),
-        changed_links=sorted(lk.id for lk in after.links if lk.id in old_l and old_l[lk.id] is not lk
-                             and old_l[lk.id] != lk),
+        added_units=sorted(added),
+        removed_units=sorted(removed),
+        changed_links=sorted(lk.id for lk in _not_kept(before.links, after.links) if lk.id in old_l
+                             and old_l[lk.id] is not lk and old_l[lk.id] != lk),
         added_links=sorted(lk for lk in new_l if lk not in old_l),
         removed_links=sorted(lk for lk in old_l if lk not in new_l))
+
+
+def _not_kept(old: Sequence[T], new: Sequence[T]) -> list[T]:
+    """The items of ``new`` that are not the very item at their place in ``old`` (at C speed): an edit
+    replaces items in place or adds them at the end, so only these can differ."""
+    if len(new) < len(old):
+        return list(new)
+    places = compress(range(len(old)), map(is_not, new, old))
+    return [new[i] for i in places] + list(new[len(old):])
 
 
 def _need_units(site: Site, ids: Sequence[str], field: str) -> None:
@@ -293,9 +309,7 @@ _APPLY: dict[str, Callable[[Site, BaseModel], Site]] = {
 
 def _validated(site: Site, units: list[Unit], links: list[Link]) -> Site:
     """The site with new unit and link lists, integrity-checked (unchanged items are not re-validated)."""
-    data = {name: getattr(site, name) for name in Site.model_fields}
-    data.update(units=units, links=links)
     try:
-        return Site.model_validate(data)
+        return derive(site, units=units, links=links)
     except ValidationError as exc:
         raise SiteError(problems_from_validation(exc.errors()), summary="the change was not made") from None

@@ -13,8 +13,10 @@ same people as far as they can be: overlaps are upper bounds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import is_, is_not
 from typing import Any
 
 import numpy as np
@@ -42,7 +44,8 @@ from .footprints import EPS, FloatArray, Footprints, IntArray, footprints, overl
 from .layers import Layer, as_layer
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "coterminosity", "coterminosity_figures", "double_cover", "gaps", "nesting_violations",
+    "DEFAULT_THRESHOLD", "PARTNERSHIP_KINDS", "analyse", "carry_structure", "coterminosity",
+    "coterminosity_figures", "double_cover", "gaps", "nesting_violations",
     "no_footprint", "overlap_matrix", "straddles", "unmanaged_interfaces",
 ]
 
@@ -426,18 +429,7 @@ class _Structure:
     def _build(cls, site: Site, fp: Footprints) -> _Structure:
         parent = fp.parent.tolist()
         chains: list[tuple[int, ...]] = [()] * len(parent)
-        done = [False] * len(parent)
-        for start in range(len(parent)):
-            path: list[int] = []
-            i = start
-            while i >= 0 and not done[i] and len(path) <= len(parent):
-                path.append(i)
-                i = parent[i]
-            above = chains[i] if i >= 0 and done[i] else ()
-            for j in reversed(path):
-                above = (j, *above)
-                chains[j] = above
-                done[j] = True
+        _chains(parent, chains, [False] * len(parent), range(len(parent)))
         neighbours: dict[int, set[int]] = {}
         index = fp.unit_index
         for link in site.links:
@@ -447,6 +439,31 @@ class _Structure:
         partnerships = frozenset(i for i, u in enumerate(site.units) if u.kind in PARTNERSHIP_KINDS)
         operational = frozenset(i for i, u in enumerate(site.units) if u.kind in OPERATIONAL_KINDS)
         return cls(chains, neighbours, partnerships, operational)
+
+    @classmethod
+    def carried(cls, site: Site, base: Site) -> _Structure | None:
+        """``site``'s structure from ``base``'s, when ``site`` was made from ``base`` by edits that kept its
+        units in order and its links (a practice moved): only the chains through a moved unit are
+        worked out again. ``None`` when that does not apply."""
+        fp, old = footprints(site), footprints(base)
+        before = old.derived.get("structure")
+        if (not isinstance(before, _Structure) or fp.unit_ids is not old.unit_ids
+                or len(site.links) != len(base.links) or not all(map(is_, site.links, base.links))):
+            return None
+        places = list(compress(range(len(site.units)), map(is_not, site.units, base.units)))
+        if any(site.units[i].kind != base.units[i].kind for i in places):
+            return None
+        moved = set(np.flatnonzero(fp.parent != old.parent).tolist())
+        chains = list(before.chains)
+        if moved:
+            # A chain changes exactly when it passes through a unit whose parent changed, on the old
+            # tree as on the new (above the first such unit, the two trees agree).
+            stale = [i for i, chain in enumerate(chains) if not moved.isdisjoint(chain)]
+            done = [True] * len(chains)
+            for i in stale:
+                done[i] = False
+            _chains(fp.parent.tolist(), chains, done, stale)
+        return cls(chains, before.neighbours, before.partnerships, before.operational)
 
     def managed(self, a: int, b: int) -> bool:
         """Whether structure or a link manages the interface of units ``a`` and ``b``.
@@ -478,6 +495,60 @@ class _Structure:
                 break
             out.append(x)
         return out
+
+
+def carry_structure(site: Site, base: Site) -> bool:
+    """Work out what the interface analysis needs of ``site``'s containment from ``base``'s, if it can.
+
+    For a site made from ``base`` by edits that kept its units in order and its
+    links as they were (a practice moved to another PCN), with its footprints
+    worked out by :func:`~integramap.analysis.footprints.footprints_from` and
+    ``base`` already analysed: only the chains of containers through a moved
+    unit are worked out again. Returns whether it could; the analysis of
+    ``site`` is the same either way.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Area
+    >>> from integramap.analysis.footprints import footprints_from
+    >>> base = Site(id="s", name="S", areas=[Area(id="a1"), Area(id="a2")],
+    ...     units=[Unit(id="n1", name="N1", kind="pcn"), Unit(id="n2", name="N2", kind="pcn"),
+    ...            Unit(id="l1", name="L1", kind="lcn", footprint={"a1": 1, "a2": 1}),
+    ...            Unit(id="p1", name="P1", kind="practice", parent="n1", footprint={"a1": 1}),
+    ...            Unit(id="p2", name="P2", kind="practice", parent="n1", footprint={"a2": 1})])
+    >>> before = unmanaged_interfaces(base, "practice", "pcn")
+    >>> moved = base.model_copy(update={"units": [*base.units[:4],
+    ...                                           base.units[4].model_copy(update={"parent": "n2"})]})
+    >>> _ = footprints_from(moved, base)
+    >>> carry_structure(moved, base)
+    True
+    >>> [(m.a, m.b) for m in unmanaged_interfaces(moved, "pcn", "lcn")]
+    [('n1', 'l1'), ('n2', 'l1')]
+    """
+    fp = footprints(site)
+    if "structure" in fp.derived:
+        return True
+    carried = _Structure.carried(site, base)
+    if carried is not None:
+        fp.derived["structure"] = carried
+    return carried is not None
+
+
+def _chains(parent: list[int], chains: list[tuple[int, ...]], done: list[bool],
+            starts: Iterable[int]) -> None:
+    """Fill in the chain (the row, then the rows above it) of each start not ``done``, walking each
+    row's ancestors once: a chain already done is shared by those below it."""
+    for start in starts:
+        path: list[int] = []
+        i = start
+        while i >= 0 and not done[i] and len(path) <= len(parent):
+            path.append(i)
+            i = parent[i]
+        above = chains[i] if i >= 0 and done[i] else ()
+        for j in reversed(path):
+            above = (j, *above)
+            chains[j] = above
+            done[j] = True
 
 
 def _serve_different_ages(a: Unit, b: Unit) -> bool:

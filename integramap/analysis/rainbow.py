@@ -34,6 +34,7 @@ normative enabler
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict
@@ -99,14 +100,19 @@ def _mechanism_evidence(site: Site, wanted: set[Mechanism]) -> Iterator[str]:
 
 
 def _system(site: Site) -> Iterator[str]:
+    # Counted up from each organisation, and links read once: a national site has hundreds of
+    # places and systems, each with thousands of units below it.
+    holds: Counter[str] = Counter()
+    for unit in site.units:
+        if unit.kind is UnitKind.ORGANISATION:
+            holds.update(site.ancestors(unit.id))
+    linked = {end for lk in site.links for end in (lk.source, lk.target)}
     for unit in site.units:
         if unit.kind not in (UnitKind.SYSTEM, UnitKind.PLACE):
             continue
-        orgs = [uid for uid in site.descendants(unit.id)
-                if site.units_by_id[uid].kind is UnitKind.ORGANISATION]
-        if len(orgs) >= 2:
-            yield f"{unit.kind} {unit_label(site, unit.id)} holds {len(orgs)} organisations"
-        if any(unit.id in (lk.source, lk.target) for lk in site.links):
+        if holds[unit.id] >= 2:
+            yield f"{unit.kind} {unit_label(site, unit.id)} holds {holds[unit.id]} organisations"
+        if unit.id in linked:
             yield f"{unit.kind} {unit_label(site, unit.id)} is joined by an integration link"
     for link in site.links:
         if link.level >= Level.MERGED_GOVERNANCE and _crosses_organisations(site, link):

@@ -25,8 +25,10 @@ from .typology_terms import (
     BREADTH_DEFINITIONS,
     LEUTZ,
     LEUTZ_DEGREES,
+    TIER_OF_SECTOR,
     TIERS,
     sector_pair_key,
+    sectors_by_unit,
     unit_sectors,
     unit_tiers,
 )
@@ -249,11 +251,13 @@ def _basis(site: Site) -> BasisSummary:
 
 
 def _populations(site: Site) -> Populations:
-    ages = Counter(a for u in site.units for a in set(u.age_groups))
+    # Most units of a large site record neither: they are passed over without a look at their lists.
+    recorded = [u for u in site.units if u.age_groups or u.population_types]
+    ages = Counter(a for u in recorded for a in set(u.age_groups))
     # Free tags: "Homeless" and "homeless " are one population; the first spelling met is kept.
     spelling: dict[str, str] = {}
     tags: Counter[str] = Counter()
-    for unit in site.units:
+    for unit in recorded:
         for tag in {t.strip().casefold(): t.strip() for t in unit.population_types}.values():
             key = spelling.setdefault(tag.casefold(), tag)
             tags[key] += 1
@@ -267,7 +271,11 @@ def _organisations(site: Site) -> list[Organisation]:
 
 
 def _sectors(site: Site) -> dict[str, int]:
-    counts = Counter(s for u in site.units for s in unit_sectors(site, u.id))
+    # Units share a handful of sector tuples: count the tuples, then their sectors.
+    counts: Counter[Sector] = Counter()
+    for found, n in Counter(sectors_by_unit(site).values()).items():
+        for s in found:
+            counts[s] += n
     return {str(s): counts[s] for s in Sector if counts[s]}
 
 
@@ -354,7 +362,8 @@ def _breadth(site: Site) -> Breadth:
     value: Literal["horizontal", "vertical", "both", "none"] = (
         "both" if horizontal and vertical else "horizontal" if horizontal else
         "vertical" if vertical else "none")
-    present = {t for u in site.units for t in unit_tiers(site, u.id)}
+    present = {TIER_OF_SECTOR[s] for found in set(sectors_by_unit(site).values()) for s in found
+               if s in TIER_OF_SECTOR}
     return Breadth(
         value=value, horizontal=horizontal, vertical=vertical, outside_tiers=outside,
         tiers_present=[t for t in tier_order if t in present],

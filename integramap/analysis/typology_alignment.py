@@ -118,11 +118,13 @@ def layer_present(site: Site, layer: str) -> bool:
     >>> layer_present(site, "pcn"), layer_present(site, "local_authority")
     (True, False)
     """
-    if layer in {k.value for k in UnitKind}:
-        return any(u.kind == layer for u in site.units)
-    if layer in {t.value for t in OrgType}:
-        return any(u.org_type == layer for u in site.units)
-    return False
+    return layer in _kinds_present(site)
+
+
+def _kinds_present(site: Site) -> set[str]:
+    """The unit kinds and org types a site has, by value: the few distinct members are turned into text,
+    not every unit's (``str()`` on an enum is a Python-level call)."""
+    return {str(w) for w in {u.kind for u in site.units} | {u.org_type for u in site.units} if w is not None}
 
 
 def lowest_coterminosity(site: Site, reports: Mapping[tuple[str, str], Any] | None = None) -> float | None:
@@ -142,8 +144,9 @@ def lowest_coterminosity(site: Site, reports: Mapping[tuple[str, str], Any] | No
     from .boundaries import coterminosity
 
     given = reports or {}
+    present = _kinds_present(site)
     found = [given[pair].coterminosity.people if pair in given else coterminosity(site, *pair)
-             for pair in LAYER_PAIRS if layer_present(site, pair[0]) and layer_present(site, pair[1])]
+             for pair in LAYER_PAIRS if pair[0] in present and pair[1] in present]
     values = [round(float(c), 4) for c in found if c is not None]
     return min(values) if values else None
 

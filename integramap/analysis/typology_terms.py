@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Mapping
 
 from ..model import Level, Link, OrgType, Sector, Site, UnitKind
 
@@ -93,6 +94,19 @@ def unit_sectors(site: Site, unit_id: str) -> tuple[Sector, ...]:
     (['mental_health', 'community_health'], ['primary_care'])
     """
     return _sectors_by_unit(site)[unit_id]
+
+
+def sectors_by_unit(site: Site) -> Mapping[str, tuple[Sector, ...]]:
+    """Every unit's sectors (:func:`unit_sectors`) by unit id, worked out once per site; read only.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit
+    >>> site = Site(id="s", name="S", units=[Unit(id="p", name="Practice", kind="practice")])
+    >>> [str(s) for s in sectors_by_unit(site)["p"]]
+    ['primary_care']
+    """
+    return _sectors_by_unit(site)
 
 
 def _own_sectors(site: Site, unit_id: str) -> tuple[Sector, ...]:

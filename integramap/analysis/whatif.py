@@ -187,7 +187,8 @@ def default_layers(*sites: Site) -> list[tuple[str, str]]:
     ...                                               Unit(id="l", name="L", kind="lcn")]))
     [('pcn', 'lcn')]
     """
-    present = [{w for u in s.units for w in (str(u.kind), u.org_type and str(u.org_type)) if w}
+    # The few distinct kinds and org types are turned into text, not every unit's.
+    present = [{str(w) for w in {u.kind for u in s.units} | {u.org_type for u in s.units} if w is not None}
                for s in sites]
     return [pair for pair in LAYER_PAIRS if any(pair[0] in words and pair[1] in words for words in present)]
 
@@ -227,6 +228,7 @@ def what_if(site: Site, scenario: Scenario, layers: Sequence[tuple[Layer | str, 
     with collector_paused():
         footprints_from(after, site)  # most of the site is as it was: reuse its footprints
         before_side = _side(site, pairs)
+        boundaries.carry_structure(after, site)  # and its containment, but for the units moved
         after_side = _side(after, pairs)
         delta = _delta(site, after, before_side, after_side, applied)
     return WhatIf(scenario=scenario.name, description=scenario.description,
