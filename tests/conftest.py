@@ -41,6 +41,22 @@ def pytest_setup_options():  # type: ignore[no-untyped-def]
     return options
 
 
+@pytest.fixture(autouse=True)
+def _free_port_for_dash_testing() -> None:
+    """Each browser test's app on a port free at its start.
+
+    dash.testing numbers ports from 58050 in every test process, so two test runs on one machine
+    (a developer's and CI's, or several checkouts) would start their apps on the same ports.
+    """
+    import socket
+
+    from dash.testing.application_runners import BaseDashRunner
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        BaseDashRunner._next_port = probe.getsockname()[1]
+
+
 def shared_file(*parts: str) -> Path:
     """A file under ../shared/data, or skip the test naming what is missing."""
     path = SHARED_DATA.joinpath(*parts)
