@@ -22,7 +22,8 @@ from typing import Any
 
 from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
-from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, closed_side, plan_detail, wrap_width
+from integramap.layout.sizes import closed_label, closed_side, wrap_width
+from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, plan_detail
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
@@ -100,7 +101,7 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
     if count:
         data["count"] = count
         data["side"] = closed_side(count)
-        data["label"] = f"{unit.name}\n{plural(count, 'unit')}"
+        data["label"] = closed_label(unit.name, count)
         classes.append("collapsed")
     element: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
     if position is not None:
@@ -237,8 +238,8 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
         if unit.id == options.focus:
             extra.append("focus")
         closed = unit.id in detail.closed
-        position = detail.centres.get(unit.id) if closed else positions.get(unit.id)
-        elements.append(_node(unit, position if position is not None else positions.get(unit.id), parent,
+        position = detail.centres.get(unit.id, positions.get(unit.id))
+        elements.append(_node(unit, position, parent,
                               extra, count=inside.get(unit.id, 0) if closed else 0,
                               font=detail.font.get(unit.id, BASE_FONT)))
     direct = [lk for lk in links if representative.get(lk.source) == lk.source
@@ -355,8 +356,12 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     candidates = set(shown_units(site, options.drill, min(AGGREGATE_NODE_BUDGET, budget // 2)))
     matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
     # Within the budget, the same level of detail as a small site: what reads at the opening zoom.
+    # Units whose members are beyond the budget are drawn closed, counting what they hold.
+    held = {uid: sum(1 for d in site.descendants(uid) if d in keep) for uid in candidates
+            if site.children_by_id.get(uid) and not any(c in candidates for c in site.children_by_id[uid])}
     detail = (plan_detail(site, candidates, positions, {uid: site.unit(uid).name for uid in candidates},
-                          opened=_opened(site, options, matches) & candidates, canvas=options.canvas)
+                          opened=_opened(site, options, matches) & candidates, canvas=options.canvas,
+                          hidden={uid: n for uid, n in held.items() if n})
               if options.compound else Detail(shown=None))
     shown_set = candidates if detail.shown is None else set(detail.shown)
     representative = _representatives(site, set(site.units_by_id), shown_set)
