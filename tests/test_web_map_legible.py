@@ -18,6 +18,7 @@ from selenium.webdriver.common.keys import Keys
 
 from integramap import edit
 from integramap.demo import build_demo, find_demo_files
+from integramap.io.nhs import import_nhs
 from integramap.model import Level, Site
 from integramap.store import Store
 from integramap.web import create_app
@@ -102,6 +103,19 @@ def test_the_south_east_london_demo_opens_legible(dash_duo: Any, tmp_path: Path)
         st.save(site, author="Test", message="demo", base=None)
         dash_duo.start_server(create_app(st))
         view = opened_view(dash_duo, site.id, WINDOWS[0])
+        assert view.problems() == [], view.summary()
+
+
+def test_the_national_import_opens_legible(dash_duo: Any, tmp_path: Path) -> None:
+    lookup = SHARED_DATA / "nhs-reference" / "practice_pcn_lookup_2024.csv"
+    if not lookup.exists():
+        pytest.skip(f"public reference data not present: {SHARED_DATA} (see docs/demo.md)")
+    site = import_nhs(practices=lookup, site_id="national", name="England")
+    with Store(data_dir=tmp_path / "data") as st:
+        st.save(site, author="Test", message="national", base=None)
+        dash_duo.start_server(create_app(st))
+        view = opened_view(dash_duo, site.id, WINDOWS[0])
+        assert view.labels >= 40, view.summary()
         assert view.problems() == [], view.summary()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from integramap.model import Unit, UnitKind
 from integramap.wording import plural
@@ -83,6 +84,16 @@ def label_size(text: str, bold: bool = False, font: float = FONT_SIZE) -> Label:
     >>> label_size("Community mental health team west", font=26.0)
     Label(width=252.0, height=64.0)
     """
+    base = _normal_label(text, bold)
+    if font == FONT_SIZE:
+        return base
+    scale = font / FONT_SIZE
+    return Label(width=round(base.width * scale, 1), height=round(base.height * scale, 1))
+
+
+@lru_cache(maxsize=8192)
+def _normal_label(text: str, bold: bool) -> Label:
+    """A label's extent at the normal size (the level of detail measures the same names often)."""
     factor = FONT_SIZE / 1000 * (BOLD if bold else 1.0)
 
     def width(line: str) -> float:
@@ -103,8 +114,7 @@ def label_size(text: str, bold: bool = False, font: float = FONT_SIZE) -> Label:
         lines.append(line)
     longest = max((width(line) for line in lines), default=0.0) + WRAP_SLACK
     wide = longest if len(lines) == 1 else max(longest, LABEL_WRAP + WRAP_SLACK)
-    scale = font / FONT_SIZE
-    return Label(width=round(wide * scale, 1), height=round(LINE_HEIGHT * max(len(lines), 1) * scale, 1))
+    return Label(width=round(wide, 1), height=LINE_HEIGHT * max(len(lines), 1))
 
 
 def closed_side(count: int) -> float:
@@ -139,9 +149,30 @@ def closed_label(name: str, hidden: int) -> str:
     return f"{name}\n{plural(hidden, 'unit')}"
 
 
+ICB_ENDING = " Integrated Care Board"
+"""The national files name every ICB "NHS … Integrated Care Board": the map writes "… ICB" (the
+unit panel, exports and search keep the full name), as 42 full names do not fit one screen at a
+readable size."""
+
+
+def map_name(name: str) -> str:
+    """A unit's name as the map writes it.
+
+    Examples
+    --------
+    >>> map_name("NHS Kent and Medway Integrated Care Board"), map_name("Adult Social Care")
+    ('Kent and Medway ICB', 'Adult Social Care')
+    """
+    if name.endswith(ICB_ENDING) and len(name) > len(ICB_ENDING):
+        name = name[: -len(ICB_ENDING)] + " ICB"
+        return name[4:] if name.startswith("NHS ") and len(name) > 8 else name
+    return name
+
+
 def unit_label(unit: Unit, hidden: int = 0) -> str:
     """The text the map shows for a unit (a closed box says how many units it holds)."""
-    return closed_label(unit.name, hidden) if hidden else unit.name
+    name = map_name(unit.name)
+    return closed_label(name, hidden) if hidden else name
 
 
 def drawn_label(unit: Unit, hidden: int = 0, box: bool = False, font: float = FONT_SIZE) -> Label:

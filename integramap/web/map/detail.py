@@ -33,6 +33,7 @@ from integramap.layout.sizes import (
     label_size,
     wrap_width,
 )
+from integramap.layout.compound import pack
 from integramap.model import Site
 
 CANVAS = (840, 520)
@@ -68,6 +69,10 @@ LEGIBLE_PX = 11.0
 
 MAX_COLLIDING = 0.04
 """Share of labels allowed to touch another; the measured rule is 5 %, this leaves a margin."""
+
+PACKED = 12
+"""From this many outermost units shown closed, names that collide are set out in rows at once:
+pushing many apart only spreads them (and enlarges every name) without end."""
 
 Rect = tuple[float, float, float, float]
 Positions = Mapping[str, tuple[float, float]]
@@ -461,10 +466,17 @@ class _Planner:
         self._refit(shown)
         self._refit(shown)
         # Names resized for the final zoom can reach a neighbour: set the outermost units apart again.
-        for _ in range(4):
-            if not self._spread(tree.roots, [u for u in tree.roots if u not in self.open]):
+        movable = [u for u in tree.roots if u not in self.open]
+        for _ in range(3 if len(movable) < PACKED else 0):
+            if not self._spread(tree.roots, movable):
                 break
             self._refit(shown)
+        if self._roots_collide() and len(movable) == len(tree.roots) > 1:
+            # Too many names for the room between them (pushing them apart only makes every name
+            # larger): set them out in rows, as compact as the layout packs a box. Names and rows
+            # then grow together, so the names' size on screen is what it is: not resized after.
+            self._pack(movable)
+            self._refit_zoom(shown)
         closed = frozenset(u for u in shown if u in tree.children and u not in self.open)
         centres = {u: c for u in closed if (c := tree.centre(u)) is not None}
         centres.update({u: c for u in shown if u not in tree.children and u in tree.shift
@@ -477,29 +489,52 @@ class _Planner:
         """Set a box's closed members out in rows over the box's area, in their members' order
         top to bottom, left to right; ``False`` when they do not fit there."""
         area = self.tree.extent.get(uid)
+        if area is None:
+            return False
+        aspect = max(area[2] - area[0], 1.0) / max(area[3] - area[1], 1.0)
+        return self._rows(kids, ((area[0] + area[2]) / 2, (area[1] + area[3]) / 2), aspect)
+
+    def _rows(self, kids: list[str], centre: tuple[float, float], aspect: float) -> bool:
+        """Set units out in rows around ``centre``, as many columns as keep the rows' shape close to
+        ``aspect`` (width over height), in their order top to bottom, left to right."""
         centres = {k: self.tree.centre(k) for k in kids}
-        if area is None or any(c is None for c in centres.values()):
+        if not kids or any(c is None for c in centres.values()):
             return False
         sizes = {k: _size(self._rects(k)) for k in kids}
         cell_w = max(w for w, _ in sizes.values()) + 16
         cell_h = max(h for _, h in sizes.values()) + 16
-        # As many columns as keep the rows' shape close to the box's (the fit is checked after).
-        aspect = max(area[2] - area[0], 1.0) / max(area[3] - area[1], 1.0)
         cols = max(1, min(len(kids), round(math.sqrt(len(kids) * aspect * cell_h / cell_w))))
         rows = math.ceil(len(kids) / cols)
-        area = ((area[0] + area[2] - cols * cell_w) / 2, (area[1] + area[3] - rows * cell_h) / 2,
-                area[2], area[3])
+        left, top = centre[0] - cols * cell_w / 2, centre[1] - rows * cell_h / 2
         ordered = sorted(kids, key=lambda k: (centres[k] or (0, 0))[1])
         for row in range(rows):
             line = sorted(ordered[row * cols:(row + 1) * cols], key=lambda k: (centres[k] or (0, 0))[0])
             for col, kid in enumerate(line):
                 cx, cy = centres[kid] or (0.0, 0.0)
-                tx = area[0] + (col + 0.5) * cell_w
-                ty = area[1] + row * cell_h + cell_h / 2 - sizes[kid][1] / 2 + BODY / 2
+                tx = left + (col + 0.5) * cell_w
+                ty = top + row * cell_h + cell_h / 2 - sizes[kid][1] / 2 + BODY / 2
                 sx, sy = self.tree.shift.get(kid, (0.0, 0.0))
                 self.tree.shift[kid] = (sx + tx - cx, sy + ty - cy)
                 self._place(kid, self.fonts[kid])
         return True
+
+    def _pack(self, units: list[str]) -> None:
+        """Set units out in rows of their own heights, as the layout packs a box's members, in the
+        order of where they stand (top to bottom, left to right)."""
+        rects = {u: r for u in units if (r := self._rects(u)) is not None and self.tree.centre(u) is not None}
+        ids = list(rects)
+        corners = pack([_size(rects[u]) for u in ids], [self.tree.centre(u) or (0.0, 0.0) for u in ids],
+                       gap=self.font / 4,
+                       aspect=(self.canvas[0] - 2 * FIT_PADDING) / (self.canvas[1] - 2 * FIT_PADDING))
+        for uid, (x, y) in zip(ids, corners, strict=True):
+            left, top = rects[uid][0], rects[uid][1]
+            sx, sy = self.tree.shift.get(uid, (0.0, 0.0))
+            self.tree.shift[uid] = (sx + x - left, sy + y - top)
+            self._place(uid, self.fonts[uid])
+
+    def _roots_collide(self) -> bool:
+        rects = [r for u in self.tree.roots if (r := self._rects(u)) is not None]
+        return any(_overlap(a, b) for i, a in enumerate(rects) for b in rects[i + 1:])
 
     def _too_wide(self) -> bool:
         """Whether what is shown now spreads wider than the zoom the labels were sized for."""
@@ -551,6 +586,16 @@ class _Planner:
             if not clash:
                 break
         return moved
+
+    def _refit_zoom(self, shown: list[str]) -> None:
+        """The fit zoom of what is shown, the names' sizes unchanged."""
+        extent: Rect | None = None
+        for uid in shown:
+            rect = self._rects(uid)
+            if rect is not None:
+                extent = _union(extent, rect)
+        if extent is not None:
+            self.zoom = fit_zoom(extent, self.canvas)
 
     def _refit(self, shown: list[str]) -> None:
         """Closed boxes take less room than their members: the fit zooms in further than first

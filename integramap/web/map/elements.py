@@ -22,7 +22,7 @@ from typing import Any
 
 from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
-from integramap.layout.sizes import closed_label, closed_side, wrap_width
+from integramap.layout.sizes import closed_label, closed_side, map_name, wrap_width
 from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, plan_detail
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
@@ -83,7 +83,7 @@ def first_sector(unit: Unit) -> str | None:
 
 
 def unit_label(unit: Unit) -> str:
-    return unit.name
+    return map_name(unit.name)
 
 
 def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
@@ -101,7 +101,7 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
     if count:
         data["count"] = count
         data["side"] = closed_side(count)
-        data["label"] = closed_label(unit.name, count)
+        data["label"] = closed_label(map_name(unit.name), count)
         classes.append("collapsed")
     element: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
     if position is not None:
@@ -217,7 +217,7 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
     matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
     searching = bool(options.search.strip())
     search_class = _search_classes(site, matches, searching)
-    detail = (plan_detail(site, keep, positions, {u.id: u.name for u in site.units if u.id in keep},
+    detail = (plan_detail(site, keep, positions, {u.id: map_name(u.name) for u in site.units if u.id in keep},
                           opened=_opened(site, options, matches), canvas=options.canvas)
               if options.compound else Detail(shown=None))
     shown = keep if detail.shown is None else set(detail.shown)
@@ -359,7 +359,7 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     # Units whose members are beyond the budget are drawn closed, counting what they hold.
     held = {uid: sum(1 for d in site.descendants(uid) if d in keep) for uid in candidates
             if site.children_by_id.get(uid) and not any(c in candidates for c in site.children_by_id[uid])}
-    detail = (plan_detail(site, candidates, positions, {uid: site.unit(uid).name for uid in candidates},
+    detail = (plan_detail(site, candidates, positions, {uid: map_name(site.unit(uid).name) for uid in candidates},
                           opened=_opened(site, options, matches) & candidates, canvas=options.canvas,
                           hidden={uid: n for uid, n in held.items() if n})
               if options.compound else Detail(shown=None))

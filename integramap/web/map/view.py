@@ -16,6 +16,7 @@ from integramap.web.map.arrange import complete_positions, saved_positions
 from integramap.web.map.elements import ELEMENT_BUDGET, MapView, ViewOptions, build_view, organisations
 from integramap.web.map.detail import CANVAS, parse_canvas
 from integramap.web.map.forms import choice_label
+from integramap.web.map.groups import GROUP_NAME, describe, grouped, is_group
 from integramap.web.map.edit import unit_names_fingerprint
 from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, open_site, status_text
@@ -68,6 +69,8 @@ def view_with_positions(services: Services, token: str, site: Site, options: Vie
     ``revision`` (``site@number``) names the stored revision the working copy still equals:
     positions computed for it are shared with every other working copy of that revision.
     """
+    # Drawn with its practices in no PCN grouped by location (groups.py); the site itself is unchanged.
+    site = grouped(site)
     shared = services.revision_positions.get(revision) if revision else {}
     known = {**shared, **services.positions.get(token), **saved_positions(site)}
 
@@ -157,7 +160,7 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
         return [], no_update, [], "", ""
     assert handle is not None
     site = draft.site
-    if options.drill is not None and options.drill not in site.units_by_id:
+    if options.drill is not None and options.drill not in grouped(site).units_by_id:
         options = replace(options, drill=None)
     revision = f"{draft.site_id}@{draft.base}" if draft.base is not None and not draft.dirty else None
     view = view_with_positions(services, copy_key(handle), site, options, revision)
@@ -308,6 +311,11 @@ def register_callbacks(app: Dash, services: Services) -> None:
                     f"and {b.name if b else '?'}; the highest level is "
                     f"{edge.get('level')}. Open either box to see them.")], no_update, no_update
             return no_update, no_update, no_update
+        if node and is_group(str(node.get("id"))) and str(node["id"]) in grouped(site).units_by_id:
+            about = [html.H4(GROUP_NAME), html.P(describe(site, node["id"]))]
+            if node.get("drill"):
+                return about, node["id"], no_update
+            return about, no_update, [*(opened or []), node["id"]] if node.get("count") else no_update
         if not node or node.get("id") not in site.units_by_id:
             return no_update, no_update, no_update
         if node.get("drill"):
