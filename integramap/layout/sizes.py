@@ -48,7 +48,7 @@ LABEL_MARGIN = 4.0
 """Between a shape and its label (``text-margin-y``)."""
 BOX_PADDING = 18.0
 """Between a compound box's edge and its members (``padding``)."""
-CLOSED_GROWTH = 12.0
+CLOSED_GROWTH = 8.0
 """A closed box's side grows by this much times the square root of the units it holds."""
 
 
@@ -123,7 +123,7 @@ def closed_side(count: int) -> float:
     Examples
     --------
     >>> closed_side(1), closed_side(100), closed_side(7000)
-    (48.0, 156.0, 1040.0)
+    (44.0, 116.0, 705.0)
     """
     return float(round(BODY + CLOSED_GROWTH * math.sqrt(max(count, 0))))
 

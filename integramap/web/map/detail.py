@@ -35,6 +35,7 @@ from integramap.layout.sizes import (
 )
 from integramap.layout.compound import pack
 from integramap.model import Site
+from integramap.web.map.groups import is_group
 
 CANVAS = (840, 520)
 """The map's drawing area the opening view is planned for when the browser has not said its own
@@ -202,11 +203,12 @@ class _Tree:
         return (centre[0] - width / 2, centre[1] - height / 2, centre[0] + width / 2, centre[1] + height / 2)
 
     def count(self, uid: str) -> int:
-        """How many units a container holds, at every depth."""
+        """How many units a container holds, at every depth, as its closed box says: those kept
+        and those closed inside kept units (not the groups the map only draws)."""
         if uid not in self._counts:
             total, frontier = 0, list(self.children.get(uid, []))
             while frontier:
-                total += len(frontier)
+                total += sum(0 if is_group(f) else 1 + self.hidden.get(f, 0) for f in frontier)
                 frontier = [c for f in frontier for c in self.children.get(f, [])]
             self._counts[uid] = total
         return self._counts[uid]

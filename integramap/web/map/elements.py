@@ -24,6 +24,7 @@ from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
 from integramap.layout.sizes import closed_label, closed_side, map_name, wrap_width
 from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, plan_detail
+from integramap.web.map.groups import is_group
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
@@ -224,7 +225,7 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
     representative = _representatives(site, keep, shown)
     inside: dict[str, int] = defaultdict(int)
     for uid, rep in representative.items():
-        if uid != rep:
+        if uid != rep and not is_group(uid):
             inside[rep] += 1
     elements: list[dict[str, Any]] = []
     for unit in site.units:
@@ -265,9 +266,14 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
     elements.extend(merged)
     fit_to = matches if searching else []
     return MapView(elements=elements, aggregated=False, breadcrumb=[(None, site.name)],
-                   units_shown=len(shown), units_total=len(site.units),
+                   units_shown=_real(shown), units_total=_real(site.units_by_id),
                    links_shown=len(direct) + len(merged), matches=matches, closed=len(detail.closed),
                    fit_to=[representative.get(m, m) for m in fit_to])
+
+
+def _real(ids: Iterable[str]) -> int:
+    """How many of these are the site's units (a group of practices in no PCN is only drawn)."""
+    return sum(1 for uid in ids if not is_group(uid))
 
 
 def _representatives(site: Site, keep: set[str], shown: set[str]) -> dict[str, str]:
@@ -357,7 +363,7 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
     # Within the budget, the same level of detail as a small site: what reads at the opening zoom.
     # Units whose members are beyond the budget are drawn closed, counting what they hold.
-    held = {uid: sum(1 for d in site.descendants(uid) if d in keep) for uid in candidates
+    held = {uid: sum(1 for d in site.descendants(uid) if d in keep and not is_group(d)) for uid in candidates
             if site.children_by_id.get(uid) and not any(c in candidates for c in site.children_by_id[uid])}
     detail = (plan_detail(site, candidates, positions, {uid: map_name(site.unit(uid).name) for uid in candidates},
                           opened=_opened(site, options, matches) & candidates, canvas=options.canvas,
@@ -367,7 +373,7 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     representative = _representatives(site, set(site.units_by_id), shown_set)
     inside: dict[str, int] = defaultdict(int)
     for uid, rep in representative.items():
-        if uid != rep and uid in keep:
+        if uid != rep and uid in keep and not is_group(uid):
             inside[rep] += 1
     # A shown unit whose children are shown too is a container, not a collapsed group.
     expanded = {site.unit(uid).parent for uid in shown_set if site.unit(uid).parent in shown_set}
@@ -393,7 +399,7 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     merged = _merged_links(representative, eligible)
     elements.extend(merged[:room])
     return MapView(elements=elements, aggregated=True, breadcrumb=breadcrumb(site, options.drill),
-                   units_shown=len(shown_set), units_total=len(site.units),
+                   units_shown=_real(shown_set), units_total=_real(site.units_by_id),
                    links_shown=min(len(merged), room), links_hidden=max(len(merged) - room, 0),
                    matches=matches, closed=len(detail.closed),
                    fit_to=sorted(hit_reps) if searching else [])
