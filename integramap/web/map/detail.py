@@ -425,7 +425,15 @@ class _Planner:
         self.shown = set(shown)
         for uid in shown:
             self._place(uid, self.font)
-        moved = self._spread(shown, shown)
+        if len(shown) < PACKED:
+            moved = self._spread(shown, shown)
+        elif self._roots_collide():
+            # Many outermost units whose names meet: rows at once (pushing them apart is slow
+            # and only spreads them).
+            self._pack(shown)
+            moved = set(shown)
+        else:
+            moved = set()
         queue = sorted((u for u in shown if u in tree.children and (u not in moved or u in forced)),
                        key=lambda u: tree.depth[u])
         while queue:
@@ -477,8 +485,13 @@ class _Planner:
             # Too many names for the room between them (pushing them apart only makes every name
             # larger): set them out in rows, as compact as the layout packs a box. Names and rows
             # then grow together, so the names' size on screen is what it is: not resized after.
-            self._pack(movable)
-            self._refit_zoom(shown)
+            for _ in range(4):
+                self._pack(movable)
+                self._refit_zoom(shown)
+                if self.font * self.zoom >= LEGIBLE_PX:
+                    break
+                # Shapes do not grow with names: larger names make the rows relatively tighter.
+                self._resize(legible_font(self.zoom))
         closed = frozenset(u for u in shown if u in tree.children and u not in self.open)
         centres = {u: c for u in closed if (c := tree.centre(u)) is not None}
         centres.update({u: c for u in shown if u not in tree.children and u in tree.shift
@@ -616,6 +629,11 @@ class _Planner:
         else:
             # Boxes set apart spread wider than first estimated: names grow to read at the fit.
             resized = legible_font(zoom * 0.9)
+        self._resize(resized)
+        self.zoom = zoom
+
+    def _resize(self, resized: float) -> None:
+        """Every name at the common size takes the new one."""
         for uid, font in self.fonts.items():
             if font == self.font:
                 self.fonts[uid] = resized
@@ -624,7 +642,6 @@ class _Planner:
         for uid in sorted(self.open, key=lambda u: -self.tree.depth[u]):
             self._place(uid, self.fonts[uid])
         self.font = resized
-        self.zoom = zoom
 
     def _rects(self, uid: str) -> Rect | None:
         """A unit's body (an open box's extent) and label together."""
