@@ -60,10 +60,13 @@ def homes(site: Site) -> dict[str, str]:
     loose = [u for u in site.units if u.kind is UnitKind.PRACTICE and u.parent is None and u.footprint]
     if not loose:
         return {}
+    # Only the areas these practices cover are looked up (a national site's places cover thousands).
+    needed = {area for practice in loose for area in practice.footprint}
     places: dict[str, set[str]] = defaultdict(set)
     for unit in site.units:
         if unit.kind is UnitKind.PLACE:
-            for area in unit.footprint:
+            for area in needed.intersection(unit.footprint) if len(unit.footprint) > len(needed) else (
+                    a for a in unit.footprint if a in needed):
                 places[area].add(unit.id)
     out: dict[str, str] = {}
     for practice in loose:
