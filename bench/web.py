@@ -27,6 +27,7 @@ from integramap.model import Level, Site
 from integramap.web.map.arrange import arrange_site, complete_positions, saved_positions
 from integramap.web.map.edit import unit_choices, unit_names_fingerprint
 from integramap.web.map.elements import ELEMENT_BUDGET, ViewOptions, build_view
+from integramap.web.map.groups import grouped
 
 PAINT_TARGET = 0.8
 """Issue 10: the first legible view, warm, in seconds."""
@@ -92,6 +93,7 @@ def timed(fn: Callable[[], object], repeat: int = 5, clock: Callable[[], float] 
 def redraw(site: Site, cache: dict[str, tuple[float, float]]) -> tuple[int, int]:
     """What the map's draw callback does: build the view, place what has no position, serialise."""
     known = {**cache, **saved_positions(site)}
+    site = grouped(site)  # as view.py draws it: practices in no PCN in one group per location
     view = build_view(site, known, ViewOptions())
     missing = [n for n in view.node_ids if n not in known]
     if missing:

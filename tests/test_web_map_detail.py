@@ -6,6 +6,7 @@ from __future__ import annotations
 from integramap import edit
 from integramap.io.sitefile import read_site
 from integramap.model import Site
+from integramap.layout.sizes import LINE_HEIGHT, label_size
 from integramap.web.map.arrange import saved_positions
 from integramap.web.map.detail import (
     BASE_FONT,
@@ -14,7 +15,6 @@ from integramap.web.map.detail import (
     fit_zoom,
     legible_font,
     plan_detail,
-    text_size,
     wrap_width,
 )
 from integramap.web.map.elements import ViewOptions, build_view
@@ -103,8 +103,11 @@ def test_label_sizes_and_wrapping() -> None:
     assert legible_font(2.0) == BASE_FONT
     assert legible_font(0.25) * 0.25 >= LEGIBLE_PX
     assert wrap_width(26) == 2 * wrap_width(13)
-    width, height = text_size("Adult Social Care - Central", 13, wrap_width(13))
-    assert width <= wrap_width(13) and height == 2 * 1.25 * 13
+    normal = label_size("Adult Social Care - Central Locality", font=13)
+    assert normal.height == 2 * LINE_HEIGHT
+    # A larger label wraps at a proportionally wider width: the same lines, each larger.
+    large = label_size("Adult Social Care - Central Locality", font=26)
+    assert (large.width, large.height) == (2 * normal.width, 2 * normal.height)
 
 
 def test_search_opens_the_boxes_holding_matches_and_fades_only_what_does_not_match() -> None:

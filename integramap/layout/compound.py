@@ -282,6 +282,28 @@ def _pack(blocks: list[_Block], ids: Sequence[str], links: Mapping[tuple[str, st
     return out
 
 
+def pack(sizes: Sequence[tuple[float, float]], guide: Sequence[Point], gap: float,
+         aspect: float = ASPECT) -> list[Point]:
+    """Top-left corners for rectangles of these sizes, in rows, never overlapping: in the order of
+    their ``guide`` points (top to bottom, left to right), at the width that looks largest
+    fitted to a screen ``aspect`` times as wide as high.
+
+    Examples
+    --------
+    >>> pack([(10, 10), (10, 10), (10, 10), (10, 10)], [(0, 0), (1, 0), (0, 1), (1, 1)], gap=2)
+    [(0.0, 0.0), (12.0, 0.0), (0.0, 12.0), (12.0, 12.0)]
+    """
+    if not sizes:
+        return []
+    blocks = [_Block(w, h) for w, h in sizes]
+    order = sorted(range(len(blocks)), key=lambda i: (guide[i][1], guide[i][0]))
+    places, _, _ = _best(_shelf, blocks, order, list(guide), gap, aspect=aspect)
+    out: list[Point] = [(0.0, 0.0)] * len(blocks)
+    for i, x, y in places:
+        out[i] = (float(x), float(y))
+    return out
+
+
 SKYLINE_LIMIT = 150
 """Most sibling boxes packed by skyline (its cost grows with the square of their number)."""
 
@@ -289,27 +311,31 @@ _Packing = tuple[list[tuple[int, float, float]], float, float]
 """Each block's index and top-left corner, then the width and height of them all."""
 
 
-def _score(packing: _Packing) -> float:
+def _score(packing: _Packing, aspect: float = ASPECT) -> float:
     """How large the blocks look fitted to the screen: the smaller this, the larger they look."""
-    return max(packing[1], packing[2] * ASPECT)
+    return max(packing[1], packing[2] * aspect)
 
 
 def _best(method: Callable[[list[_Block], list[int], list[Point], float, float], _Packing],
           blocks: list[_Block], order: list[int], guide: list[Point], gap: float,
-          limits: Sequence[float] = ()) -> _Packing:
-    """The packing that looks largest, at the given widths or else at widths from one block per
-    row to all in one row."""
+          limits: Sequence[float] = (), aspect: float = ASPECT) -> _Packing:
+    """The packing that looks largest on a screen ``aspect`` times as wide as high, at the given
+    widths or else at widths from one block per row to all in one row."""
+
+    def score(packing: _Packing) -> float:
+        return _score(packing, aspect)
+
     sizes = [blocks[i].width for i in order]
     total = sum(sizes) + gap * (len(sizes) - 1)
     widest = max(sizes)
     if limits:
-        return min((method(blocks, order, guide, max(w, widest), gap) for w in limits), key=_score)
+        return min((method(blocks, order, guide, max(w, widest), gap) for w in limits), key=score)
 
     if len(order) <= 16 and not any(blocks[i].is_box for i in order):
         # A few units (much the same size): the widths of the first one, two, three… in order
         # give every distinct way to fill the rows, which is all there is to try.
         firsts = [sum(sizes[:k]) + gap * (k - 1) for k in range(1, len(sizes) + 1)]
-        return min((method(blocks, order, guide, max(w, widest), gap) for w in firsts), key=_score)
+        return min((method(blocks, order, guide, max(w, widest), gap) for w in firsts), key=score)
 
     def at(step: float) -> _Packing:
         # Squares of even steps put more widths at the narrow end, where screen-shaped results lie.
@@ -319,12 +345,12 @@ def _best(method: Callable[[list[_Block], list[int], list[Point], float, float],
     # score falls then rises, and the best lies between the best coarse step's neighbours.
     coarse = 16
     tried = {k / coarse: at(k / coarse) for k in range(coarse + 1)}
-    centre = min(tried, key=lambda k: _score(tried[k]))
+    centre = min(tried, key=lambda k: score(tried[k]))
     for offset in (-0.75, -0.5, -0.25, 0.25, 0.5, 0.75):
         step = centre + offset / coarse
         if 0 < step < 1:
             tried[step] = at(step)
-    return min(tried.values(), key=_score)
+    return min(tried.values(), key=score)
 
 
 def _shelf(blocks: list[_Block], order: list[int], guide: list[Point], limit: float, gap: float) -> _Packing:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import igraph
 
 from integramap.layout import compound_layout
+from integramap.web.map.groups import grouped, is_group
 from integramap.model import Site
 
 SPACING = 110.0
@@ -82,8 +83,20 @@ def site_edges(site: Site, among: Iterable[str] | None = None) -> list[tuple[str
 
 def arrange_site(site: Site, among: Sequence[str] | None = None) -> dict[str, Point]:
     """New positions for every unit of a site (or the given ones), ignoring saved positions:
-    every box apart from unrelated boxes, its members inside it (see :mod:`integramap.layout`)."""
-    return compound_layout(site, among)
+    every box apart from unrelated boxes, its members inside it (see :mod:`integramap.layout`).
+
+    Practices in no PCN are laid out inside their location's group, as the map draws them
+    (:mod:`integramap.web.map.groups`); the groups themselves get no position, as they are not
+    the site's."""
+    drawn = grouped(site)
+    if drawn is site:
+        return compound_layout(site, among)
+    if among is not None:
+        wanted = set(among)
+        among = [*among, *(u.id for u in drawn.units if is_group(u.id)
+                           and any(c in wanted for c in drawn.children_by_id.get(u.id, [])))]
+    laid = compound_layout(drawn, among)
+    return {uid: p for uid, p in laid.items() if uid in site.units_by_id}
 
 
 def saved_positions(site: Site) -> dict[str, Point]:

@@ -204,8 +204,8 @@ def _register_unit_form(app: Dash, services: Services) -> None:
         except WorkingCopyGone:
             return no_update, no_update, no_update
         unit = site.units_by_id.get(str(node.get("id")))
-        if unit is None:
-            return no_update, no_update, no_update
+        if unit is None:  # a group the map only draws: nothing to edit (one value per field)
+            return [no_update] * len(UNIT_FIELDS), no_update, no_update
         found = unit_values(unit)
         return [found[f.name] for f in UNIT_FIELDS], unit.id, f"Editing {unit.name}"
 

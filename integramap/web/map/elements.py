@@ -22,7 +22,9 @@ from typing import Any
 
 from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
-from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, closed_side, plan_detail, wrap_width
+from integramap.layout.sizes import closed_label, closed_side, map_name, wrap_width
+from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, plan_detail
+from integramap.web.map.groups import is_group
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
@@ -82,7 +84,7 @@ def first_sector(unit: Unit) -> str | None:
 
 
 def unit_label(unit: Unit) -> str:
-    return unit.name
+    return map_name(unit.name)
 
 
 def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
@@ -100,7 +102,7 @@ def _node(unit: Unit, position: tuple[float, float] | None, parent: str | None,
     if count:
         data["count"] = count
         data["side"] = closed_side(count)
-        data["label"] = f"{unit.name}\n{plural(count, 'unit')}"
+        data["label"] = closed_label(map_name(unit.name), count)
         classes.append("collapsed")
     element: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
     if position is not None:
@@ -216,14 +218,14 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
     matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
     searching = bool(options.search.strip())
     search_class = _search_classes(site, matches, searching)
-    detail = (plan_detail(site, keep, positions, {u.id: u.name for u in site.units if u.id in keep},
+    detail = (plan_detail(site, keep, positions, {u.id: map_name(u.name) for u in site.units if u.id in keep},
                           opened=_opened(site, options, matches), canvas=options.canvas)
               if options.compound else Detail(shown=None))
     shown = keep if detail.shown is None else set(detail.shown)
     representative = _representatives(site, keep, shown)
     inside: dict[str, int] = defaultdict(int)
     for uid, rep in representative.items():
-        if uid != rep:
+        if uid != rep and not is_group(uid):
             inside[rep] += 1
     elements: list[dict[str, Any]] = []
     for unit in site.units:
@@ -237,8 +239,8 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
         if unit.id == options.focus:
             extra.append("focus")
         closed = unit.id in detail.closed
-        position = detail.centres.get(unit.id) if closed else positions.get(unit.id)
-        elements.append(_node(unit, position if position is not None else positions.get(unit.id), parent,
+        position = detail.centres.get(unit.id, positions.get(unit.id))
+        elements.append(_node(unit, position, parent,
                               extra, count=inside.get(unit.id, 0) if closed else 0,
                               font=detail.font.get(unit.id, BASE_FONT)))
     direct = [lk for lk in links if representative.get(lk.source) == lk.source
@@ -264,9 +266,14 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
     elements.extend(merged)
     fit_to = matches if searching else []
     return MapView(elements=elements, aggregated=False, breadcrumb=[(None, site.name)],
-                   units_shown=len(shown), units_total=len(site.units),
+                   units_shown=_real(shown), units_total=_real(site.units_by_id),
                    links_shown=len(direct) + len(merged), matches=matches, closed=len(detail.closed),
                    fit_to=[representative.get(m, m) for m in fit_to])
+
+
+def _real(ids: Iterable[str]) -> int:
+    """How many of these are the site's units (a group of practices in no PCN is only drawn)."""
+    return sum(1 for uid in ids if not is_group(uid))
 
 
 def _representatives(site: Site, keep: set[str], shown: set[str]) -> dict[str, str]:
@@ -355,14 +362,18 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     candidates = set(shown_units(site, options.drill, min(AGGREGATE_NODE_BUDGET, budget // 2)))
     matches = [u.id for u in site.units if u.id in keep and matches_search(u, options.search)]
     # Within the budget, the same level of detail as a small site: what reads at the opening zoom.
-    detail = (plan_detail(site, candidates, positions, {uid: site.unit(uid).name for uid in candidates},
-                          opened=_opened(site, options, matches) & candidates, canvas=options.canvas)
+    # Units whose members are beyond the budget are drawn closed, counting what they hold.
+    held = {uid: sum(1 for d in site.descendants(uid) if d in keep and not is_group(d)) for uid in candidates
+            if site.children_by_id.get(uid) and not any(c in candidates for c in site.children_by_id[uid])}
+    detail = (plan_detail(site, candidates, positions, {uid: map_name(site.unit(uid).name) for uid in candidates},
+                          opened=_opened(site, options, matches) & candidates, canvas=options.canvas,
+                          hidden={uid: n for uid, n in held.items() if n})
               if options.compound else Detail(shown=None))
     shown_set = candidates if detail.shown is None else set(detail.shown)
     representative = _representatives(site, set(site.units_by_id), shown_set)
     inside: dict[str, int] = defaultdict(int)
     for uid, rep in representative.items():
-        if uid != rep and uid in keep:
+        if uid != rep and uid in keep and not is_group(uid):
             inside[rep] += 1
     # A shown unit whose children are shown too is a container, not a collapsed group.
     expanded = {site.unit(uid).parent for uid in shown_set if site.unit(uid).parent in shown_set}
@@ -388,7 +399,7 @@ def _aggregated_view(site: Site, positions: Positions, options: ViewOptions, kee
     merged = _merged_links(representative, eligible)
     elements.extend(merged[:room])
     return MapView(elements=elements, aggregated=True, breadcrumb=breadcrumb(site, options.drill),
-                   units_shown=len(shown_set), units_total=len(site.units),
+                   units_shown=_real(shown_set), units_total=_real(site.units_by_id),
                    links_shown=min(len(merged), room), links_hidden=max(len(merged) - room, 0),
                    matches=matches, closed=len(detail.closed),
                    fit_to=sorted(hit_reps) if searching else [])

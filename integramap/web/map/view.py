@@ -18,6 +18,7 @@ from integramap.web.map.elements import ELEMENT_BUDGET, MapView, ViewOptions, bu
 from integramap.web.map.detail import CANVAS, parse_canvas
 from integramap.web.map.forms import choice_label
 from integramap.web.map.edit import shown_site, unit_names_fingerprint
+from integramap.web.map.groups import GROUP_NAME, describe, grouped, is_group
 from integramap.web.map import trying
 from integramap.scenario_edits import Applied
 from integramap.web.common.services import Services
@@ -71,6 +72,8 @@ def view_with_positions(services: Services, token: str, site: Site, options: Vie
     ``revision`` (``site@number``) names the stored revision the working copy still equals:
     positions computed for it are shared with every other working copy of that revision.
     """
+    # Drawn with its practices in no PCN grouped by location (groups.py); the site itself is unchanged.
+    site = grouped(site)
     shared = services.revision_positions.get(revision) if revision else {}
     known = {**shared, **services.positions.get(token), **saved_positions(site)}
 
@@ -165,7 +168,7 @@ def draw_parts(services: Services, handle: dict[str, Any] | None, options: ViewO
     applied = trying.tried(site, tried)
     if applied is not None:
         site = applied.site
-    if options.drill is not None and options.drill not in site.units_by_id:
+    if options.drill is not None and options.drill not in grouped(site).units_by_id:
         options = replace(options, drill=None)
     # A tried change keeps every unit's place (a moved one goes beside its new parent's members); a unit it adds
     # is placed under an id of its own, so the revision's shared positions serve it too.
@@ -388,6 +391,11 @@ def register_callbacks(app: Dash, services: Services) -> None:
                     f"and {b.name if b else '?'}; the highest level is "
                     f"{edge.get('level')}. Open either box to see them.")], no_update, no_update
             return no_update, no_update, no_update
+        if node and is_group(str(node.get("id"))) and str(node["id"]) in grouped(site).units_by_id:
+            about = [html.H4(GROUP_NAME), html.P(describe(site, node["id"]))]
+            if node.get("drill"):
+                return about, node["id"], no_update
+            return about, no_update, [*(opened or []), node["id"]] if node.get("count") else no_update
         if not node or node.get("id") not in site.units_by_id:
             return no_update, no_update, no_update
         if node.get("drill"):
