@@ -200,3 +200,21 @@ def until(condition: Any, timeout: float) -> None:
     from dash.testing.wait import until as dash_until
 
     dash_until(condition, timeout, poll=0.05)
+
+
+def test_serve_and_worker_say_plainly_when_redis_does_not_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from integramap.cli import main
+
+    pytest.importorskip("celery", reason="the redis extra is not installed: pip install -e '.[redis]'")
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    monkeypatch.setenv(REDIS_URL_ENV, "redis://:secret@127.0.0.1:1/0")
+    assert main(["serve", "--database", db]) == 1
+    said = capsys.readouterr().err
+    assert "No Redis server answers at redis://***@127.0.0.1:1/0" in said
+    assert "secret" not in said  # a password in the URL is never shown
+    assert main(["worker", "--database", db]) == 1
+    assert "No Redis server answers" in capsys.readouterr().err
+    monkeypatch.delenv(REDIS_URL_ENV)
+    assert main(["worker", "--database", db]) == 1
+    assert "Set INTEGRAMAP_REDIS_URL to the Redis server" in capsys.readouterr().err
