@@ -52,9 +52,11 @@ class Server:
     def __init__(self, database: str, env: dict[str, str], *args: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "integramap", "serve", "--workers", "2", "--port", str(self.port),
-             "--database", database, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        self.log = Path(env["INTEGRAMAP_DATA_DIR"]) / f"serve-{self.port}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "integramap", "serve", "--workers", "2", "--port", str(self.port),
+                 "--database", database, *args], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         until(self._up, timeout=120, poll=0.5)
 
     def _up(self) -> bool:
@@ -65,6 +67,11 @@ class Server:
                 return bool(r.status == 200)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return False
+
+    def said(self) -> str:
+        """The end of the server's log, to explain a failure."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(line for line in lines if '"GET ' not in line and '"POST ' not in line)[-3000:]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -113,7 +120,8 @@ def test_a_job_started_through_one_server_is_run_and_followed_through_another(
         opened = page.open(f"/boundaries?site={BIG}&a=pcn&b=lcn")
         errors.extend(s for _, s, _ in opened.requests if s == 0 or s >= 500)
         job = page.value("boundaries-job", "data")
-        assert isinstance(job, str) and job.startswith("job-")
+        assert isinstance(job, str) and job.startswith("job-"), (page.value("boundaries-message", "children"),
+                                                                 first.said())
         assert "Analysing the boundaries of big-borough" in str(page.value("boundaries-progress", "children"))
         page.set("boundaries-poll", n_intervals=1)
         assert "Waiting to start" in str(page.value("boundaries-progress", "children"))

@@ -49,6 +49,11 @@ def fail(services: Services, progress: Progress) -> None:
     raise ValueError("The practices file has no 'PCN' column")
 
 
+@background_job
+def site_name(services: Services, progress: Progress, site_id: str) -> str:
+    return services.store.get(site_id).site.name
+
+
 def not_marked(services: Services, progress: Progress) -> None:
     """Not a background job: no runner may start it."""
 
@@ -97,7 +102,7 @@ def test_a_job_started_through_one_server_is_followed_through_another(shared: tu
     assert other.wait(job, timeout=30).state is JobState.DONE
     result = other.result(job)
     assert result["person"] == "Asha Patel"  # the job acts for whoever started it
-    assert result["sites"] == len(store.list_sites()) > 0
+    assert result["sites"] == 1 < len(store.list_sites())  # only the sites she has a role on
     assert one.result(job) == result
 
 
@@ -218,3 +223,17 @@ def test_serve_and_worker_say_plainly_when_redis_does_not_answer(tmp_path: Path,
     monkeypatch.delenv(REDIS_URL_ENV)
     assert main(["worker", "--database", db]) == 1
     assert "Set INTEGRAMAP_REDIS_URL to the Redis server" in capsys.readouterr().err
+
+
+def test_a_job_reads_only_what_the_person_who_started_it_may(shared: tuple[str, Store]) -> None:
+    url, store = shared
+    runner = _runner(url, store)
+    with acting_as(Person(name="Ben Okoro", roles={"riverside-borough": "viewer"})):
+        allowed = runner.start(Services(store=store), site_name, site_id="riverside-borough", title="Reading")
+    with acting_as(Person(name="Cara Smith", roles={})):
+        refused = runner.start(Services(store=store), site_name, site_id="riverside-borough", title="Reading")
+    assert runner.wait(allowed, timeout=30).state is JobState.DONE
+    assert runner.result(allowed) == store.get("riverside-borough").site.name
+    status = runner.wait(refused, timeout=30)
+    assert status.state is JobState.FAILED
+    assert "riverside-borough" in (status.error or "")

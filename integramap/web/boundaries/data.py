@@ -170,10 +170,16 @@ def compute_in_background(services: Services, progress: Progress, site_id: str, 
     return compute(services, site_id, a, b, progress)
 
 
-def collect(services: Services, job: str, a: str | None, b: str | None) -> Result:
-    """The result of a finished :func:`compute_in_background`, kept for this process's callbacks
-    (the job may have run in another process, whose cache this one cannot see)."""
-    result: Result = default_runner().result(job)
+def collect(services: Services, job: str, site_id: str, a: str | None, b: str | None) -> Result | None:
+    """The result of a finished :func:`compute_in_background` for ``site_id``, kept for this process's
+    callbacks (the job may have run in another process, whose cache this one cannot see).
+
+    ``None`` when the job analysed another site: the page names the job, so it is checked against
+    the site the page shows (which the caller has already checked this person may see).
+    """
+    result = default_runner().result(job)
+    if not isinstance(result, Result) or result.site.id != site_id:
+        return None
     RESULTS.put(services, result, a, b)
     return result
 

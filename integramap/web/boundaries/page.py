@@ -298,7 +298,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
             latest = services.store.latest(site_id)
             cached = RESULTS.get(services, site_id, latest, a, b)
             if cached is None and ctx.triggered_id == READY and _ready:
-                cached = collect(services, str(_ready), a, b)
+                cached = collect(services, str(_ready), site_id, a, b)
             if cached is None and site_units(services, site_id) > BACKGROUND_UNITS:
                 job = default_runner().start(services, compute_in_background, site_id=site_id, a=a, b=b,
                                              title=f"Analysing the boundaries of {site_id}")

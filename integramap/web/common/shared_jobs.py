@@ -282,12 +282,16 @@ def _worker() -> _Worker:
         found = _workers.get(os.getpid())
         if found is None:
             from integramap.store import Store
+            from integramap.store.access import PersonalStore
             from integramap.web.common.jobs import REDIS_URL_ENV
             from integramap.web.common.services import Services
 
             store = Store.from_env()
             client = redis.Redis.from_url(os.environ[REDIS_URL_ENV], socket_connect_timeout=5, socket_timeout=30)
-            found = _Worker(Services(store=store), _Records(client), store_secret(store), store_fingerprint(store))
+            # Through the person's roles, as in the server: a job reads and writes only what its
+            # starter may.
+            found = _Worker(Services(store=PersonalStore(store)), _Records(client), store_secret(store),
+                            store_fingerprint(store))
             _workers[os.getpid()] = found
         return found
 
