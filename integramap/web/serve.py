@@ -66,7 +66,19 @@ def build_wsgi(database: str | None, *, behind_proxy: bool) -> Any:
         # The proxy terminates TLS: trust one hop's X-Forwarded-For/-Proto/-Host for the
         # client's address (rate limits, audit), https URLs and the same-origin check.
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    warm_up(app.server)
     return app.server
+
+
+def warm_up(server: Any) -> None:
+    """Answer one request before the worker takes any from people.
+
+    Dash finishes setting itself up (its callback list, the pages' router) in its first request;
+    several threads arriving together raced there, and a script request failed with
+    "dictionary changed size during iteration" (HTTP 500, and a page that never loads).
+    """
+    with server.test_client() as client:
+        client.get("/_dash-dependencies", environ_base={"REMOTE_ADDR": "127.0.0.1"})
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
