@@ -122,7 +122,7 @@ def test_a_job_started_through_one_server_is_run_and_followed_through_another(
         job = page.value("boundaries-job", "data")
         assert isinstance(job, str) and job.startswith("job-"), (page.value("boundaries-message", "children"),
                                                                  first.said())
-        assert "Analysing the boundaries of big-borough" in str(page.value("boundaries-progress", "children"))
+        assert "Analysing the boundaries of Big borough" in str(page.value("boundaries-progress", "children"))
         page.set("boundaries-poll", n_intervals=1)
         assert "Waiting to start" in str(page.value("boundaries-progress", "children"))
         assert page.value("boundaries-poll", "disabled") is False  # still polling

@@ -300,8 +300,9 @@ def register_callbacks(app: Dash, services: Services) -> None:
             if cached is None and ctx.triggered_id == READY and _ready:
                 cached = collect(services, str(_ready), site_id, a, b)
             if cached is None and site_units(services, site_id) > BACKGROUND_UNITS:
+                name = next((s.name for s in services.store.list_sites() if s.id == site_id), site_id)
                 job = default_runner().start(services, compute_in_background, site_id=site_id, a=a, b=b,
-                                             title=f"Analysing the boundaries of {site_id}")
+                                             title=f"Analysing the boundaries of {name}")
                 return (*blank, unselect, job, False, progress_bar(default_runner().status(job)))
             return (*render(cached or compute(services, site_id, a, b)), unselect, None, True, "")
         except Exception as err:  # noqa: BLE001  # shown on the page, never as a traceback
