@@ -13,6 +13,7 @@ from integramap.web.common.jobs import (
     JobState,
     Progress,
     UnknownJobError,
+    background_job,
     default_runner,
     progress_bar,
 )
@@ -193,3 +194,21 @@ def test_jobs_with_one_key_are_one_job_while_it_runs(runner: JobRunner) -> None:
     # Once finished, the key starts a new job.
     again = runner.submit(lambda progress: "again", title="Build", key="demo:sel")
     assert again != first
+
+
+@background_job
+def _double(services: object, progress: Progress, number: int) -> int:
+    progress(0.5, "doubling")
+    return number * 2
+
+
+def _not_marked(services: object, progress: Progress) -> None:
+    """Not a background job."""
+
+
+def test_start_runs_a_marked_job_with_its_arguments_and_refuses_others(runner: JobRunner) -> None:
+    job = runner.start(None, _double, number=21, title="Doubling")  # type: ignore[arg-type]
+    assert runner.wait(job, timeout=10).state.value == "done"
+    assert runner.result(job) == 42
+    with pytest.raises(ValueError, match="not marked as a background job"):
+        runner.start(None, _not_marked, title="Anything")  # type: ignore[arg-type]

@@ -67,3 +67,19 @@ def test_serve_runs_several_workers_that_share_sign_in(tmp_path: Path) -> None:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=60)[0].decode()
     assert "Booting worker" in output and output.count("Booting worker") == 2, output[-2000:]
+
+
+def test_a_worker_has_finished_setting_up_before_people_reach_it(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from integramap.web.serve import build_wsgi
+
+    server = build_wsgi(f"sqlite:///{tmp_path / 'warm.db'}", behind_proxy=False)
+    dash_app = server.extensions["integramap-app"]
+    assert dash_app._got_first_request == {"pages": True, "setup_server": True}
+
+    def first_request(_: int) -> int:
+        with server.test_client() as client:
+            return int(client.get("/_dash-dependencies", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(first_request, range(16))) == [200] * 16

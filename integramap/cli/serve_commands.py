@@ -1,4 +1,5 @@
-"""``integramap serve``: run the web app for a team, under a production WSGI server."""
+"""``integramap serve``: run the web app for a team, under a production WSGI server; ``integramap worker``:
+run its background jobs (with ``$INTEGRAMAP_REDIS_URL``)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,18 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--database", metavar="URL",
                    help=f"database URL (default: ${DATABASE_URL_ENV}, else SQLite in $INTEGRAMAP_DATA_DIR "
                         "or ./instance)")
+    p.add_argument("--job-workers", type=int, default=2, metavar="N",
+                   help="with $INTEGRAMAP_REDIS_URL: background job processes to start beside the server "
+                        "(default 2; 0 when `integramap worker` runs them elsewhere)")
     p.set_defaults(handler=cmd_serve)
+
+    w = sub.add_parser("worker", help="run background jobs queued through Redis ($INTEGRAMAP_REDIS_URL)",
+                       description="Run the background jobs (large analyses, demo builds, imports) that any "
+                                   "server using the same Redis and database queues. See docs/deployment.md.")
+    w.add_argument("--concurrency", type=int, default=2, help="jobs run at once (default 2)")
+    w.add_argument("--database", metavar="URL",
+                   help=f"database URL (default: ${DATABASE_URL_ENV}); the same as the servers'")
+    w.set_defaults(handler=cmd_worker)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -35,7 +47,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads,
-              behind_proxy=args.behind_proxy, database=args.database)
+              behind_proxy=args.behind_proxy, database=args.database, job_workers=args.job_workers)
+    except ServeError as err:
+        raise CommandError(str(err)) from None
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from ..web.serve import ServeError, run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        run_worker(concurrency=args.concurrency, database=args.database)
     except ServeError as err:
         raise CommandError(str(err)) from None
     return 0

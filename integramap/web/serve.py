@@ -3,19 +3,27 @@
 The store is opened and the example sites loaded once, in the main process;
 each worker then opens its own connections (connections must not cross a
 fork). With no accounts the server refuses any address but this computer's.
+
+With ``$INTEGRAMAP_REDIS_URL`` set, background jobs are queued through Redis
+(:mod:`integramap.web.common.shared_jobs`) and run by ``integramap worker``
+processes: ``serve`` starts some beside itself unless told not to.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from integramap.store import Store
+from integramap.store import DATABASE_URL_ENV, Store
 from integramap.web.common.auth import is_loopback
+from integramap.web.common.jobs import REDIS_URL_ENV
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 log = logging.getLogger(__name__)
@@ -58,7 +66,19 @@ def build_wsgi(database: str | None, *, behind_proxy: bool) -> Any:
         # The proxy terminates TLS: trust one hop's X-Forwarded-For/-Proto/-Host for the
         # client's address (rate limits, audit), https URLs and the same-origin check.
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    warm_up(app.server)
     return app.server
+
+
+def warm_up(server: Any) -> None:
+    """Answer one request before the worker takes any from people.
+
+    Dash finishes setting itself up (its callback list, the pages' router) in its first request;
+    several threads arriving together raced there, and a script request failed with
+    "dictionary changed size during iteration" (HTTP 500, and a page that never loads).
+    """
+    with server.test_client() as client:
+        client.get("/_dash-dependencies", environ_base={"REMOTE_ADDR": "127.0.0.1"})
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -76,11 +96,59 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         return build_wsgi(self.database, behind_proxy=self.behind_proxy)
 
 
+def redis_url() -> str | None:
+    """The Redis server background jobs go through (``$INTEGRAMAP_REDIS_URL``), if one is named."""
+    return os.environ.get(REDIS_URL_ENV, "").strip() or None
+
+
+def _check_redis() -> str | None:
+    url = redis_url()
+    if url is None:
+        return None
+    from integramap.web.common.shared_jobs import redis_problem
+
+    problem = redis_problem(url)
+    if problem:
+        raise ServeError(problem)
+    return url
+
+
+def run_worker(*, concurrency: int = 2, database: str | None = None) -> None:
+    """Run queued background jobs until stopped: ``integramap worker``."""
+    if concurrency < 1:
+        raise ServeError(f"--concurrency is {concurrency}; it must be 1 or more")
+    url = _check_redis()
+    if url is None:
+        raise ServeError(f"Set {REDIS_URL_ENV} to the Redis server the IntegraMap servers use "
+                         "(e.g. redis://10.0.0.7:6379/0): without it each server runs its own jobs.")
+    if database:
+        os.environ[DATABASE_URL_ENV] = database
+    from integramap.web.common.shared_jobs import QUEUE, celery_app
+
+    celery_app(url).worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-Q", QUEUE,
+                                 "--without-gossip", "--without-mingle", "-n", f"integramap-{os.getpid()}@%h"])
+
+
+def _start_job_workers(count: int, database: str | None) -> subprocess.Popen[bytes] | None:
+    if count < 1:
+        return None
+    env = dict(os.environ)
+    if database:
+        env[DATABASE_URL_ENV] = database
+    log.info("starting %d background job worker%s", count, "" if count == 1 else "s")
+    return subprocess.Popen([sys.executable, "-m", "integramap", "worker", "--concurrency", str(count)], env=env)
+
+
 def serve(*, host: str, port: int, workers: int, threads: int = 4, behind_proxy: bool = False,
-          database: str | None = None) -> None:
-    """Prepare the store, then serve until stopped (Ctrl+C or SIGTERM)."""
+          database: str | None = None, job_workers: int = 2) -> None:
+    """Prepare the store, then serve until stopped (Ctrl+C or SIGTERM).
+
+    With ``$INTEGRAMAP_REDIS_URL`` set, also runs ``job_workers`` background job processes
+    (``integramap worker``) for as long as the server runs.
+    """
     if workers < 1 or threads < 1:
         raise ServeError(f"--workers is {workers} and --threads {threads}; each must be 1 or more")
+    shared = _check_redis() is not None
     store = Store(database) if database else Store.from_env()
     try:
         problem = listen_problem(store, host)
@@ -103,4 +171,16 @@ def serve(*, host: str, port: int, workers: int, threads: int = 4, behind_proxy:
         "accesslog": "-",
         "forwarded_allow_ips": "*" if behind_proxy else "127.0.0.1",
     }
-    _Gunicorn(options, database, behind_proxy).run()
+    jobs = _start_job_workers(job_workers, database) if shared else None
+    main = os.getpid()
+    try:
+        _Gunicorn(options, database, behind_proxy).run()
+    finally:
+        # Gunicorn's workers are forks of this process and leave through here too: only the
+        # main process stops the job workers.
+        if jobs is not None and os.getpid() == main:
+            jobs.terminate()
+            try:
+                jobs.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                jobs.kill()

@@ -21,10 +21,13 @@ from integramap.io.geometry import AreaShapes, GeometryError, area_shapes, insid
 from integramap.model import Site
 from integramap.web.boundaries.findings import Finding, LayerOption, default_layers, findings, site_layers
 from integramap.web.boundaries.figures import Overlay
-from integramap.web.common.jobs import Progress
+from integramap.web.common.jobs import Progress, background_job, default_runner
 from integramap.web.common.services import Services
 
-__all__ = ["RESULTS", "Result", "ResultCache", "compute", "geometry_dirs", "site_overlays", "site_units"]
+__all__ = [
+    "RESULTS", "Result", "ResultCache", "collect", "compute", "compute_in_background", "geometry_dirs",
+    "site_overlays", "site_units",
+]
 
 CACHED_RESULTS = 16
 
@@ -157,6 +160,27 @@ def compute(services: Services, site_id: str, a: str | None, b: str | None,
                     shapes=shapes, overlays=overlays)
     RESULTS.put(services, result, *asked)
     report_progress(1.0, "Done")
+    return result
+
+
+@background_job
+def compute_in_background(services: Services, progress: Progress, site_id: str, a: str | None,
+                          b: str | None) -> Result:
+    """:func:`compute` as a background job (in this process, or any worker's)."""
+    return compute(services, site_id, a, b, progress)
+
+
+def collect(services: Services, job: str, site_id: str, a: str | None, b: str | None) -> Result | None:
+    """The result of a finished :func:`compute_in_background` for ``site_id``, kept for this process's
+    callbacks (the job may have run in another process, whose cache this one cannot see).
+
+    ``None`` when the job analysed another site: the page names the job, so it is checked against
+    the site the page shows (which the caller has already checked this person may see).
+    """
+    result = default_runner().result(job)
+    if not isinstance(result, Result) or result.site.id != site_id:
+        return None
+    RESULTS.put(services, result, a, b)
     return result
 
 

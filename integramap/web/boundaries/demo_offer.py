@@ -18,7 +18,9 @@ from dash.exceptions import PreventUpdate
 from integramap import demo as demos
 from integramap.web.common import ids
 from integramap.web.common.limits import DEMO_BUILDS, refused_by_limit
-from integramap.web.common.jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.jobs import (
+    JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+)
 from integramap.web.common.services import Services
 
 DEMO_NAME = "south-east-london"
@@ -75,6 +77,12 @@ def build_and_store(services: Services, files: demos.DemoFiles, author: str, pro
         services.store.accounts.release(claim)
 
 
+@background_job
+def build_demo_in_background(services: Services, progress: Progress, author: str) -> str:
+    """:func:`build_and_store` as a background job: the worker finds the files on its own machine."""
+    return build_and_store(services, demos.find_demo_files(demo=DEMO_NAME), author, progress)
+
+
 def boundaries_address(site_id: str) -> str:
     """The Boundaries page of a demo site, with PCNs against boroughs.
 
@@ -107,8 +115,8 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
             return None, True, "", html.Div(text, className="error", role="alert",
                                             style={"whiteSpace": "pre-wrap"}), False
         name = (author or "").strip() or AUTHOR
-        job = default_runner().submit(lambda progress: build_and_store(services, files, name, progress),
-                                      title="Building the south-east London demo", key=f"demo:{DEMO_NAME}")
+        job = default_runner().start(services, build_demo_in_background, author=name,
+                                     title="Building the south-east London demo", key=f"demo:{DEMO_NAME}")
         return job, False, progress_bar(default_runner().status(job)), "", True
 
     @app.callback(Output(i["poll"], "disabled", allow_duplicate=True),

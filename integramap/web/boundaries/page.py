@@ -23,7 +23,7 @@ from integramap.analysis.boundary_results import BoundaryReport
 from integramap.analysis.layers import Layer
 from integramap.store import StoreError
 from integramap.wording import first_upper, plural
-from integramap.web.boundaries.data import RESULTS, Result, compute, site_units
+from integramap.web.boundaries.data import RESULTS, Result, collect, compute, compute_in_background, site_units
 from integramap.web.boundaries.findings import Finding, findings_csv, verdict
 from integramap.web.boundaries.demo_offer import demo_offer, register_demo_callbacks
 from integramap.web.boundaries.figures import (
@@ -297,9 +297,12 @@ def register_callbacks(app: Dash, services: Services) -> None:
         try:
             latest = services.store.latest(site_id)
             cached = RESULTS.get(services, site_id, latest, a, b)
+            if cached is None and ctx.triggered_id == READY and _ready:
+                cached = collect(services, str(_ready), site_id, a, b)
             if cached is None and site_units(services, site_id) > BACKGROUND_UNITS:
-                job = default_runner().submit(lambda progress: compute(services, site_id, a, b, progress),
-                                              title=f"Analysing the boundaries of {site_id}")
+                name = next((s.name for s in services.store.list_sites() if s.id == site_id), site_id)
+                job = default_runner().start(services, compute_in_background, site_id=site_id, a=a, b=b,
+                                             title=f"Analysing the boundaries of {name}")
                 return (*blank, unselect, job, False, progress_bar(default_runner().status(job)))
             return (*render(cached or compute(services, site_id, a, b)), unselect, None, True, "")
         except Exception as err:  # noqa: BLE001  # shown on the page, never as a traceback

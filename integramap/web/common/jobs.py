@@ -8,6 +8,12 @@ and a message), and a page polls :meth:`JobRunner.status` on a
 
 The runner itself is plain Python (threads, no Dash) so it is tested without a
 browser; :func:`progress_bar` is the one piece that builds Dash components.
+
+Pages start work with :meth:`JobRunner.start`, naming a module-level function
+marked :func:`background_job` and plain (JSON) arguments rather than a closure,
+so the same call can run the job in this process or, when
+``$INTEGRAMAP_REDIS_URL`` is set, queue it for any worker process on any machine
+(:mod:`integramap.web.common.shared_jobs`): :func:`default_runner` picks one.
 """
 
 from __future__ import annotations
@@ -19,14 +25,18 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from integramap.web.common.services import Services
 
 __all__ = [
-    "JobCancelled", "JobRunner", "JobState", "JobStatus", "Progress", "UnknownJobError",
-    "default_runner", "progress_bar",
+    "JobCancelled", "JobRunner", "JobState", "JobStatus", "Progress", "Runner", "UnknownJobError",
+    "background_job", "default_runner", "failure_text", "job_name", "marked_name", "progress_bar", "registered_job",
 ]
 
 log = logging.getLogger(__name__)
@@ -125,6 +135,80 @@ class Progress:
                         self._start + end * span)
 
 
+BackgroundJob = Callable[..., Any]
+"""``job(services, progress, **arguments)``: a page's long work, run by a :class:`Runner`."""
+
+_F = TypeVar("_F", bound=BackgroundJob)
+_REGISTRY: dict[str, BackgroundJob] = {}
+
+
+def job_name(job: BackgroundJob) -> str:
+    """The name a job is queued under: its module and function name."""
+    return f"{job.__module__}:{job.__qualname__}"
+
+
+def background_job(job: _F) -> _F:
+    """Mark a module-level function as a background job, so that a worker process may run it.
+
+    Only functions marked so are ever run from a queued message: a message naming any other
+    function is refused.
+
+    Examples
+    --------
+    >>> @background_job
+    ... def count(services, progress, upto):
+    ...     return list(range(upto))
+    >>> registered_job(job_name(count)) is count
+    True
+    """
+    _REGISTRY[job_name(job)] = job
+    return job
+
+
+def registered_job(name: str) -> BackgroundJob:
+    """The job marked :func:`background_job` under ``name``; ``KeyError`` for any other name."""
+    if name not in _REGISTRY:
+        module = name.partition(":")[0]
+        if module.split(".")[0] == "integramap":  # a worker imports the page that marks it
+            try:
+                __import__(module)
+            except ImportError:
+                pass
+    return _REGISTRY[name]
+
+
+def marked_name(job: BackgroundJob) -> str:
+    """``job``'s queued name; ``ValueError`` unless it is marked :func:`background_job`."""
+    name = job_name(job)
+    if _REGISTRY.get(name) is not job:
+        raise ValueError(f"{name} is not marked as a background job")
+    return name
+
+
+def failure_text(exc: Exception, job_id: str) -> str:
+    """What a page shows for a job that raised ``exc``: the sentence, and the kind of an unexpected error."""
+    text = str(exc).strip() or type(exc).__name__
+    if not isinstance(exc, ValueError | OSError | RuntimeError | KeyError):
+        log.exception("background job %s failed", job_id)
+        text = f"{type(exc).__name__}: {text}"
+    return text
+
+
+class Runner(Protocol):
+    """What pages need of a job runner, in this process or shared through Redis."""
+
+    def start(self, services: "Services", job: BackgroundJob, *, title: str, message: str = ...,
+              key: str | None = None, **arguments: Any) -> str: ...
+
+    def status(self, job_id: str) -> JobStatus: ...
+
+    def result(self, job_id: str) -> Any: ...
+
+    def cancel(self, job_id: str) -> bool: ...
+
+    def wait(self, job_id: str, timeout: float | None = None) -> JobStatus: ...
+
+
 @dataclass
 class _Job:
     status: JobStatus
@@ -190,6 +274,17 @@ class JobRunner:
         threading.Thread(target=context.run, args=(self._run_when_free, job_id, fn, cancel), daemon=True,
                          name=f"integramap-{job_id}").start()
         return job_id
+
+    def start(self, services: "Services", job: BackgroundJob, *, title: str,
+              message: str = "Waiting to start", key: str | None = None, **arguments: Any) -> str:
+        """Start ``job(services, progress, **arguments)`` in the background; its id at once.
+
+        ``job`` must be marked :func:`background_job` and ``arguments`` be plain JSON values,
+        as for a runner that queues the job for another process.
+        """
+        marked_name(job)
+        return self.submit(lambda progress: job(services, progress, **arguments), title=title,
+                           message=message, key=key)
 
     def status(self, job_id: str) -> JobStatus:
         """The job's latest snapshot; :class:`UnknownJobError` for an id not known here."""
@@ -286,11 +381,7 @@ class JobRunner:
         except JobCancelled:
             outcome: tuple[JobState, str, str | None, Any] = (JobState.CANCELLED, "Cancelled", None, None)
         except Exception as exc:  # a job's failure is reported on its page, never raised there
-            text = str(exc).strip() or type(exc).__name__
-            if not isinstance(exc, ValueError | OSError | RuntimeError | KeyError):
-                log.exception("background job %s failed", job_id)
-                text = f"{type(exc).__name__}: {text}"
-            outcome = (JobState.FAILED, "Failed", text, None)
+            outcome = (JobState.FAILED, "Failed", failure_text(exc, job_id), None)
         else:
             outcome = (JobState.DONE, "Done", None, result)
         with self._lock:
@@ -305,14 +396,26 @@ class JobRunner:
             del self._jobs[key]
 
 
+REDIS_URL_ENV = "INTEGRAMAP_REDIS_URL"
+"""Names the Redis server that queues background jobs and keeps their progress for every process."""
+
 _default: JobRunner | None = None
+_shared: dict[str, Runner] = {}
 _default_lock = threading.Lock()
 
 
-def default_runner() -> JobRunner:
-    """The app's shared runner: two workers, for a machine that also serves pages."""
+def default_runner() -> Runner:
+    """The app's runner: shared through Redis when ``$INTEGRAMAP_REDIS_URL`` is set, so that any
+    server process can follow any job; otherwise two worker threads in this process."""
     global _default
+    url = os.environ.get(REDIS_URL_ENV, "").strip()
     with _default_lock:
+        if url:
+            if url not in _shared:
+                from integramap.web.common.shared_jobs import SharedJobRunner
+
+                _shared[url] = SharedJobRunner(url)
+            return _shared[url]
         if _default is None:
             _default = JobRunner(workers=2)
         return _default

@@ -35,7 +35,9 @@ from integramap.web.compare.figures import (
     sector_pair_heatmap,
     similarity_figure,
 )
-from integramap.web.common.jobs import JobState, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.jobs import (
+    JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+)
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
 from integramap.web.typology.page import (
@@ -179,6 +181,12 @@ def run_comparison(services: Services, refs: list[Ref], progress: Any = None) ->
     RESULTS_CACHE.put(services, refs, result)
     report(1.0, "Done")
     return result
+
+
+@background_job
+def compare_in_background(services: Services, progress: Progress, refs: list[list[Any]]) -> Result:
+    """:func:`run_comparison` as a background job; ``refs`` as JSON carries them, ``[site, revision]`` pairs."""
+    return run_comparison(services, [(str(site), int(number)) for site, number in refs], progress)
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> html.Table:
@@ -409,8 +417,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
             return [], (html.P(str(err), className="hint") if hint else error_box(problem_text(err))), \
                 None, True, ""
         if RESULTS_CACHE.get(services, refs) is None and sum(sizes) > BACKGROUND_UNITS:
-            job = default_runner().submit(lambda progress: run_comparison(services, refs, progress),
-                                          title=f"Comparing {len(refs)} models ({sum(sizes):,} units)")
+            job = default_runner().start(services, compare_in_background, refs=[list(r) for r in refs],
+                                         title=f"Comparing {len(refs)} models ({sum(sizes):,} units)")
             return [], "", job, False, progress_bar(default_runner().status(job))
         try:
             return render(run_comparison(services, refs)), "", None, True, ""

@@ -19,7 +19,9 @@ from integramap import demo as demos
 from integramap.drafts import Change, StaleWorkingCopy
 from integramap.io.nhs import import_nhs
 from integramap.model import Site, SiteError
-from integramap.web.common.jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.jobs import (
+    JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+)
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for
@@ -93,6 +95,13 @@ def build_area(choice: str, site_id: str, name: str, progress: Progress) -> Site
     return site
 
 
+@background_job
+def build_area_in_background(services: Services, progress: Progress, choice: str, site_id: str,
+                             name: str) -> Site:
+    """:func:`build_area` as a background job (in this process, or any worker's)."""
+    return build_area(choice, site_id, name, progress)
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.START_AREA, "options"), Output(mid.START_IMPORT_RESULT, "children"),
                   Input(mid.START_BOX, "hidden"))
@@ -121,8 +130,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
             return None, True, html.Div(str(err), className="error"), False
         label = next((o["label"] for o in _labels() if o["value"] == choice), choice)
         runner = default_runner()
-        job = runner.submit(lambda progress: build_area(choice, site.id, site.name, progress),
-                            title=f"Building the map of {label}")
+        job = runner.start(services, build_area_in_background, choice=choice, site_id=site.id, name=site.name,
+                           title=f"Building the map of {label}")
         return job, False, progress_bar(runner.status(job)), True
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
