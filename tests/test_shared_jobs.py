@@ -237,3 +237,25 @@ def test_a_job_reads_only_what_the_person_who_started_it_may(shared: tuple[str, 
     status = runner.wait(refused, timeout=30)
     assert status.state is JobState.FAILED
     assert "riverside-borough" in (status.error or "")
+
+
+def test_an_icb_opened_from_the_atlas_is_built_by_a_worker_and_the_page_draws_its_own_atlas(
+        shared: tuple[str, Store], monkeypatch: pytest.MonkeyPatch) -> None:
+    from integramap.demo import REFERENCE_DATA_ENV
+    from integramap.web.atlas import data as atlas_data
+    from integramap.web.atlas import page as atlas_page
+
+    url, store = shared
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(Path(__file__).resolve().parent / "fixtures" / "demo"))
+    atlas_data._kept.clear()
+    try:
+        # A process that never ran the national build draws the atlas all the same.
+        national = atlas_page._national()
+        assert {e.code for e in national.found.icbs} == {"QZZ", "QYY"}
+        job = _runner(url, store).start(Services(store=store), atlas_page.open_icb_in_background,
+                                        title="Opening Vale", code="QZZ", author="Asha Patel")
+        assert _runner(url, store).wait(job, timeout=60).state is JobState.DONE
+        site_id = _runner(url, store).result(job)
+        assert site_id == "england-QZZ" and store.get(site_id).author == "Asha Patel"
+    finally:
+        atlas_data._kept.clear()

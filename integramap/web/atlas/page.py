@@ -41,7 +41,9 @@ from integramap.web.atlas.figures import (
 )
 from integramap.web.boundaries.demo_offer import boundaries_address
 from integramap.web.common import ids
-from integramap.web.common.jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.jobs import (
+    JobRunner, JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+)
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
 from integramap.web.typology.page import CARD, GRAPH_CONFIG, HINT_STYLE, PAGE_STYLE, error_box, problem_text
@@ -136,13 +138,16 @@ def register_callbacks(app: Dash, services: Services) -> None:
             files = find_files()
         except DemoDataError as err:
             return None, True, "", _missing(err), no_update
-        if kept(files) is not None:
+        runner = default_runner()
+        if kept(files) is not None or not isinstance(runner, JobRunner):
+            # Shared through Redis, a job would build the atlas in a worker process, not in the one
+            # drawing this page: each server process builds its own on first use (_national).
             return None, True, "", "", "kept"
         def build(progress: Progress) -> None:
             build_national(files, progress)  # kept by the data module; the job holds nothing large
 
-        job = default_runner().submit(build, title="Building the atlas of every ICB", key="atlas:national")
-        return job, False, progress_bar(default_runner().status(job)), "", no_update
+        job = runner.submit(build, title="Building the atlas of every ICB", key="atlas:national")
+        return job, False, progress_bar(runner.status(job)), "", no_update
 
     @app.callback(Output(READY, "data", allow_duplicate=True), Output(POLL, "disabled", allow_duplicate=True),
                   Output(PROGRESS, "children", allow_duplicate=True), Output(MESSAGE, "children", allow_duplicate=True),
@@ -229,8 +234,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
         national = kept(files)
         title = next((f"Opening {e.name}" for e in national.found.icbs if e.code == code),
                      f"Opening ICB {code}") if national else f"Opening ICB {code}"
-        job = default_runner().submit(lambda progress: build_icb(services, files, code, name, progress),
-                                      title=title, key=f"atlas:icb:{code}")
+        job = default_runner().start(services, open_icb_in_background, title=title, key=f"atlas:icb:{code}",
+                                     code=code, author=name)
         return job, False, progress_bar(default_runner().status(job)), no_update
 
     @app.callback(Output(OPEN_POLL, "disabled", allow_duplicate=True),
@@ -252,11 +257,19 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return True, error_box(status.error or status.message), no_update
 
 
+@background_job
+def open_icb_in_background(services: Services, progress: Progress, code: str, author: str) -> str:
+    """:func:`build_icb` as a background job: whichever process runs it finds the files on its machine."""
+    return build_icb(services, find_files(), code, author, progress)
+
+
 def _national() -> Any:
+    """The national atlas kept in this process, built here first if another process built it before."""
     try:
-        return kept(find_files())
+        files = find_files()
     except DemoDataError:
         return None
+    return kept(files) or build_national(files, Progress(lambda _fraction, _message: None))
 
 
 def _poll_job(job: str | None) -> tuple[Any, ...]:
