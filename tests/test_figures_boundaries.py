@@ -305,3 +305,12 @@ def test_highlight_keeps_the_number_of_traces_and_uses_an_overlays_real_boundary
     # The highlighted PCN's own areas are ringed.
     ring = next(t for t in lit.data if t.name == SELECTED_AREAS)
     assert {round(x, 2) for x in ring.lon if x is not None} == {0.0, 0.01, 0.02}
+
+
+@pytest.mark.parametrize("straddling, tail", [(2, ", and 1 other PCN straddles."), (3, ", and 2 other PCNs straddle.")])
+def test_the_verdict_counts_the_other_straddles_in_good_grammar(straddling: int, tail: str) -> None:
+    pcns = [Unit(id=f"p{i}", name=f"PCN {i}", kind="pcn", footprint={"x": 1, "y": 1}) for i in range(straddling)]
+    site = Site(id="s", name="S", areas=[Area(id="x", population=60), Area(id="y", population=40)],
+                units=[*pcns, Unit(id="c", name="Central", kind="lcn", footprint={"x": 1}),
+                       Unit(id="d", name="South", kind="lcn", footprint={"y": 1})])
+    assert verdict(analyse(site, "pcn", "lcn")).endswith(tail)

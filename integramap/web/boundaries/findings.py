@@ -134,7 +134,8 @@ def verdict(report: BoundaryReport) -> str:
     text += f"; {worst.name} straddles {where} ({shares})"
     others = len(report.straddles) - 1
     if others:
-        text += f", and {others} other {la.singular if others == 1 else report.label_a} straddle"
+        text += f", and {others} other {la.singular if others == 1 else report.label_a} " \
+                f"{'straddles' if others == 1 else 'straddle'}"
     return text + "."
 
 
