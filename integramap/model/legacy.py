@@ -13,11 +13,10 @@ import unicodedata
 from typing import Any
 
 from .errors import Loc, Problem
+from .site import _BIDI_CONTROLS, _TEXT_CONTROLS_ALLOWED
 
 _CONTROL_FAULT = "control character"
 _NAME_RULE = "a name is one line"
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_TEXT_CONTROLS_ALLOWED = frozenset("\t\n\r")
 
 
 def is_control_character_fault(problem: Problem) -> bool:
