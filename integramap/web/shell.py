@@ -73,6 +73,8 @@ def create_app(store: Any, services: Services | None = None, *, https: bool = Fa
         update_title=None,  # type: ignore[arg-type]  # None turns the 'Updating…' title off
         on_error=callback_error,
     )
+    # Screen readers pick their voice and pronunciation from the page's language (WCAG 3.1.1).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1)
     # Uploads arrive base64-encoded in one request: allow a 20 MB file plus encoding overhead.
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES * 4 // 3 + 1024 * 1024
     modules = page_modules()

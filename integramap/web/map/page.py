@@ -14,6 +14,7 @@ from integramap.web.map import start as map_start
 from integramap.web.map import picture as map_picture
 from integramap.web.map import view as map_view
 from integramap.web.map import ids as mid
+from integramap.web.map.ids import dom_id
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services, current_services
@@ -49,19 +50,20 @@ def _filters(focus: str | None = None, orgs: list[dict[str, str]] | None = None,
     return html.Div([
         html.H4("Show"),
         # Finds as the user types: a short pause after the last key, so a name is one redraw.
+        html.Label("Search", htmlFor=mid.F_SEARCH, className="visually-hidden"),
         dcc.Input(id=mid.F_SEARCH, type="search", placeholder="Search by name or code…", debounce=0.3,
                   className="search"),
         html.Div(id=mid.SEARCH_NOTE, className="search-note", role="status"),
-        html.Label("Kinds"),
+        html.Label("Kinds", htmlFor=mid.F_KINDS),
         dcc.Dropdown(id=mid.F_KINDS, options=_options(UnitKind), multi=True, placeholder="All kinds"),
-        html.Label("Sectors"),
+        html.Label("Sectors", htmlFor=mid.F_SECTORS),
         dcc.Dropdown(id=mid.F_SECTORS, options=_options(Sector), multi=True, placeholder="All sectors"),
-        html.Label("Organisations"),
+        html.Label("Organisations", htmlFor=mid.F_ORGS),
         dcc.Dropdown(id=mid.F_ORGS, options=orgs or [], multi=True, placeholder="All organisations"),
-        html.Label("Link levels"),
+        html.Label("Link levels", htmlFor=mid.F_LEVELS),
         dcc.RangeSlider(id=mid.F_LEVELS, min=0, max=len(Level) - 1, step=1, value=[0, len(Level) - 1],
                         marks={lv.rank: {"label": str(lv.rank)} for lv in Level}),
-        html.Label("Focus on a unit"),
+        html.Label("Focus on a unit", htmlFor=mid.F_FOCUS),
         # Without the site's unit list (none open), the asked-for unit is the only choice.
         dcc.Dropdown(id=mid.F_FOCUS, placeholder="Whole site", value=focus or None,
                      options=units or ([{"label": focus, "value": focus}] if focus else [])),
@@ -91,7 +93,7 @@ def _field(form: str, spec: FieldSpec, units: list[dict[str, str]]) -> html.Div:
                             value=None if spec.widget == "number" else "", debounce=False)
     label = spec.label + (" *" if spec.required else "")
     return html.Div([
-        html.Label(label, title=spec.help),
+        html.Label(label, title=spec.help, htmlFor=dom_id(fid)),
         control,
         html.Div(id=mid.error_id(form, spec.name), className="field-error"),
     ], className=f"field field-{spec.name}")
@@ -134,9 +136,9 @@ def _editor(units: list[dict[str, str]]) -> dcc.Tabs:
 def _files() -> html.Div:
     return html.Div([
         html.H4("Save a new revision"),
-        html.Label("Your name"),
+        html.Label("Your name", htmlFor=mid.SAVE_AUTHOR),
         dcc.Input(id=mid.SAVE_AUTHOR, type="text", placeholder="e.g. A. Patel", className="wide"),
-        html.Label("What changed"),
+        html.Label("What changed", htmlFor=mid.SAVE_MESSAGE),
         dcc.Input(id=mid.SAVE_MESSAGE, type="text", placeholder="e.g. Added the crisis team",
                   className="wide"),
         html.Div([html.Button("Save", id=mid.SAVE, className="button primary"),
