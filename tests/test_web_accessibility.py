@@ -22,6 +22,8 @@ from integramap import edit
 from integramap.demo import REFERENCE_DATA_ENV
 from integramap.store import Store
 from integramap.web import create_app
+from integramap.web.accessibility.page import MET, NOT_MET, REPORT, STATEMENT
+from integramap.web.common import ids
 from integramap.web.common.jobs import JobRunner
 from integramap.web.map import ids as mid
 from test_web_browser import by_id, click, cy_eval, dom_id, open_map, settled, shown_text, show_tab
@@ -204,3 +206,9 @@ def test_sharing_and_accessibility_statement_pages(dash_duo: Any, store: Store) 
     dash_duo.start_server(create_app(store))
     open_page(dash_duo, f"/share?site={BOROUGH}", "#share-members p")
     assert_accessible(dash_duo.driver, "Sharing page")
+    dash_duo.find_element(f"#{ids.FOOTER_ACCESSIBILITY}").click()
+    dash_duo.wait_for_contains_text(f"#{STATEMENT}", "Reporting a problem", timeout=20)
+    statement = dash_duo.find_element(f"#{STATEMENT}").text
+    assert all(item in statement for item in (*MET, *NOT_MET, *REPORT))
+    assert dash_duo.driver.title == "Accessibility statement · IntegraMap"
+    assert_accessible(dash_duo.driver, "Accessibility statement")

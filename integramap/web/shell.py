@@ -124,7 +124,11 @@ def _layout(specs: list[PageSpec]) -> html.Div:
             *signed_in,
         ], className="topbar"),
         html.Div(id=ERROR_ID, className="error app-error", role="alert", style={"display": "none"}),
-        html.Main(dash.page_container, className="page"),
+        # The page scrolls inside <main> (the bar stays in view): a tab stop, so a keyboard can scroll
+        # a long page that has no field or link in it (WCAG 2.1.1).
+        html.Main(dash.page_container, className="page", tabIndex="0"),
+        html.Footer(dcc.Link("Accessibility statement", href="/accessibility", id=ids.FOOTER_ACCESSIBILITY),
+                    className="footer"),
     ], className="app")
 
 
