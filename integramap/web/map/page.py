@@ -18,11 +18,23 @@ from integramap.web.map.ids import dom_id
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services, current_services
-from integramap.web.map.styles import KIND_SHAPES, LEVEL_COLOURS, LEVEL_WIDTHS, SECTOR_COLOURS, TARGET_COLOUR, stylesheet
+from integramap.web.map.styles import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS, SECTOR_CODES,
+                                       SECTOR_COLOURS, TARGET_COLOUR, stylesheet)
 
 
 def _options(values: Any) -> list[dict[str, str]]:
     return [{"label": choice_label(str(v)), "value": str(v)} for v in values]
+
+
+def _line_style(level: Level) -> dict[str, str]:
+    """The legend's sample of a level's line: its colour, width and dash pattern as on the map."""
+    colour, dashes = LEVEL_COLOURS[level], LEVEL_DASHES[level]
+    if not dashes:
+        return {"height": f"{LEVEL_WIDTHS[level]}px", "backgroundColor": colour}
+    dash, gap = dashes
+    return {"height": f"{LEVEL_WIDTHS[level]}px",
+            "backgroundImage": f"repeating-linear-gradient(to right, {colour} 0 {dash}px, "
+                               f"transparent {dash}px {dash + gap}px)"}
 
 
 def legend() -> html.Div:
@@ -30,17 +42,17 @@ def legend() -> html.Div:
     kinds = [html.Li([html.Span(className=f"swatch shape shape-{shape}"), choice_label(str(kind))])
              for kind, shape in KIND_SHAPES.items()]
     sectors = [html.Li([html.Span(className="swatch", style={"backgroundColor": colour}),
+                        html.Strong(SECTOR_CODES[sector], className="sector-code"),
                         choice_label(str(sector))]) for sector, colour in SECTOR_COLOURS.items()]
-    levels = [html.Li([html.Span(className="line", style={"backgroundColor": LEVEL_COLOURS[level],
-                                                          "height": f"{LEVEL_WIDTHS[level]}px"}),
+    levels = [html.Li([html.Span(className="line", style=_line_style(level)),
                        f"{level.rank} {level.label}"]) for level in Level]
     levels.append(html.Li([html.Span(className="line dashed", style={"borderColor": TARGET_COLOUR}),
                            "target level (→ what the site wants)"]))
     return html.Div([
         html.H4("Legend"),
         html.Div([html.H5("Unit kind"), html.Ul(kinds)]),
-        html.Div([html.H5("Sector (colour)"), html.Ul(sectors)]),
-        html.Div([html.H5("Link level"), html.Ul(levels)]),
+        html.Div([html.H5("Sector (colour and letters)"), html.Ul(sectors)]),
+        html.Div([html.H5("Link level (width and dashes)"), html.Ul(levels)]),
         html.P("A dashed box holds the units inside an organisation or network.", className="hint"),
     ], className="legend", id="map-legend")
 
