@@ -10,6 +10,7 @@ from dash import Dash, dcc, html, no_update
 from integramap.model import Level, Sector, UnitKind
 from integramap.web.map import edit as map_edit
 from integramap.web.map import files as map_files
+from integramap.web.map import listview as map_list
 from integramap.web.map import start as map_start
 from integramap.web.map import picture as map_picture
 from integramap.web.map import view as map_view
@@ -247,12 +248,17 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
             html.Section([
                 html.Div(crumbs, id=mid.BREADCRUMB, className="breadcrumb"),
                 start_box(empty),
+                # The canvas cannot be read aloud: say so, and where the same site is in words.
+                html.P("The map is a picture of the site's units and links. The same units, links and "
+                       "findings are in the list below the map.", className="visually-hidden"),
                 cyto.Cytoscape(id=mid.CY, elements=elements, stylesheet=stylesheet(),
                                layout=_sent(cy_layout) or {"name": "preset"}, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,
                                boxSelectionEnabled=False, className="cy",
                                style={"width": "100%", "height": "0", "flex": "1 1 0"}),
                 html.Div(info, id=mid.VIEW_INFO, className="view-info"),
+                map_list.panel(),
+                map_list.status(),
             ], className="canvas"),
             html.Aside(_editor(_sent(unit_choices)), className="panel"),
         ], className="map-body"),
@@ -273,3 +279,4 @@ def register_callbacks(app: Dash, services: Services) -> None:
     map_files.register_callbacks(app, services)
     map_start.register_callbacks(app, services)
     map_picture.register_callbacks(app, services)
+    map_list.register_callbacks(app, services)
