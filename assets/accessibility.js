@@ -12,7 +12,11 @@
       nested in another, and a listbox without a name. The native inputs inside their labels already
       say all that is needed (name, checked or not), so the list becomes a plain group (a radiogroup
       for radios) named by its <label for=…>, and the labels lose the option role.
-   3. dcc.Upload's file input, which the keyboard reaches, has no name: it gets the drop zone's words. */
+   3. dcc.Upload's file input, which the keyboard reaches, has no name: it gets the drop zone's words.
+   4. dcc.Tabs draws its tabs as plain <div>s that only a click opens. They become a tablist of tabs
+      that Tab reaches and Enter or Space opens (and the arrow keys move between), saying which is open.
+   5. Rows that a click chooses (the Boundaries page's findings) are reached by Tab and chosen by
+      Enter or Space as well. */
 (function () {
   function labelFor(id) {
     if (!id) { return null; }
@@ -70,6 +74,39 @@
     if (words && input.getAttribute('aria-label') !== words) { input.setAttribute('aria-label', words); }
   }
 
+  function fixTabs(container) {
+    if (container.getAttribute('role') !== 'tablist') { container.setAttribute('role', 'tablist'); }
+    var tabs = container.querySelectorAll(':scope > .tab');
+    for (var i = 0; i < tabs.length; i++) {
+      var tab = tabs[i];
+      var selected = tab.classList.contains('tab--selected') ? 'true' : 'false';
+      if (tab.getAttribute('role') !== 'tab') { tab.setAttribute('role', 'tab'); }
+      if (tab.getAttribute('aria-selected') !== selected) { tab.setAttribute('aria-selected', selected); }
+      if (tab.getAttribute('tabindex') !== '0') { tab.setAttribute('tabindex', '0'); }
+    }
+  }
+
+  var CLICKABLE = '.tab-container > .tab, tr.finding-row';
+
+  function fixClickableRows(scope) {
+    var rows = scope.querySelectorAll('tr.finding-row');
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].getAttribute('tabindex') !== '0') { rows[i].setAttribute('tabindex', '0'); }
+    }
+  }
+
+  document.addEventListener('keydown', function (event) {
+    var target = event.target;
+    if (!target || !target.matches || !target.matches(CLICKABLE)) { return; }
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      target.click();
+    } else if (target.matches('.tab') && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+      var next = event.key === 'ArrowRight' ? target.nextElementSibling : target.previousElementSibling;
+      if (next && next.matches('.tab')) { event.preventDefault(); next.focus(); }
+    }
+  });
+
   function fixAll(root) {
     var scope = root && root.querySelectorAll ? root : document;
     var targets = scope.querySelectorAll('.dash-dropdown-focus-target');
@@ -78,6 +115,9 @@
     for (var j = 0; j < lists.length; j++) { fixOptionsList(lists[j]); }
     var popovers = scope.querySelectorAll('.dash-dropdown-content');
     for (var k = 0; k < popovers.length; k++) { fixPopover(popovers[k]); }
+    var tabLists = scope.querySelectorAll('.tab-container');
+    for (var n = 0; n < tabLists.length; n++) { fixTabs(tabLists[n]); }
+    fixClickableRows(scope);
     var files = scope.querySelectorAll('input[type="file"]');
     for (var m = 0; m < files.length; m++) { fixUpload(files[m]); }
   }
@@ -94,7 +134,7 @@
     fixAll(document);
     new MutationObserver(schedule).observe(document.body, {
       childList: true, subtree: true, attributes: true,
-      attributeFilter: ['tabindex', 'role', 'aria-selected', 'aria-labelledby', 'aria-label', 'disabled']});
+      attributeFilter: ['tabindex', 'role', 'aria-selected', 'aria-labelledby', 'aria-label', 'disabled', 'class']});
   }
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);

@@ -34,6 +34,11 @@ LIST_STATUS = "map-list-status"
 LIST_FOCUS = "map-list-focus"
 """A unit's "Focus the map here" button (pattern-matching: ``{"type": LIST_FOCUS, "unit": id}``)."""
 
+LIST_EDIT_UNIT = "map-list-edit-unit"
+"""A unit's "Edit" button: opens the unit in the editor's Unit tab, as clicking it on the map does."""
+LIST_EDIT_LINK = "map-list-edit-link"
+"""A link's "Edit" button: opens the link in the editor's Link tab."""
+
 MAX_LISTED = 300
 """Most units listed at once: beyond that a page of text helps no one; search or filter to narrow it."""
 NO_ORGANISATION = "Not inside an organisation"
@@ -173,12 +178,16 @@ def _unit_item(unit: ListedUnit) -> html.Li:
                   html.Span(" (in focus)", className="list-focus-mark") if unit.focus else "",
                   html.Button("Focus the map here", id={"type": LIST_FOCUS, "unit": unit.id},
                               className="button small list-focus",
-                              **_named(f"Focus the map on {unit.name}"))],
+                              **_named(f"Focus the map on {unit.name}")),
+                  html.Button("Edit", id={"type": LIST_EDIT_UNIT, "unit": unit.id}, className="button small",
+                              **_named(f"Edit {unit.name}"))],
                  className="list-unit-head"),
     ]
     if unit.links:
-        parts.append(html.Ul([html.Li(link.words) for link in unit.links], className="list-links",
-                             **_named(f"Links of {unit.name}")))
+        parts.append(html.Ul([html.Li([link.words, " ", html.Button(
+            "Edit", id={"type": LIST_EDIT_LINK, "link": link.link, "end": unit.id}, className="button small",
+            **_named(f"Edit the link between {unit.name} and {link.partner_name}"))])
+            for link in unit.links], className="list-links", **_named(f"Links of {unit.name}")))
     if unit.findings:
         parts.append(html.Ul([html.Li(text) for text in unit.findings], className="list-findings",
                              **_named(f"Findings for {unit.name}")))
@@ -222,6 +231,23 @@ def register_callbacks(app: Dash, services: Services) -> None:
         options = view_options(kinds, sectors, orgs, levels, search, focus, depth, compound, targets, None)
         found = site_list(site, options)
         return render(found), found.summary, f"The list shows: {found.summary}"
+
+    # Editing from the list hands the editor what a click on the map would: the same forms fill in.
+    @app.callback(Output(mid.CY, "tapNodeData", allow_duplicate=True), Output(mid.TABS, "value",
+                                                                               allow_duplicate=True),
+                  Input({"type": LIST_EDIT_UNIT, "unit": ALL}, "n_clicks"), prevent_initial_call=True)
+    def edit_unit_from_list(clicks: list[int | None]) -> tuple[Any, Any]:
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+            return no_update, no_update
+        return {"id": ctx.triggered_id.get("unit"), "from": "list", "at": sum(c or 0 for c in clicks)}, "unit"
+
+    @app.callback(Output(mid.CY, "tapEdgeData", allow_duplicate=True), Output(mid.TABS, "value",
+                                                                               allow_duplicate=True),
+                  Input({"type": LIST_EDIT_LINK, "link": ALL, "end": ALL}, "n_clicks"), prevent_initial_call=True)
+    def edit_link_from_list(clicks: list[int | None]) -> tuple[Any, Any]:
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+            return no_update, no_update
+        return {"id": ctx.triggered_id.get("link"), "from": "list", "at": sum(c or 0 for c in clicks)}, "link"
 
     @app.callback(Output(mid.F_FOCUS, "value", allow_duplicate=True),
                   Input({"type": LIST_FOCUS, "unit": ALL}, "n_clicks"), prevent_initial_call=True)
