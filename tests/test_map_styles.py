@@ -124,3 +124,27 @@ def test_a_colour_that_fails_is_caught() -> None:
     assert contrast_ratio("#7b8794", "#f5f7fa") < 4.5
     assert closest_pair(["#59a14f", "#e15759"], "deuteranopia")[0] < 2.3
     assert closest_pair(["#59a14f", "#e15759"])[0] > 10
+
+
+def test_the_map_picture_carries_its_description_and_the_levels_dashes() -> None:
+    import xml.etree.ElementTree as ET
+
+    from integramap.io.map_picture import drawing_from_site, drawing_to_svg
+    from integramap.io.sitefile import read_site
+    from conftest import MODELS
+
+    site = read_site(MODELS / "northvale-camhs.yaml")
+    drawing = drawing_from_site(site)
+    root = ET.fromstring(drawing_to_svg(drawing, title=site.name))
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "map-title map-desc"
+    assert root.findtext("svg:title", namespaces=ns) == site.name
+    desc = root.findtext("svg:desc", namespaces=ns) or ""
+    assert desc.startswith(f"Map of {site.name}: {len(drawing.units)} units")
+    for link in site.links[:3]:
+        assert f"{site.unit(link.source).name} and {site.unit(link.target).name}, {link.level.label}" in desc
+    for path in root.iter("{http://www.w3.org/2000/svg}path"):
+        level = path.get("data-level")
+        if level:
+            dashes = LEVEL_DASHES[Level(level)]
+            assert path.get("stroke-dasharray") == (" ".join(f"{d:g}" for d in dashes) if dashes else None)
