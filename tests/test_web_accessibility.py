@@ -26,6 +26,7 @@ from integramap.web.accessibility.page import MET, NOT_MET, REPORT, STATEMENT
 from integramap.web.common import ids
 from integramap.web.common.jobs import JobRunner
 from integramap.web.map import ids as mid
+from integramap.web.map.listview import LIST
 from test_web_browser import by_id, click, cy_eval, dom_id, open_map, settled, shown_text, show_tab
 
 pytestmark = pytest.mark.browser
@@ -142,6 +143,9 @@ def test_map_page_loaded_each_editor_tab_an_error_and_a_dropdown_open(dash_duo: 
     show_tab(dash_duo, "Inspect")
     settled(dash_duo)
     assert_accessible(dash_duo.driver, "Map page, Inspect tab")
+    by_id(dash_duo, f"{LIST}-box").find_element(By.TAG_NAME, "summary").click()
+    until(lambda: "Riverbend PCN" in shown_text(dash_duo, LIST), 20)
+    assert_accessible(dash_duo.driver, "Map page, the map as a list open")
 
 
 def test_map_page_empty_and_unknown_sites(dash_duo: Any, store: Store) -> None:

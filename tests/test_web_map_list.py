@@ -15,7 +15,7 @@ from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.map import ids as mid
 from integramap.web.map.elements import ViewOptions, filtered_units, matches_search
-from integramap.web.map.listview import LIST, LIST_FOCUS, LIST_STATUS, LIST_SUMMARY, NO_ORGANISATION, site_list
+from integramap.web.map.listview import LIST, LIST_EDIT_LINK, LIST_EDIT_UNIT, LIST_FOCUS, LIST_STATUS, LIST_SUMMARY, NO_ORGANISATION, site_list
 
 from conftest import MODELS
 from test_web_browser import by_id, cy_eval, dom_id, open_map, settled, shown_text, type_into
@@ -106,3 +106,14 @@ def test_the_list_follows_the_search_and_focuses_the_map(dash_duo: Any, store: S
           == ["pcn-riverbend"], 20)
     until(lambda: "(in focus)" in shown_text(dash_duo, LIST), 20)
     assert "Focused on Riverbend PCN" in shown_text(dash_duo, LIST)
+    # Edit from the list: the Unit tab opens on the unit, as a click on it on the map would.
+    settled(dash_duo)
+    by_id(dash_duo, dom_id({"type": LIST_EDIT_UNIT, "unit": "pcn-riverbend"})).click()
+    until(lambda: shown_text(dash_duo, mid.UNIT_EDITING) == "Editing Riverbend PCN", 20)
+    name = by_id(dash_duo, dom_id(mid.field_id(mid.UNIT_FORM, "name")))
+    assert name.get_attribute("value") == "Riverbend PCN"
+    link = next(lk for lk in store.get(BOROUGH).site.links if "pcn-riverbend" in (lk.source, lk.target))
+    settled(dash_duo)
+    by_id(dash_duo, dom_id({"end": "pcn-riverbend", "link": link.id, "type": LIST_EDIT_LINK})).click()
+    until(lambda: shown_text(dash_duo, mid.LINK_EDITING).startswith("Editing "), 20)
+    assert "Riverbend PCN" in shown_text(dash_duo, mid.LINK_EDITING)

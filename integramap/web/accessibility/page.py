@@ -28,15 +28,16 @@ MET = (
     "On the map, a link's level is shown by its line's width and dash pattern as well as its colour, and "
     "a unit's kind by its shape; the colours stay distinct to people with the common kinds of colour "
     "blindness.",
-    "The charts on the Boundaries, Typology and Compare pages each come with their figures in words or "
-    "in a table beside them.",
+    "What the charts on the Boundaries, Typology and Compare pages show is also given in words or in a "
+    "table on the same page, and the map's pictures (downloads and board papers) carry a description "
+    "of the site in words.",
 )
 """What meets the standard, in words for the people who use the app."""
 
 NOT_MET = (
     "The map itself is a picture: a screen reader cannot read the units and links drawn on it. "
-    "The same units, links and findings are in the unit forms, the inspector and the Boundaries "
-    "page's table, which can be read and used without the map.",
+    "The same units, links and findings are in the list below the map (The map as a list), which "
+    "follows the map's filters and search and from which each unit and link can be edited.",
     "Moving a unit to another place on the map needs a mouse or touch (dragging). Nothing depends on "
     "where a unit is drawn: Arrange lays the map out again without dragging.",
     "The details shown when the pointer rests on a chart's bar or cell are not reachable by keyboard; "
