@@ -210,7 +210,7 @@ def test_sharing_and_accessibility_statement_pages(dash_duo: Any, store: Store) 
     dash_duo.start_server(create_app(store))
     open_page(dash_duo, f"/share?site={BOROUGH}", "#share-members p")
     assert_accessible(dash_duo.driver, "Sharing page")
-    dash_duo.find_element(f"#{ids.FOOTER_ACCESSIBILITY}").click()
+    dash_duo.find_element(f"#{ids.NAV_ACCESSIBILITY}").click()
     dash_duo.wait_for_contains_text(f"#{STATEMENT}", "Reporting a problem", timeout=20)
     statement = dash_duo.find_element(f"#{STATEMENT}").text
     assert all(item in statement for item in (*MET, *NOT_MET, *REPORT))

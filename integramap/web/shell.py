@@ -116,6 +116,10 @@ def _layout(specs: list[PageSpec]) -> html.Div:
         html.Header([
             dcc.Link("IntegraMap", href="/", className="brand"),
             html.Nav(links, className="nav-links"),
+            # In the bar, not a footer: a footer would take height from the map, which plans its
+            # level of detail for the space it has.
+            dcc.Link("Accessibility", href="/accessibility", id=ids.NAV_ACCESSIBILITY,
+                     className="nav-link nav-accessibility", title="Accessibility statement"),
             html.Div([
                 html.Label("Site", htmlFor=ids.NAV_SITE, className="nav-label"),
                 dcc.Dropdown(id=ids.NAV_SITE, placeholder="Choose a site…", clearable=False,
@@ -127,8 +131,6 @@ def _layout(specs: list[PageSpec]) -> html.Div:
         # The page scrolls inside <main> (the bar stays in view): a tab stop, so a keyboard can scroll
         # a long page that has no field or link in it (WCAG 2.1.1).
         html.Main(dash.page_container, className="page", tabIndex="0"),
-        html.Footer(dcc.Link("Accessibility statement", href="/accessibility", id=ids.FOOTER_ACCESSIBILITY),
-                    className="footer"),
     ], className="app")
 
 

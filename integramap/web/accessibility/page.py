@@ -2,7 +2,7 @@
 
 Written the way UK public-sector bodies publish theirs, since IntegraMap's users work in NHS bodies
 and councils that must meet that standard for the tools they adopt. The statement is a page of the
-app, linked from the foot of every page, so it is there wherever IntegraMap is installed.
+app, linked from the bar at the top of every page, so it is there wherever IntegraMap is installed.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ MET = (
 
 NOT_MET = (
     "The map itself is a picture: a screen reader cannot read the units and links drawn on it. "
-    "The same units, links and findings are in the list below the map (The map as a list), which "
-    "follows the map's filters and search and from which each unit and link can be edited.",
+    "The same units, links and findings are in the list beside it, under the filters (The map as a "
+    "list), which follows the map's filters and search and from which each unit and link can be edited.",
     "Moving a unit to another place on the map needs a mouse or touch (dragging). Nothing depends on "
     "where a unit is drawn: Arrange lays the map out again without dragging.",
     "The details shown when the pointer rests on a chart's bar or cell are not reachable by keyboard; "

@@ -1,6 +1,7 @@
 """The map as a list: the same site in words, for keyboards and screen readers.
 
-The map is a picture drawn on a canvas, which a screen reader cannot read. Below it, this list
+The map is a picture drawn on a canvas, which a screen reader cannot read. Beside it, under the
+filters (it takes no height from the map, which plans its level of detail for its size), this list
 shows the same units, grouped by organisation, each with its kind, sectors, links (and their
 levels) and findings. It follows the map's filters, search and focus, says what it shows in a
 live region (announced by screen readers when it changes), and each unit has a button that
@@ -207,7 +208,7 @@ def render(found: SiteList) -> list[Any]:
 
 
 def panel() -> html.Details:
-    """The list's place on the Map page, below the map: closed until opened, by click or keyboard."""
+    """The list's place on the Map page, under the filters: closed until opened, by click or keyboard."""
     return html.Details([
         html.Summary(["The map as a list: ", html.Span(id=LIST_SUMMARY)]),
         html.Div(id=LIST, className="list-body"),

@@ -244,21 +244,20 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
         html.Div(message, id=mid.MESSAGE, className="page-message"),
         resume_box(handle),
         html.Div([
-            html.Aside([_filters(focus, _sent(orgs), _sent(units)), legend()], className="sidebar"),
+            html.Aside([_filters(focus, _sent(orgs), _sent(units)), map_list.panel(), map_list.status(),
+                        legend()], className="sidebar"),
             html.Section([
                 html.Div(crumbs, id=mid.BREADCRUMB, className="breadcrumb"),
                 start_box(empty),
                 # The canvas cannot be read aloud: say so, and where the same site is in words.
                 html.P("The map is a picture of the site's units and links. The same units, links and "
-                       "findings are in the list below the map.", className="visually-hidden"),
+                       "findings are in the list beside it, under the filters.", className="visually-hidden"),
                 cyto.Cytoscape(id=mid.CY, elements=elements, stylesheet=stylesheet(),
                                layout=_sent(cy_layout) or {"name": "preset"}, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,
                                boxSelectionEnabled=False, className="cy",
                                style={"width": "100%", "height": "0", "flex": "1 1 0"}),
                 html.Div(info, id=mid.VIEW_INFO, className="view-info"),
-                map_list.panel(),
-                map_list.status(),
             ], className="canvas"),
             html.Aside(_editor(_sent(unit_choices)), className="panel"),
         ], className="map-body"),
