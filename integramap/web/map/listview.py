@@ -126,17 +126,18 @@ def site_list(site: Site, options: ViewOptions = ViewOptions(), limit: int = MAX
     searching = bool(options.search.strip())
     chosen = [u for u in site.units if u.id in keep and (not searching or matches_search(u, options.search))]
     challenges: dict[str, list[str]] = defaultdict(list)
-    for challenge in structural_challenges(site):
-        challenges[challenge.source].append(challenge.explanation)
-        challenges[challenge.target].append(challenge.explanation)
     links: dict[str, list[ListedLink]] = defaultdict(list)
-    for lk in site.links:
-        if lk.source not in keep or lk.target not in keep:
-            continue
-        if not options.level_min <= RANK[lk.level] <= options.level_max:
-            continue
-        for here, there in ((lk.source, lk.target), (lk.target, lk.source)):
-            links[here].append(ListedLink(lk.id, there, site.unit(there).name, lk.level, lk.target_level))
+    if limit > 0:  # only a count is wanted otherwise (the list is closed)
+        for challenge in structural_challenges(site):
+            challenges[challenge.source].append(challenge.explanation)
+            challenges[challenge.target].append(challenge.explanation)
+        for lk in site.links:
+            if lk.source not in keep or lk.target not in keep:
+                continue
+            if not options.level_min <= RANK[lk.level] <= options.level_max:
+                continue
+            for here, there in ((lk.source, lk.target), (lk.target, lk.source)):
+                links[here].append(ListedLink(lk.id, there, site.unit(there).name, lk.level, lk.target_level))
     linked_anywhere = {lk.source for lk in site.links} | {lk.target for lk in site.links}
     listed = chosen[:limit]
     by_group: dict[str | None, list[ListedUnit]] = defaultdict(list)
@@ -151,7 +152,7 @@ def site_list(site: Site, options: ViewOptions = ViewOptions(), limit: int = MAX
     order = sorted(by_group, key=lambda org: (org is None, site.unit(org).name.casefold() if org else ""))
     groups = tuple(ListedGroup(org, site.unit(org).name if org else NO_ORGANISATION, tuple(by_group[org]))
                    for org in order)
-    in_groups = plural(len(groups), "group")
+    in_groups = plural(len({site.organisation_of(u.id) for u in chosen}), "group")
     if searching:
         summary = (f"{plural(len(chosen), 'unit')} of {len(site.units):,} "
                    f"{'matches' if len(chosen) == 1 else 'match'} ‘{options.search.strip()}’, in {in_groups}.")
@@ -207,10 +208,14 @@ def render(found: SiteList) -> list[Any]:
     return body
 
 
+LIST_TOGGLE = "map-list-toggle"
+"""The list's open/close line: the list is drawn only while it is open (a large site's list is long)."""
+
+
 def panel() -> html.Details:
     """The list's place on the Map page, under the filters: closed until opened, by click or keyboard."""
     return html.Details([
-        html.Summary(["The map as a list: ", html.Span(id=LIST_SUMMARY)]),
+        html.Summary(["The map as a list: ", html.Span(id=LIST_SUMMARY)], id=LIST_TOGGLE),
         html.Div(id=LIST, className="list-body"),
     ], className="map-list", id=f"{LIST}-box")
 
@@ -222,16 +227,19 @@ def status() -> html.P:
 
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(LIST, "children"), Output(LIST_SUMMARY, "children"), Output(LIST_STATUS, "children"),
-                  Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS])
+                  Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS],
+                  Input(LIST_TOGGLE, "n_clicks"))
     def show_list(handle: Any, kinds: Any, sectors: Any, orgs: Any, levels: Any, search: Any, focus: Any,
-                  depth: Any, compound: Any, targets: Any) -> tuple[Any, Any, Any]:
+                  depth: Any, compound: Any, targets: Any, toggled: int | None) -> tuple[Any, Any, Any]:
         try:
             site = draft_of(services, handle).site
         except WorkingCopyGone:
             return [], "nothing open", ""
         options = view_options(kinds, sectors, orgs, levels, search, focus, depth, compound, targets, None)
-        found = site_list(site, options)
-        return render(found), found.summary, f"The list shows: {found.summary}"
+        # Closed, the list is counted but not drawn: a large site's list would slow every redraw.
+        opened = (toggled or 0) % 2 == 1
+        found = site_list(site, options, limit=MAX_LISTED if opened else 0)
+        return render(found) if opened else [], found.summary, f"The list shows: {found.summary}"
 
     # Editing from the list hands the editor what a click on the map would: the same forms fill in.
     @app.callback(Output(mid.CY, "tapNodeData", allow_duplicate=True), Output(mid.TABS, "value",
