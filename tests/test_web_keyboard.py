@@ -98,9 +98,10 @@ def choose(dash_duo: Any, component_id: dict[str, str], search: str, what: str, 
     settled(dash_duo)
     # The list has narrowed to what was typed before the arrow goes down to it.
     until(lambda: dash_duo.driver.execute_script(
+        "var q = arguments[0].toLowerCase();"
         "var o = Array.from(document.querySelectorAll('.dash-dropdown-content .dash-options-list-option'));"
-        "return o.length > 0 && o.every(function (e) { return e.textContent.toLowerCase()"
-        ".indexOf(arguments[0].toLowerCase()) >= 0; });", search), 20)
+        "return o.length > 0 && o.every(function (e) { return e.textContent.toLowerCase().indexOf(q) >= 0; });",
+        search), 20)
     keys(dash_duo, Keys.ARROW_DOWN)
     until(lambda: focused(dash_duo, "!el.classList.contains('dash-dropdown-search')"), 20)
     keys(dash_duo, Keys.SPACE)
