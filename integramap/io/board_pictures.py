@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.typology import TypologyDescriptor
 from ..model import Site
 from ..wording import in_words
-from .map_picture import RendererMissing, drawing_from_site, drawing_to_svg, svg_to_png, svg_width
+from .map_picture import RendererMissing, alt_text, drawing_from_site, drawing_to_svg, svg_to_png, svg_width
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -68,7 +68,7 @@ def map_picture(site: Site, positions: dict[str, tuple[float, float]] | None = N
     shown = "its organisations, places and networks, with how many units each holds" \
         if drawing.note else "every unit inside its organisation or network"
     alt = (f"Map of {site.name}: {shown}; links drawn darker and thicker the closer the integration. "
-           f"{len(site.units):,} units and {len(site.links):,} links in all.")
+           f"{len(site.units):,} units and {len(site.links):,} links in all. {alt_text(drawing)}")
     pic = Picture("map", f"The map of {site.name}." + (f" {drawing.note}" if drawing.note else ""), alt, svg=svg)
     # Sharp across a landscape page at 250 dpi and no larger: a bigger PNG only slows the paper.
     scale = min(2.0, MAX_MAP_PIXELS / max(float(svg_width(svg)), 1.0))

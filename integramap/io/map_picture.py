@@ -321,6 +321,57 @@ def _text(x: float, y: float, lines: Sequence[str], *, bold: bool = False, size:
     return out
 
 
+def alt_text(drawing: MapDrawing, title: str = "") -> str:
+    """The picture in words, for people who cannot see it: what it holds, generated from the drawing.
+
+    Carried in the SVG's ``<title>`` and ``<desc>`` (read out by screen readers) and offered as a
+    picture's description wherever it is placed.
+
+    Examples
+    --------
+    >>> d = MapDrawing([DrawnUnit("t", "Trust", "organisation", None, None, (0, 0)),
+    ...                 DrawnUnit("a", "Crisis team", "team", "mental_health", "t", (0, 0)),
+    ...                 DrawnUnit("b", "Social work", "team", "social_care", None, (9, 0))],
+    ...                [DrawnLink("a", "b", "co_located")], boxes={"t": ["a"]})
+    >>> print(alt_text(d, "Riverside"))
+    Map of Riverside: 3 units (1 organisation, 2 teams) and 1 link. Links by level: co-located 1. Crisis team is inside Trust. Links: Crisis team and Social work, co-located.
+    """
+    kinds: dict[str, int] = defaultdict(int)
+    for u in drawing.units:
+        kinds[u.kind] += 1
+    kind_words = ", ".join(plural(n, KIND_WORDS.get(k, k.replace("_", " "))) for k, n in kinds.items())
+    actual = [lk for lk in drawing.links if lk.level]
+    count = sum(lk.count for lk in actual)
+    text = ((f"Map of {title}: " if title else "The map shows ") + plural(len(drawing.units), 'unit')
+            + (f" ({kind_words})" if kind_words else "") + f" and {plural(count, 'link')}.")
+    by_level: dict[Level, int] = defaultdict(int)
+    for lk in actual:
+        by_level[Level(lk.level)] += lk.count
+    if by_level:
+        text += " Links by level: " + ", ".join(f"{lv.label} {by_level[lv]}" for lv in sorted(
+            by_level, key=lambda lv: lv.rank)) + "."
+    names = {u.id: " ".join(u.label.split()) for u in drawing.units}
+    boxes = [f"{', '.join(names[m] for m in ms if m in names)} "
+             f"{'is' if len(ms) == 1 else 'are'} inside {names[b]}" for b, ms in drawing.boxes.items()
+             if b in names and any(m in names for m in ms)]
+    if boxes:
+        text += " " + "; ".join(boxes) + "."
+    shown = [f"{names.get(lk.source, lk.source)} and {names.get(lk.target, lk.target)}, {Level(lk.level).label}"
+             + (f" ({plural(lk.count, 'link')})" if lk.count > 1 else "") for lk in actual[:MAX_ALT_LINKS]]
+    if shown:
+        text += " Links: " + "; ".join(shown) + "."
+        if len(actual) > MAX_ALT_LINKS:
+            text += f" And {plural(len(actual) - MAX_ALT_LINKS, 'more link')}."
+    if drawing.note:
+        text += " " + drawing.note
+    return text
+
+
+KIND_WORDS = {"pcn": "PCN", "lcn": "LCN"}
+MAX_ALT_LINKS = 40
+"""Most links named in a picture's description: past that, a description is no longer read through."""
+
+
 def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) -> str:
     """The drawing as a standalone SVG document (one ``<g class="unit">`` per drawn unit).
 
@@ -397,8 +448,12 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
         body += _text(x0 + MARGIN / 2, y0 + height + 12, [drawing.note], size=11, colour="#52606d",
                       anchor="start")
         height += 22
+    words = alt_text(drawing, title)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_fmt(x0)} {_fmt(y0)} {_fmt(width)} '
-            f'{_fmt(height)}" width="{_fmt(width)}" height="{_fmt(height)}" font-family="{FONT}">'
+            f'{_fmt(height)}" width="{_fmt(width)}" height="{_fmt(height)}" font-family="{FONT}" role="img" '
+            f'aria-labelledby="map-title map-desc">'
+            f'<title id="map-title">{escape(title or "Map of the site")}</title>'
+            f'<desc id="map-desc">{escape(words)}</desc>'
             f'<rect x="{_fmt(x0)}" y="{_fmt(y0)}" width="{_fmt(width)}" height="{_fmt(height)}" fill="#ffffff"/>'
             + "".join(body) + "</svg>")
 
@@ -422,6 +477,8 @@ def _edge(box: tuple[float, float, float, float], inside: Point, towards: Point)
 
 def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, float]],
            level_colours: Mapping[Any, str], level_widths: Mapping[Any, float], target_colour: str) -> list[str]:
+    from ..web.map.styles import LEVEL_DASHES as level_dashes
+
     out: list[str] = []
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for lk in drawing.links:
@@ -447,8 +504,11 @@ def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, 
                        f'stroke-width="2" stroke-dasharray="6 4" opacity="{0.18 if lk.faded else 0.85}"/>')
             continue
         level = Level(lk.level)
+        # The same dash pattern as on the screen: the level reads without its colour.
+        dashes = level_dashes.get(level, ())
+        dash = f' stroke-dasharray="{" ".join(_fmt(d) for d in dashes)}"' if dashes else ""
         out.append(f'<path class="link" data-level="{level.value}" d="{path}" fill="none" '
-                   f'stroke="{level_colours[level]}" stroke-width="{_fmt(level_widths[level])}" '
+                   f'stroke="{level_colours[level]}" stroke-width="{_fmt(level_widths[level])}"{dash} '
                    f'opacity="{0.18 if lk.faded else 0.9}">'
                    f'<title>{escape(level.label)}</title></path>')
         if lk.count > 1:

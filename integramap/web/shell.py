@@ -75,6 +75,8 @@ def create_app(store: Any, services: Services | None = None, *, https: bool = Fa
         update_title=None,  # type: ignore[arg-type]  # None turns the 'Updating…' title off
         on_error=callback_error,
     )
+    # Screen readers pick their voice and pronunciation from the page's language (WCAG 3.1.1).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1)
     # Uploads arrive base64-encoded in one request: allow a 20 MB file plus encoding overhead.
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES * 4 // 3 + 1024 * 1024
     modules = page_modules()
@@ -118,6 +120,10 @@ def _layout(specs: list[PageSpec]) -> html.Div:
         html.Header([
             dcc.Link("IntegraMap", href="/", className="brand"),
             html.Nav(links, className="nav-links"),
+            # In the bar, not a footer: a footer would take height from the map, which plans its
+            # level of detail for the space it has.
+            dcc.Link("Accessibility", href="/accessibility", id=ids.NAV_ACCESSIBILITY,
+                     className="nav-link nav-accessibility", title="Accessibility statement"),
             html.Div([
                 html.Label("Site", htmlFor=ids.NAV_SITE, className="nav-label"),
                 dcc.Dropdown(id=ids.NAV_SITE, placeholder="Choose a site…", clearable=False,
@@ -126,7 +132,9 @@ def _layout(specs: list[PageSpec]) -> html.Div:
             *signed_in,
         ], className="topbar"),
         html.Div(id=ERROR_ID, className="error app-error", role="alert", style={"display": "none"}),
-        html.Main(dash.page_container, className="page"),
+        # The page scrolls inside <main> (the bar stays in view): a tab stop, so a keyboard can scroll
+        # a long page that has no field or link in it (WCAG 2.1.1).
+        html.Main(dash.page_container, className="page", tabIndex="0"),
     ], className="app")
 
 

@@ -20,3 +20,5 @@ AUTHOR = "author-name"
 OPENED_SITES = "opened-sites"
 """The sites this tab has opened since it was loaded (memory only): opening one again in the same tab
 carries on with its working copy without asking whether to resume."""
+NAV_ACCESSIBILITY = "nav-accessibility"
+"""The link to the accessibility statement, at the right of the bar on every page."""

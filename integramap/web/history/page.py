@@ -117,8 +117,8 @@ def layout(site: str | None = None, **_query: Any) -> html.Div:
                 html.P("Saves this revision's model again as a new, latest revision. The revisions in "
                        "between stay in the history.", style=HINT_STYLE),
                 html.Div([
-                    html.Div([html.Label("Your name *"), dcc.Input(id=AUTHOR, type="text")], className="field"),
-                    html.Div([html.Label("Why (optional)"),
+                    html.Div([html.Label("Your name *", htmlFor=AUTHOR), dcc.Input(id=AUTHOR, type="text")], className="field"),
+                    html.Div([html.Label("Why (optional)", htmlFor=RESTORE_MESSAGE),
                               dcc.Input(id=RESTORE_MESSAGE, type="text", placeholder="e.g. undo the trial merger",
                                         style={"minWidth": "320px"})], className="field"),
                     html.Button("Restore this revision", id=RESTORE, className="button primary"),
@@ -138,11 +138,12 @@ PAGE = PageSpec(path="/history", name="History", order=5, layout=layout)
 
 def revision_table(rows: list[dict[str, Any]]) -> html.Table:
     """The revisions with a tick box each; user text (author, message) shows as typed."""
-    head = html.Thead(html.Tr([html.Th(""), *(html.Th(title, style={"textAlign": "right"} if key in NUMERIC else {})
+    head = html.Thead(html.Tr([html.Th(html.Span("Choose", className="visually-hidden")), *(html.Th(title, style={"textAlign": "right"} if key in NUMERIC else {})
                                                for key, title in COLUMNS)]))
     body = html.Tbody([html.Tr([
         html.Td(dcc.Checklist(id={"type": PICK, "number": row["number"]},
-                              options=[{"label": "", "value": row["number"]}], value=[])),
+                              options=[{"label": html.Span(f"Choose revision {row['number']}", className="visually-hidden"),
+                                        "value": row["number"]}], value=[])),
         *(html.Td(row[key], className="num" if key in NUMERIC else "") for key, _ in COLUMNS),
     ]) for row in rows])
     return html.Table([head, body], className="table")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 SITE_REQUEST = "map-site-request"
 """The site named in the address (``/map?site=…``)."""
 DRAFT = "map-draft"
@@ -73,6 +75,17 @@ UPLOAD_RESULT = "upload-result"
 def field_id(form: str, name: str) -> dict[str, str]:
     """The id of one form input: pattern-matching, so a callback can read a whole form."""
     return {"form": form, "role": FIELD, "name": name}
+
+
+def dom_id(component_id: dict[str, str]) -> str:
+    """How Dash writes a pattern-matching id into the page: for a ``<label for=…>``.
+
+    Examples
+    --------
+    >>> dom_id(field_id("unit", "name"))
+    '{"form":"unit","name":"name","role":"field"}'
+    """
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
 
 
 def error_id(form: str, name: str) -> dict[str, str]:

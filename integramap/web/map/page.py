@@ -11,6 +11,7 @@ from integramap.model import Level, Sector, UnitKind
 from integramap.store.access import PersonalStore
 from integramap.web.map import edit as map_edit
 from integramap.web.map import files as map_files
+from integramap.web.map import listview as map_list
 from integramap.web.map import start as map_start
 from integramap.web.map import picture as map_picture
 from integramap.web.map import scenario as map_scenario
@@ -18,14 +19,27 @@ from integramap.web.map import scenario_files as map_scenario_files
 from integramap.web.map import trying
 from integramap.web.map import view as map_view
 from integramap.web.map import ids as mid
+from integramap.web.map.ids import dom_id
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services, current_services
-from integramap.web.map.styles import KIND_SHAPES, LEVEL_COLOURS, LEVEL_WIDTHS, SECTOR_COLOURS, TARGET_COLOUR, stylesheet
+from integramap.web.map.styles import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS, SECTOR_CODES,
+                                       SECTOR_COLOURS, TARGET_COLOUR, stylesheet)
 
 
 def _options(values: Any) -> list[dict[str, str]]:
     return [{"label": choice_label(str(v)), "value": str(v)} for v in values]
+
+
+def _line_style(level: Level) -> dict[str, str]:
+    """The legend's sample of a level's line: its colour, width and dash pattern as on the map."""
+    colour, dashes = LEVEL_COLOURS[level], LEVEL_DASHES[level]
+    if not dashes:
+        return {"height": f"{LEVEL_WIDTHS[level]}px", "backgroundColor": colour}
+    dash, gap = dashes
+    return {"height": f"{LEVEL_WIDTHS[level]}px",
+            "backgroundImage": f"repeating-linear-gradient(to right, {colour} 0 {dash}px, "
+                               f"transparent {dash}px {dash + gap}px)"}
 
 
 def legend() -> html.Div:
@@ -33,17 +47,17 @@ def legend() -> html.Div:
     kinds = [html.Li([html.Span(className=f"swatch shape shape-{shape}"), choice_label(str(kind))])
              for kind, shape in KIND_SHAPES.items()]
     sectors = [html.Li([html.Span(className="swatch", style={"backgroundColor": colour}),
+                        html.Strong(SECTOR_CODES[sector], className="sector-code"),
                         choice_label(str(sector))]) for sector, colour in SECTOR_COLOURS.items()]
-    levels = [html.Li([html.Span(className="line", style={"backgroundColor": LEVEL_COLOURS[level],
-                                                          "height": f"{LEVEL_WIDTHS[level]}px"}),
+    levels = [html.Li([html.Span(className="line", style=_line_style(level)),
                        f"{level.rank} {level.label}"]) for level in Level]
     levels.append(html.Li([html.Span(className="line dashed", style={"borderColor": TARGET_COLOUR}),
                            "target level (→ what the site wants)"]))
     return html.Div([
         html.H4("Legend"),
         html.Div([html.H5("Unit kind"), html.Ul(kinds)]),
-        html.Div([html.H5("Sector (colour)"), html.Ul(sectors)]),
-        html.Div([html.H5("Link level"), html.Ul(levels)]),
+        html.Div([html.H5("Sector (colour and letters)"), html.Ul(sectors)]),
+        html.Div([html.H5("Link level (width and dashes)"), html.Ul(levels)]),
         html.P("A dashed box holds the units inside an organisation or network.", className="hint"),
         html.P("While you try a change, what it touches has a violet dashed outline.", className="hint"),
     ], className="legend", id="map-legend")
@@ -54,19 +68,20 @@ def _filters(focus: str | None = None, orgs: list[dict[str, str]] | None = None,
     return html.Div([
         html.H4("Show"),
         # Finds as the user types: a short pause after the last key, so a name is one redraw.
+        html.Label("Search", htmlFor=mid.F_SEARCH, className="visually-hidden"),
         dcc.Input(id=mid.F_SEARCH, type="search", placeholder="Search by name or code…", debounce=0.3,
                   className="search"),
         html.Div(id=mid.SEARCH_NOTE, className="search-note", role="status"),
-        html.Label("Kinds"),
+        html.Label("Kinds", htmlFor=mid.F_KINDS),
         dcc.Dropdown(id=mid.F_KINDS, options=_options(UnitKind), multi=True, placeholder="All kinds"),
-        html.Label("Sectors"),
+        html.Label("Sectors", htmlFor=mid.F_SECTORS),
         dcc.Dropdown(id=mid.F_SECTORS, options=_options(Sector), multi=True, placeholder="All sectors"),
-        html.Label("Organisations"),
+        html.Label("Organisations", htmlFor=mid.F_ORGS),
         dcc.Dropdown(id=mid.F_ORGS, options=orgs or [], multi=True, placeholder="All organisations"),
-        html.Label("Link levels"),
+        html.Label("Link levels", htmlFor=mid.F_LEVELS),
         dcc.RangeSlider(id=mid.F_LEVELS, min=0, max=len(Level) - 1, step=1, value=[0, len(Level) - 1],
                         marks={lv.rank: {"label": str(lv.rank)} for lv in Level}),
-        html.Label("Focus on a unit"),
+        html.Label("Focus on a unit", htmlFor=mid.F_FOCUS),
         # Without the site's unit list (none open), the asked-for unit is the only choice.
         dcc.Dropdown(id=mid.F_FOCUS, placeholder="Whole site", value=focus or None,
                      options=units or ([{"label": focus, "value": focus}] if focus else [])),
@@ -96,7 +111,7 @@ def _field(form: str, spec: FieldSpec, units: list[dict[str, str]]) -> html.Div:
                             value=None if spec.widget == "number" else "", debounce=False)
     label = spec.label + (" *" if spec.required else "")
     return html.Div([
-        html.Label(label, title=spec.help),
+        html.Label(label, title=spec.help, htmlFor=dom_id(fid)),
         control,
         html.Div(id=mid.error_id(form, spec.name), className="field-error"),
     ], className=f"field field-{spec.name}")
@@ -161,9 +176,9 @@ def _editor(units: list[dict[str, str]]) -> dcc.Tabs:
 def _files() -> html.Div:
     return html.Div([
         html.H4("Save a new revision"),
-        html.Label("Your name"),
+        html.Label("Your name", htmlFor=mid.SAVE_AUTHOR),
         dcc.Input(id=mid.SAVE_AUTHOR, type="text", placeholder="e.g. A. Patel", className="wide"),
-        html.Label("What changed"),
+        html.Label("What changed", htmlFor=mid.SAVE_MESSAGE),
         dcc.Input(id=mid.SAVE_MESSAGE, type="text", placeholder="e.g. Added the crisis team",
                   className="wide"),
         html.Div([html.Button("Save", id=mid.SAVE, className="button primary"),
@@ -266,10 +281,14 @@ def layout(site: str | None = None, focus: str | None = None, **_query: Any) -> 
         *([read_only_note()] if read_only else []),
         resume_box(handle),
         html.Div([
-            html.Aside([_filters(focus, _sent(orgs), _sent(units)), legend()], className="sidebar"),
+            html.Aside([_filters(focus, _sent(orgs), _sent(units)), map_list.panel(), map_list.status(),
+                        legend()], className="sidebar"),
             html.Section([
                 html.Div(crumbs, id=mid.BREADCRUMB, className="breadcrumb"),
                 *([] if read_only else [start_box(empty)]),
+                # The canvas cannot be read aloud: say so, and where the same site is in words.
+                html.P("The map is a picture of the site's units and links. The same units, links and "
+                       "findings are in the list beside it, under the filters.", className="visually-hidden"),
                 cyto.Cytoscape(id=mid.CY, elements=elements, stylesheet=stylesheet(), autoungrabify=read_only,
                                layout=_sent(cy_layout) or {"name": "preset"}, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=4, wheelSensitivity=0.3,
@@ -299,3 +318,4 @@ def register_callbacks(app: Dash, services: Services) -> None:
     map_picture.register_callbacks(app, services)
     map_scenario.register_callbacks(app, services)
     map_scenario_files.register_callbacks(app, services)
+    map_list.register_callbacks(app, services)

@@ -7,6 +7,7 @@ drawn from the same values and can never disagree.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from integramap.model import Level, Sector, UnitKind
 
@@ -24,30 +25,53 @@ KIND_SHAPES: dict[UnitKind, str] = {
 """Cytoscape node shape for each kind of unit."""
 
 SECTOR_COLOURS: dict[Sector, str] = {
-    Sector.PRIMARY_CARE: "#4e79a7",
-    Sector.MENTAL_HEALTH: "#b07aa1",
-    Sector.COMMUNITY_HEALTH: "#59a14f",
-    Sector.ACUTE: "#e15759",
-    Sector.SOCIAL_CARE: "#f28e2b",
-    Sector.PUBLIC_HEALTH: "#76b7b2",
-    Sector.COMMISSIONING: "#9c755f",
-    Sector.VOLUNTARY: "#edc948",
-    Sector.INDEPENDENT: "#8c8c8c",
-    Sector.HOUSING: "#ff9da7",
+    Sector.PRIMARY_CARE: "#0072b2",
+    Sector.MENTAL_HEALTH: "#cc79a7",
+    Sector.COMMUNITY_HEALTH: "#009e73",
+    Sector.ACUTE: "#d55e00",
+    Sector.SOCIAL_CARE: "#e69f00",
+    Sector.PUBLIC_HEALTH: "#56b4e9",
+    Sector.COMMISSIONING: "#554444",
+    Sector.VOLUNTARY: "#f0e442",
+    Sector.INDEPENDENT: "#444466",
+    Sector.HOUSING: "#991100",
 }
-"""Fill colour for a unit's first sector (Tableau 10: distinguishable, print-safe)."""
+"""Fill colour for a unit's first sector: Okabe and Ito's palette for colour-blind readers, and three
+darker colours chosen to stay apart from it. Simulated protanopia, deuteranopia and tritanopia keep
+every two of these (and the no-sector grey) at least 10 CIEDE2000 apart (tests/test_map_styles.py)."""
+
+SECTOR_CODES: dict[Sector, str] = {
+    Sector.PRIMARY_CARE: "PC",
+    Sector.MENTAL_HEALTH: "MH",
+    Sector.COMMUNITY_HEALTH: "CH",
+    Sector.ACUTE: "AC",
+    Sector.SOCIAL_CARE: "SC",
+    Sector.PUBLIC_HEALTH: "PH",
+    Sector.COMMISSIONING: "CM",
+    Sector.VOLUNTARY: "VO",
+    Sector.INDEPENDENT: "IN",
+    Sector.HOUSING: "HO",
+}
+"""Two letters drawn on each unit for its sector, so the sector never rests on colour alone."""
 
 NO_SECTOR_COLOUR = "#c9ced6"
 
+NODE_BORDER = "#3e4c59"
+"""Every unit's outline: dark enough (9:1 on the canvas) that its shape reads whatever its fill."""
+
+CANVAS_BACKGROUND = "#fbfcfd"
+"""The map's background (assets/integramap.css ``.cy``), which links and outlines must stand out from."""
+
 LEVEL_COLOURS: dict[Level, str] = {
-    Level.INTERFACE: "#b9d3ea",
-    Level.CLOSER_WORKING: "#8fbce0",
-    Level.CO_LOCATED: "#5b9ccf",
-    Level.POOLED_MANAGEMENT: "#2f78b7",
-    Level.MERGED_GOVERNANCE: "#15529a",
-    Level.FULLY_MERGED: "#08306b",
+    Level.INTERFACE: "#6195c4",
+    Level.CLOSER_WORKING: "#287fb9",
+    Level.CO_LOCATED: "#006aab",
+    Level.POOLED_MANAGEMENT: "#005596",
+    Level.MERGED_GOVERNANCE: "#00407b",
+    Level.FULLY_MERGED: "#002b5b",
 }
-"""A sequential ramp: the closer the integration, the darker the link."""
+"""A sequential ramp of one blue, darker as integration is closer: even the lightest stands out from
+the canvas at 3:1 (WCAG 1.4.11), and lightness, which colour-blind readers see, carries the order."""
 
 LEVEL_WIDTHS: dict[Level, float] = {
     Level.INTERFACE: 1.5,
@@ -57,6 +81,36 @@ LEVEL_WIDTHS: dict[Level, float] = {
     Level.MERGED_GOVERNANCE: 6.5,
     Level.FULLY_MERGED: 8.0,
 }
+
+LEVEL_DASHES: dict[Level, tuple[float, ...]] = {
+    Level.INTERFACE: (2, 4),
+    Level.CLOSER_WORKING: (6, 4),
+    Level.CO_LOCATED: (12, 5),
+    Level.POOLED_MANAGEMENT: (20, 6),
+    Level.MERGED_GOVERNANCE: (),
+    Level.FULLY_MERGED: (),
+}
+"""Dash and gap lengths of each level's line (empty: solid): the looser the link, the more broken its
+line. With the widths, every level has its own line without its colour."""
+
+
+def sector_icon(sector: Sector | str) -> str:
+    """A small picture of the sector's two letters, for drawing on a unit (an SVG data address).
+
+    Examples
+    --------
+    >>> sector_icon("mental_health").startswith("data:image/svg+xml,")
+    True
+    >>> "MH" in sector_icon(Sector.MENTAL_HEALTH)
+    True
+    """
+    code = SECTOR_CODES[Sector(sector)]
+    svg = ("<svg xmlns='http://www.w3.org/2000/svg' width='24' height='24' viewBox='0 0 24 24'>"
+           "<text x='12' y='16.5' text-anchor='middle' font-family='Arial,Helvetica,sans-serif' "
+           "font-size='13' font-weight='700' fill='#1f2933' stroke='#ffffff' stroke-width='3' "
+           f"stroke-linejoin='round' paint-order='stroke'>{code}</text></svg>")
+    return "data:image/svg+xml," + quote(svg)
+
 
 MIN_LABEL_PX = 10
 """Labels smaller than this on screen are not drawn (Cytoscape's ``min-zoomed-font-size``)."""
@@ -128,17 +182,21 @@ def stylesheet() -> list[dict[str, Any]]:
     rules.append({"selector": f"node.{kind_class(UnitKind.ORGANISATION)}",
                   "style": {"width": 44, "height": 30}})
     rules.append({"selector": f"node.{sector_class(None)}", "style": {
-        "background-color": NO_SECTOR_COLOUR, "border-color": "#5f6b7a"}})
+        "background-color": NO_SECTOR_COLOUR, "border-color": NODE_BORDER}})
     for sector, colour in SECTOR_COLOURS.items():
+        # The sector's letters are drawn on the unit, so its sector does not rest on colour alone.
         rules.append({"selector": f"node.{sector_class(sector)}", "style": {
-            "background-color": colour, "border-color": colour}})
+            "background-color": colour, "border-color": NODE_BORDER, "background-image": sector_icon(sector),
+            "background-width": 26, "background-height": 26, "background-clip": "none"}})
     # Compound boxes keep the sector colour as a tint; their shape stays a box.
-    rules.append({"selector": ":parent", "style": {"shape": "round-rectangle"}})
+    rules.append({"selector": ":parent", "style": {"shape": "round-rectangle", "background-image": "none"}})
     rules.append({"selector": "node.collapsed", "style": {"shape": "round-rectangle", "width": "data(side)",
                                                           "height": "data(side)"}})
     for level in Level:
-        rules.append({"selector": f"edge.{level_class(level)}", "style": {
-            "line-color": LEVEL_COLOURS[level], "width": LEVEL_WIDTHS[level]}})
+        line: dict[str, Any] = {"line-color": LEVEL_COLOURS[level], "width": LEVEL_WIDTHS[level]}
+        if LEVEL_DASHES[level]:
+            line |= {"line-style": "dashed", "line-dash-pattern": list(LEVEL_DASHES[level])}
+        rules.append({"selector": f"edge.{level_class(level)}", "style": line})
     # Search, focus and selection come last: they override the sector's border colour.
     rules += [
         # Fading uses the parts' own opacities: a box's ``opacity`` would fade everything inside

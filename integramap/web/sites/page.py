@@ -37,14 +37,14 @@ def layout(**_query: Any) -> html.Div:
         html.P("Start an empty site and build it on the map: add the organisations, then their teams, "
                "then the links between them.", className="hint"),
         html.Div([
-            html.Div([html.Label("Name *"), dcc.Input(id=NEW_NAME, type="text",
+            html.Div([html.Label("Name *", htmlFor=NEW_NAME), dcc.Input(id=NEW_NAME, type="text",
                                                       placeholder="e.g. Northvale children's services"),
                       html.Div(id=NAME_ERROR, className="field-error")], className="field"),
-            html.Div([html.Label("Short name for links (optional)",
+            html.Div([html.Label("Short name for links (optional)", htmlFor=NEW_ID,
                                  title="Made from the name when left empty; letters, digits and - _ . : only"),
                       dcc.Input(id=NEW_ID, type="text", placeholder="made from the name"),
                       html.Div(id=ID_ERROR, className="field-error")], className="field"),
-            html.Div([html.Label("Your name *"), dcc.Input(id=NEW_AUTHOR, type="text")], className="field"),
+            html.Div([html.Label("Your name *", htmlFor=NEW_AUTHOR), dcc.Input(id=NEW_AUTHOR, type="text")], className="field"),
             html.Button("Create site", id=CREATE, className="button primary"),
         ], className="new-site form"),
         html.Div(id=CREATE_RESULT, className="form-message"),

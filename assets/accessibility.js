@@ -1,0 +1,144 @@
+/* Small corrections to Dash 4's own components, so screen readers and keyboards get what they need
+   (see docs/accessibility.md). Each fix is to the markup Dash renders, made again whenever React
+   redraws it; none changes what a control does. Each would be a small change upstream in Dash.
+
+   1. dcc.Dropdown puts a hidden, focusable <input aria-hidden="true"> before its button so Safari
+      can tab to it, and takes the button out of the tab order. A focusable element hidden from
+      screen readers is announced as nothing (WCAG 4.1.2). The button itself is made the tab stop
+      and the hidden input is taken out of the tab order; the button is also named by its visible
+      <label for=…> as well as its value ("Site, Riverside Borough", not just "Riverside Borough").
+   2. dcc.Checklist, dcc.RadioItems and an open dcc.Dropdown's list mark their box role="listbox"
+      and each <label> role="option" around a native checkbox or radio: an interactive control
+      nested in another, and a listbox without a name. The native inputs inside their labels already
+      say all that is needed (name, checked or not), so the list becomes a plain group (a radiogroup
+      for radios) named by its <label for=…>, and the labels lose the option role.
+   3. dcc.Upload's file input, which the keyboard reaches, has no name: it gets the drop zone's words.
+   4. dcc.Tabs draws its tabs as plain <div>s that only a click opens. They become a tablist of tabs
+      that Tab reaches and Enter or Space opens (and the arrow keys move between), saying which is open.
+   5. Rows that a click chooses (the Boundaries page's findings) are reached by Tab and chosen by
+      Enter or Space as well. */
+(function () {
+  function labelFor(id) {
+    if (!id) { return null; }
+    var labels = document.getElementsByTagName('label');
+    for (var i = 0; i < labels.length; i++) {
+      if (labels[i].htmlFor === id) { return labels[i]; }
+    }
+    return null;
+  }
+
+  function fixDropdown(target) {
+    if (target.getAttribute('tabindex') !== '-1') { target.setAttribute('tabindex', '-1'); }
+    var button = target.nextElementSibling;
+    if (!button || button.tagName !== 'BUTTON') { return; }
+    if (!button.disabled && button.getAttribute('tabindex') !== '0') { button.setAttribute('tabindex', '0'); }
+    var label = labelFor(button.id);
+    if (label) {
+      if (!label.id) { label.id = button.id + '-label'; }
+      var named = button.getAttribute('aria-labelledby') || '';
+      if (named.split(' ').indexOf(label.id) < 0) {
+        button.setAttribute('aria-labelledby', (label.id + ' ' + named).trim());
+      }
+    }
+  }
+
+  function fixOptionsList(list) {
+    var wanted = list.querySelector('input[type="radio"]') ? 'radiogroup' : 'group';
+    if (list.getAttribute('role') !== wanted) { list.setAttribute('role', wanted); }
+    var label = labelFor(list.id);
+    if (label && !list.hasAttribute('aria-labelledby')) {
+      if (!label.id) { label.id = list.id + '-label'; }
+      list.setAttribute('aria-labelledby', label.id);
+    }
+    var options = list.querySelectorAll('[role="option"], [aria-selected]');
+    for (var i = 0; i < options.length; i++) {
+      options[i].removeAttribute('role');
+      options[i].removeAttribute('aria-selected');
+    }
+  }
+
+  /* An open dropdown's list is named by the dropdown's own label ("Kind", "Site"). */
+  function fixPopover(content) {
+    if (!content.id || content.hasAttribute('aria-labelledby')) { return; }
+    var trigger = document.querySelector('button[aria-controls="' + content.id + '"]');
+    var label = trigger && labelFor(trigger.id);
+    if (label) {
+      if (!label.id) { label.id = trigger.id + '-label'; }
+      content.setAttribute('aria-labelledby', label.id);
+    }
+  }
+
+  /* dcc.Upload's file input (the part a keyboard reaches) is named by the drop zone's own words. */
+  function fixUpload(input) {
+    var words = (input.parentElement && input.parentElement.textContent || '').trim();
+    if (words && input.getAttribute('aria-label') !== words) { input.setAttribute('aria-label', words); }
+  }
+
+  function fixTabs(container) {
+    if (container.getAttribute('role') !== 'tablist') { container.setAttribute('role', 'tablist'); }
+    var tabs = container.querySelectorAll(':scope > .tab');
+    for (var i = 0; i < tabs.length; i++) {
+      var tab = tabs[i];
+      var selected = tab.classList.contains('tab--selected') ? 'true' : 'false';
+      if (tab.getAttribute('role') !== 'tab') { tab.setAttribute('role', 'tab'); }
+      if (tab.getAttribute('aria-selected') !== selected) { tab.setAttribute('aria-selected', selected); }
+      if (tab.getAttribute('tabindex') !== '0') { tab.setAttribute('tabindex', '0'); }
+    }
+  }
+
+  var CLICKABLE = '.tab-container > .tab, tr.finding-row';
+
+  function fixClickableRows(scope) {
+    var rows = scope.querySelectorAll('tr.finding-row');
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].getAttribute('tabindex') !== '0') { rows[i].setAttribute('tabindex', '0'); }
+    }
+  }
+
+  document.addEventListener('keydown', function (event) {
+    var target = event.target;
+    if (!target || !target.matches || !target.matches(CLICKABLE)) { return; }
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      target.click();
+    } else if (target.matches('.tab') && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+      var next = event.key === 'ArrowRight' ? target.nextElementSibling : target.previousElementSibling;
+      if (next && next.matches('.tab')) { event.preventDefault(); next.focus(); }
+    }
+  });
+
+  function fixAll(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var targets = scope.querySelectorAll('.dash-dropdown-focus-target');
+    for (var i = 0; i < targets.length; i++) { fixDropdown(targets[i]); }
+    var lists = scope.querySelectorAll('.dash-options-list');
+    for (var j = 0; j < lists.length; j++) { fixOptionsList(lists[j]); }
+    var popovers = scope.querySelectorAll('.dash-dropdown-content');
+    for (var k = 0; k < popovers.length; k++) { fixPopover(popovers[k]); }
+    var tabLists = scope.querySelectorAll('.tab-container');
+    for (var n = 0; n < tabLists.length; n++) { fixTabs(tabLists[n]); }
+    fixClickableRows(scope);
+    var files = scope.querySelectorAll('input[type="file"]');
+    for (var m = 0; m < files.length; m++) { fixUpload(files[m]); }
+  }
+
+  var pending = false;
+  function schedule() {
+    if (pending) { return; }
+    pending = true;
+    // A microtask: the fix lands before the browser paints or a screen reader reads the change.
+    Promise.resolve().then(function () { pending = false; fixAll(document); });
+  }
+
+  function start() {
+    fixAll(document);
+    new MutationObserver(schedule).observe(document.body, {
+      childList: true, subtree: true, attributes: true,
+      attributeFilter: ['tabindex', 'role', 'aria-selected', 'aria-labelledby', 'aria-label', 'disabled', 'class']});
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,197 @@
+"""Keys only: open a site, add a team and a link, save, read the boundary findings, download the board paper.
+
+Every step is a key press (Tab, Enter, Space, arrows, Escape, typing): no click, and no value set
+from a script. Tab is pressed until the wanted control has the focus, as a keyboard user would; the
+test fails if Tab never reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from conftest import FIXTURES, MODELS, downloaded
+from integramap.demo import REFERENCE_DATA_ENV
+from integramap.store import Store
+from integramap.web import create_app
+from integramap.web.common.jobs import JobRunner
+from integramap.web.map import ids as mid
+from test_web_browser import dom_id, settled, shown_text
+
+pytestmark = pytest.mark.browser
+
+BOROUGH = "riverside-borough"
+MAX_TABS = 150
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(data_dir=tmp_path / "data") as s:
+        s.seed(MODELS)
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def reference_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
+
+
+@pytest.fixture(autouse=True)
+def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
+    """A job runner of the test's own: the shared one's threads do not outlive a test server."""
+    import integramap.web.boundaries.page as page
+    from integramap.web.boundaries import demo_offer
+
+    own = JobRunner(workers=2)
+    monkeypatch.setattr(page, "default_runner", lambda: own)
+    monkeypatch.setattr(demo_offer, "default_runner", lambda: own)
+    yield own
+    own.shutdown(wait=True)
+
+
+def keys(dash_duo: Any, *pressed: str) -> None:
+    """Press keys on whatever has the focus."""
+    ActionChains(dash_duo.driver).send_keys(*pressed).perform()
+
+
+def focused(dash_duo: Any, script: str) -> bool:
+    """Whether the focused element (``el`` in the script) is the one wanted."""
+    return bool(dash_duo.driver.execute_script(
+        "var el = document.activeElement; return !!el && (" + script + ");"))
+
+
+def tab_to(dash_duo: Any, script: str, what: str) -> None:
+    """Press Tab until the element the script describes has the focus."""
+    settled(dash_duo, 30)
+    for _ in range(MAX_TABS):
+        if focused(dash_duo, script):
+            # Where the keyboard is must be visible (WCAG 2.4.7): the focus draws an outline.
+            outline = dash_duo.driver.execute_script(
+                "var s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];")
+            assert outline[0] != "none" and outline[1] != "0px", f"no visible focus on {what}"
+            return
+        keys(dash_duo, Keys.TAB)
+    raise AssertionError(f"Tab never reached {what}")
+
+
+def type_field(dash_duo: Any, component_id: dict[str, str] | str, text: str, what: str) -> None:
+    target = dom_id(component_id) if isinstance(component_id, dict) else component_id
+    tab_to(dash_duo, f"el.id === {_js(target)}", what)
+    keys(dash_duo, text)
+
+
+def choose(dash_duo: Any, component_id: dict[str, str], search: str, what: str, multi: bool = False) -> None:
+    """Open a dropdown with Enter, type to narrow its list, arrow down to the first choice, take it."""
+    target = dom_id(component_id)
+    tab_to(dash_duo, f"el.id === {_js(target)}", what)
+    keys(dash_duo, Keys.ENTER)
+    until(lambda: dash_duo.driver.execute_script(
+        "return document.getElementById(arguments[0]).getAttribute('aria-expanded');", target) == "true", 10)
+    until(lambda: focused(dash_duo, "el.classList.contains('dash-dropdown-search')"), 10)
+    keys(dash_duo, search)
+    settled(dash_duo)
+    # The list has narrowed to what was typed before the arrow goes down to it.
+    until(lambda: dash_duo.driver.execute_script(
+        "var q = arguments[0].toLowerCase();"
+        "var o = Array.from(document.querySelectorAll('.dash-dropdown-content .dash-options-list-option'));"
+        "return o.length > 0 && o.every(function (e) { return e.textContent.toLowerCase().indexOf(q) >= 0; });",
+        search), 20)
+    keys(dash_duo, Keys.ARROW_DOWN)
+    until(lambda: focused(dash_duo, "!el.classList.contains('dash-dropdown-search')"), 20)
+    keys(dash_duo, Keys.SPACE)
+    if multi:
+        keys(dash_duo, Keys.ESCAPE)
+    until(lambda: dash_duo.driver.execute_script(
+        "return document.getElementById(arguments[0]).getAttribute('aria-expanded');", target) == "false", 10)
+    until(lambda: focused(dash_duo, f"el.id === {_js(target)}"), 10)
+
+
+def _js(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def press_button(dash_duo: Any, element_id: str, what: str) -> None:
+    tab_to(dash_duo, f"el.id === {_js(element_id)}", what)
+    keys(dash_duo, Keys.ENTER)
+
+
+def open_tab(dash_duo: Any, label: str) -> None:
+    tab_to(dash_duo, f"el.getAttribute('role') === 'tab' && el.textContent.trim() === {_js(label)}",
+           f"the {label} tab")
+    keys(dash_duo, Keys.ENTER)
+    until(lambda: focused(dash_duo, "el.getAttribute('aria-selected') === 'true'"), 10)
+
+
+def follow_link(dash_duo: Any, text: str, path: str) -> None:
+    tab_to(dash_duo, f"el.tagName === 'A' && el.textContent.trim().startsWith({_js(text)})", f"the link {text}")
+    keys(dash_duo, Keys.ENTER)
+    until(lambda: path in dash_duo.driver.current_url, 20)
+
+
+def test_keyboard_only_walkthrough(dash_duo: Any, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    before = store.get(BOROUGH)
+    dash_duo.wait_for_page(dash_duo.server_url + "/")
+    dash_duo.wait_for_contains_text("#sites-table", before.name, timeout=20)
+
+    # Open the site from the Sites page.
+    follow_link(dash_duo, before.name, f"/map?site={BOROUGH}")
+    dash_duo.wait_for_element(f"#{mid.CY} canvas", timeout=30)
+
+    # Add a team.
+    open_tab(dash_duo, "Unit")
+    type_field(dash_duo, mid.field_id(mid.UNIT_FORM, "name"), "Frailty hub team", "the unit's name")
+    choose(dash_duo, mid.field_id(mid.UNIT_FORM, "kind"), "team", "the unit's kind")
+    choose(dash_duo, mid.field_id(mid.UNIT_FORM, "sectors"), "community", "the unit's sectors", multi=True)
+    type_field(dash_duo, mid.field_id(mid.UNIT_FORM, "id"), "frailty-hub", "the unit's id")
+    press_button(dash_duo, mid.UNIT_ADD, "Add unit")
+    until(lambda: "unsaved" in shown_text(dash_duo, mid.STATUS), 20)
+    assert shown_text(dash_duo, mid.UNIT_MESSAGE).startswith("Done")
+
+    # Link it to Riverbend PCN.
+    open_tab(dash_duo, "Link")
+    choose(dash_duo, mid.field_id(mid.LINK_FORM, "source"), "Frailty hub", "the link's From")
+    choose(dash_duo, mid.field_id(mid.LINK_FORM, "target"), "Riverbend PCN", "the link's To")
+    choose(dash_duo, mid.field_id(mid.LINK_FORM, "level"), "co-located", "the link's level")
+    press_button(dash_duo, mid.LINK_ADD, "Add link")
+    until(lambda: shown_text(dash_duo, mid.LINK_MESSAGE).startswith("Done"), 20)
+
+    # Save it as a new revision.
+    open_tab(dash_duo, "Save")
+    type_field(dash_duo, mid.SAVE_AUTHOR, "K. Board", "Your name")
+    type_field(dash_duo, mid.SAVE_MESSAGE, "Added the frailty hub team", "What changed")
+    press_button(dash_duo, mid.SAVE, "Save")
+    dash_duo.wait_for_contains_text(f"#{mid.SAVE_RESULT}", f"revision {before.number + 1}", timeout=20)
+    saved = store.get(BOROUGH)
+    assert saved.author == "K. Board" and saved.site.unit("frailty-hub").name == "Frailty hub team"
+    assert saved.site.unit("frailty-hub").kind == "team"
+    assert [str(s) for s in saved.site.unit("frailty-hub").sectors] == ["community_health"]
+    link = next(lk for lk in saved.site.links if "frailty-hub" in (lk.source, lk.target))
+    assert {link.source, link.target} == {"frailty-hub", "pcn-riverbend"} and link.level == "co_located"
+
+    # Read the boundary findings, and choose one.
+    follow_link(dash_duo, "Boundaries", "/boundaries")
+    dash_duo.wait_for_element("#boundaries-table tr.finding-row", timeout=30)
+    tab_to(dash_duo, "el.tagName === 'TR' && el.classList.contains('finding-row')", "the first finding")
+    finding = dash_duo.driver.switch_to.active_element.text.split("\n")[0]
+    keys(dash_duo, Keys.ENTER)
+    until(lambda: shown_text(dash_duo, "boundaries-selection") != "", 20)
+    assert finding.split()[0] in dash_duo.find_element("#boundaries-table").text
+
+    # Download the board paper from the Typology page.
+    follow_link(dash_duo, "Typology", "/typology")
+    dash_duo.wait_for_element("#typology-download-docx", timeout=30)
+    press_button(dash_duo, "typology-download-docx", "the Word board paper")
+    from docx import Document
+
+    paper = Document(str(downloaded(dash_duo.download_path, ".docx", timeout=90)))
+    text = "\n".join(p.text for p in paper.paragraphs)
+    assert saved.name in text
