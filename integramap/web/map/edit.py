@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from pydantic import Field
 
 from integramap.drafts import Change, NothingToRedo, NothingToUndo, StaleWorkingCopy
 from integramap.edit import DuplicateLink
@@ -13,6 +14,7 @@ from integramap.model import Site, SiteError
 from integramap.web.map import ids as mid
 from integramap.web.map.arrange import SPACING, arrange_site, saved_positions
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
+from integramap.web.common.inputs import MAX_ITEMS, CallbackInputs, Clicks, Id, Json, Store, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, handle_for, pressed
 
@@ -156,6 +158,62 @@ function(handle) {
 """
 
 
+class _Handle(CallbackInputs):
+    handle: Store
+
+
+class _Press(CallbackInputs):
+    n: Clicks
+
+
+class _FillUnit(CallbackInputs):
+    node: Store
+    new: Clicks
+    first: Clicks
+    handle: Store
+
+
+class _ChangeUnit(CallbackInputs):
+    add: Clicks
+    update: Clicks
+    delete: Clicks
+    values: Annotated[list[Json], Field(min_length=len(UNIT_FIELDS), max_length=len(UNIT_FIELDS))]
+    editing: Id
+    handle: Store
+
+
+class _FillLink(CallbackInputs):
+    edge: Store
+    new: Clicks
+    open: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    handle: Store
+
+
+class _ChangeLink(CallbackInputs):
+    add: Clicks
+    update: Clicks
+    delete: Clicks
+    values: Annotated[list[Json], Field(min_length=len(LINK_FIELDS), max_length=len(LINK_FIELDS))]
+    editing: Id
+    handle: Store
+
+
+class _UndoRedo(CallbackInputs):
+    undo: Clicks
+    redo: Clicks
+    handle: Store
+
+
+class _Arrange(CallbackInputs):
+    n: Clicks
+    handle: Store
+
+
+class _Dragged(CallbackInputs):
+    moved: Store
+    handle: Store
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     app.clientside_callback(  # type: ignore[no-untyped-call]
         FOLLOW_NEW_UNIT, Output(mid.FOLLOWED, "data"), Input(mid.DRAFT, "data"),
@@ -172,6 +230,7 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Output(mid.field_id(mid.LINK_FORM, "source"), "options"),
                   Output(mid.field_id(mid.LINK_FORM, "target"), "options"),
                   Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Handle)
     def unit_choices(handle: Handle | None) -> tuple[Any, Any, Any]:
         options = unit_choice_options(services, handle)
         return options, options, options
@@ -181,6 +240,7 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.CY, "tapNodeData"), Input(mid.UNIT_NEW, "n_clicks"),
                   Input(mid.START_ORGANISATION, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_FillUnit)
     def fill_unit_form(node: dict[str, Any] | None, _new: Any, _first: Any, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
@@ -209,6 +269,7 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.UNIT_DELETE, "n_clicks"),
                   State(_field_ids(mid.UNIT_FORM), "value"), State(mid.UNIT_EDITING_ID, "data"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_ChangeUnit)
     def change_unit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
                     handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
@@ -261,10 +322,12 @@ def _register_unit_form(app: Dash, services: Services) -> None:
 
 def _register_start(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.TABS, "value"), Input(mid.START_ORGANISATION, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_Press)
     def open_unit_form(n: Any) -> Any:
         return "unit" if n else no_update
 
     @app.callback(Output(mid.START_BOX, "hidden"), Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Handle)
     def hide_start(handle: Handle | None) -> bool:
         try:
             return bool(draft_of(services, handle).site.units)
@@ -278,6 +341,7 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input(mid.CY, "tapEdgeData"), Input(mid.LINK_NEW, "n_clicks"),
                   Input({"type": mid.LINK_OPEN_EXISTING, "link": ALL}, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_FillLink)
     def fill_link_form(edge: dict[str, Any] | None, _new: Any, _open: Any, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
@@ -304,6 +368,7 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input(mid.LINK_DELETE, "n_clicks"),
                   State(_field_ids(mid.LINK_FORM), "value"), State(mid.LINK_EDITING_ID, "data"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_ChangeLink)
     def change_link(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
                     handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
@@ -342,6 +407,7 @@ def _register_map_edits(app: Dash, services: Services) -> None:
                   Output(mid.MESSAGE, "children", allow_duplicate=True),
                   Input(mid.UNDO, "n_clicks"), Input(mid.REDO, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_UndoRedo)
     def undo_redo(_undo: Any, _redo: Any, handle: Handle | None) -> tuple[Any, Any]:
         if not pressed(ctx.triggered):
             return no_update, no_update
@@ -362,6 +428,7 @@ def _register_map_edits(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.MESSAGE, "children", allow_duplicate=True),
                   Input(mid.ARRANGE, "n_clicks"), State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Arrange)
     def arrange(_n: Any, handle: Handle | None) -> tuple[Any, Any]:
         if not pressed(ctx.triggered):
             return no_update, no_update
@@ -380,6 +447,7 @@ def _register_map_edits(app: Dash, services: Services) -> None:
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Input(mid.MOVED, "data"), State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Dragged)
     def keep_dragged(moved: dict[str, Any] | None, handle: Handle | None) -> Any:
         if not moved or not isinstance(moved.get("positions"), dict):
             return no_update

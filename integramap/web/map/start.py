@@ -20,6 +20,7 @@ from integramap.drafts import Change, StaleWorkingCopy
 from integramap.io.nhs import import_nhs
 from integramap.model import Site, SiteError
 from integramap.web.common.jobs import JobState, Progress, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.inputs import CallbackInputs, Clicks, Flag, Id, Store, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for
@@ -93,9 +94,30 @@ def build_area(choice: str, site_id: str, name: str, progress: Progress) -> Site
     return site
 
 
+class _Hidden(CallbackInputs):
+    hidden: Flag
+
+
+class _Choice(CallbackInputs):
+    choice: Id
+
+
+class _Start(CallbackInputs):
+    n: Clicks
+    choice: Id
+    handle: Store
+
+
+class _Poll(CallbackInputs):
+    n: Clicks
+    job: Id
+    handle: Store
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.START_AREA, "options"), Output(mid.START_IMPORT_RESULT, "children"),
                   Input(mid.START_BOX, "hidden"))
+    @typed_callback(_Hidden)
     def fill_choices(hidden: bool | None) -> tuple[Any, Any]:
         if hidden is not False:
             return no_update, no_update
@@ -105,6 +127,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
             return [], html.Div(err.for_people(), className="hint", style={"whiteSpace": "pre-wrap"})
 
     @app.callback(Output(mid.START_IMPORT, "disabled"), Input(mid.START_AREA, "value"))
+    @typed_callback(_Choice)
     def ready(choice: str | None) -> bool:
         return not choice
 
@@ -112,6 +135,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.START_PROGRESS, "children"), Output(mid.START_IMPORT, "disabled", allow_duplicate=True),
                   Input(mid.START_IMPORT, "n_clicks"), State(mid.START_AREA, "value"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Start)
     def start(n: Any, choice: str | None, handle: Handle | None) -> tuple[Any, ...]:
         if not n or not choice:
             return no_update, no_update, no_update, no_update
@@ -131,6 +155,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.START_IMPORT, "disabled", allow_duplicate=True),
                   Input(mid.START_POLL, "n_intervals"), State(mid.START_JOB, "data"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Poll)
     def poll(_n: Any, job: str | None, handle: Handle | None) -> tuple[Any, ...]:
         if not job:
             return no_update, True, no_update, False
