@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -45,6 +44,7 @@ from dash._utils import split_callback_id, stringify_id
 from flask import Flask, Response, jsonify, request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, with_config
 from typing_extensions import TypedDict
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,9 @@ Request = Annotated[PageRequest | None, AfterValidator(bounded_json)]
 class CallbackInputs(BaseModel):
     """The base of every callback's input model: its fields, in order, are the callback's arguments."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # "ignore", not "forbid": the setting reaches the TypedDicts inside (a row's id has keys the
+    # callback does not read), and the fields themselves are filled from the arguments by position.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 def typed_callback(model: type[CallbackInputs]) -> Callable[[F], F]:
@@ -233,7 +235,7 @@ class _Envelope(BaseModel):
     outputs: _Slots | _Slot | Annotated[list[_Slot], Field(max_length=MAX_ITEMS)]
     inputs: _Slots
     state: _Slots = []
-    changedPropIds: Annotated[list[_Name], Field(max_length=200)] = []
+    changedPropIds: Annotated[list[_Name], Field(max_length=MAX_ITEMS)] = []
 
 
 def check_envelope(body: Any, callbacks: dict[str, Any]) -> str | None:
@@ -270,10 +272,10 @@ def check_envelope(body: Any, callbacks: dict[str, Any]) -> str | None:
         return None
     split: Any = split_callback_id(envelope.output)  # type: ignore[no-untyped-call]
     specs: list[dict[str, str]] = split if isinstance(split, list) else [split]
+    # One output comes as itself (a list of components when it is pattern-matching), several as a list.
+    outputs: list[Any] = [envelope.outputs]
     if isinstance(split, list):
         outputs = list(envelope.outputs) if isinstance(envelope.outputs, list) else []
-    else:
-        outputs = [envelope.outputs] if isinstance(envelope.outputs, _Slot) else []
     if len(outputs) != len(specs):
         return f"{envelope.output}: outputs do not match"
     for slot, want in zip(outputs, specs):
@@ -320,9 +322,9 @@ def install_input_checks(server: Flask, callbacks: Callable[[], dict[str, Any]],
     def well_formed() -> Any:
         if request.path != route or request.method != "POST":
             return None
-        try:
-            body = json.loads(request.get_data(cache=True) or b"null")
-        except (ValueError, RecursionError):
+        try:  # parsed once: Dash reads the cached result
+            body = request.get_json(cache=True)
+        except (HTTPException, ValueError, RecursionError):
             body = None
         problem = check_envelope(body, callbacks())
         if problem is None:
