@@ -241,9 +241,9 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.START_ORGANISATION, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     @typed_callback(_FillUnit)
-    def fill_unit_form(node: dict[str, Any] | None, _new: Any, _first: Any, handle: Handle | None) -> tuple[Any, ...]:
+    def fill_unit_form(node: dict[str, Any] | None, _new: Any, _first: Any, handle: Handle | None) -> Any:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update
+            return no_update  # the whole answer: a pattern-matching output takes no per-output no_update
         if ctx.triggered_id == mid.START_ORGANISATION:
             values = _blank(UNIT_FIELDS)
             values[[f.name for f in UNIT_FIELDS].index("kind")] = "organisation"
@@ -253,10 +253,10 @@ def _register_unit_form(app: Dash, services: Services) -> None:
         try:
             site = draft_of(services, handle).site
         except WorkingCopyGone:
-            return no_update, no_update, no_update
+            return no_update
         unit = site.units_by_id.get(str(node.get("id")))
         if unit is None:
-            return no_update, no_update, no_update
+            return no_update
         found = unit_values(unit)
         return [found[f.name] for f in UNIT_FIELDS], unit.id, f"Editing {unit.name}"
 
@@ -271,9 +271,9 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     @typed_callback(_ChangeUnit)
     def change_unit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None) -> tuple[Any, ...]:
+                    handle: Handle | None) -> Any:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update, no_update, no_update
+            return no_update
         fields = form_values(UNIT_FIELDS, values)
         name = str(fields.get("name") or "").strip() or "unit"
         action = ctx.triggered_id
@@ -342,9 +342,9 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input({"type": mid.LINK_OPEN_EXISTING, "link": ALL}, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     @typed_callback(_FillLink)
-    def fill_link_form(edge: dict[str, Any] | None, _new: Any, _open: Any, handle: Handle | None) -> tuple[Any, ...]:
+    def fill_link_form(edge: dict[str, Any] | None, _new: Any, _open: Any, handle: Handle | None) -> Any:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update
+            return no_update  # the whole answer: a pattern-matching output takes no per-output no_update
         if isinstance(ctx.triggered_id, dict):  # "Edit the existing link", offered when a link repeats one
             edge = {"link": ctx.triggered_id.get("link")}
         elif ctx.triggered_id == mid.LINK_NEW or not edge:
@@ -352,10 +352,10 @@ def _register_link_form(app: Dash, services: Services) -> None:
         try:
             site = draft_of(services, handle).site
         except WorkingCopyGone:
-            return no_update, no_update, no_update
+            return no_update
         link = site.links_by_id.get(str(edge.get("link") or edge.get("id")))
         if link is None:
-            return no_update, no_update, no_update
+            return no_update
         values = link_values(link)
         return ([values[f.name] for f in LINK_FIELDS], link.id,
                 f"Editing {site.unit(link.source).name} ↔ {site.unit(link.target).name}")
@@ -370,9 +370,9 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     @typed_callback(_ChangeLink)
     def change_link(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None) -> tuple[Any, ...]:
+                    handle: Handle | None) -> Any:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update, no_update
+            return no_update
         fields = form_values(LINK_FIELDS, values)
         action = ctx.triggered_id
         if action != mid.LINK_ADD and not editing:
