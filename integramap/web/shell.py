@@ -7,13 +7,15 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
 import dash
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from flask import has_request_context
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from integramap.people import acting_person
 from integramap.store.access import PersonalStore
@@ -21,6 +23,7 @@ from integramap.web.api.routes import install_api
 from integramap.web.common import ids
 from integramap.web.common.hardening import ERROR_ID, callback_error, install_hardening
 from integramap.web.common.auth import LOGOUT_PATH, csrf_token, current_person, install_sign_in
+from integramap.web.common.inputs import MAX_ID, CallbackInputs, Id, typed_callback
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
 from integramap.web.map.working import remember_people
@@ -152,23 +155,50 @@ def site_from_search(search: str | None) -> str | None:
     return values[0] if values else None
 
 
+class _Location(CallbackInputs):
+    pathname: Id
+    search: Id
+
+
+class _Pathname(CallbackInputs):
+    pathname: Id
+
+
+class _NavLinkId(TypedDict):
+    path: Annotated[str, Field(max_length=MAX_ID)]
+
+
+class _NavLinks(CallbackInputs):
+    search: Id
+    link_ids: Annotated[list[_NavLinkId], Field(max_length=100)]
+
+
+class _PickSite(CallbackInputs):
+    site: Id
+    pathname: Id
+    search: Id
+
+
 def _register_shell_callbacks(app: Dash, services: Services, specs: list[PageSpec]) -> None:
     needs_site = {spec.path: spec.needs_site for spec in specs}
 
     @app.callback(Output(ids.NAV_SITE, "options"), Output(ids.NAV_SITE, "value"),
                   Input(ids.PAGES_LOCATION, "pathname"), Input(ids.PAGES_LOCATION, "search"))
+    @typed_callback(_Location)
     def fill_picker(pathname: str | None, search: str | None) -> tuple[Any, Any]:
         sites = services.store.list_sites()
         options = [{"label": s.name, "value": s.id} for s in sites]
         return options, site_from_search(search)
 
     @app.callback(Output(ERROR_ID, "style"), Input(ids.PAGES_LOCATION, "pathname"))
+    @typed_callback(_Pathname)
     def clear_error(_pathname: str | None) -> dict[str, str]:
         # A failure reported on one page is not repeated on the next.
         return {"display": "none"}
 
     @app.callback(Output(ids.AUTHOR, "data", allow_duplicate=True), Input(ids.PAGES_LOCATION, "pathname"),
                   prevent_initial_call="initial_duplicate")
+    @typed_callback(_Pathname)
     def signed_in_author(_pathname: str | None) -> Any:
         # The pages' name fields show who will be recorded as the author: the signed-in person.
         person = current_person()
@@ -177,6 +207,7 @@ def _register_shell_callbacks(app: Dash, services: Services, specs: list[PageSpe
     @app.callback(Output({"type": ids.NAV_LINK, "path": ALL}, "href"),
                   Input(ids.PAGES_LOCATION, "search"),
                   State({"type": ids.NAV_LINK, "path": ALL}, "id"))
+    @typed_callback(_NavLinks)
     def link_with_site(search: str | None, link_ids: list[dict[str, str]]) -> list[str]:
         site = site_from_search(search)
         out = []
@@ -188,6 +219,7 @@ def _register_shell_callbacks(app: Dash, services: Services, specs: list[PageSpe
     @app.callback(Output(ids.NAV_LOCATION, "href"), Input(ids.NAV_SITE, "value"),
                   State(ids.PAGES_LOCATION, "pathname"), State(ids.PAGES_LOCATION, "search"),
                   prevent_initial_call=True)
+    @typed_callback(_PickSite)
     def pick_site(site: str | None, pathname: str | None, search: str | None) -> Any:
         if not site or site == site_from_search(search):
             return no_update

@@ -21,6 +21,7 @@ from integramap.web.common.limits import DEMO_BUILDS, refused_by_limit
 from integramap.web.common.jobs import (
     JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
 )
+from integramap.web.common.inputs import Author, CallbackInputs, Clicks, Id, typed_callback
 from integramap.web.common.services import Services
 
 DEMO_NAME = "south-east-london"
@@ -94,6 +95,16 @@ def boundaries_address(site_id: str) -> str:
     return f"/boundaries?{urlencode({'site': site_id, 'a': 'pcn', 'b': 'local_authority'})}"
 
 
+class _Start(CallbackInputs):
+    clicks: Clicks
+    author: Author
+
+
+class _Poll(CallbackInputs):
+    n: Clicks
+    job: Id
+
+
 def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
     """The offer's callbacks for the ids made with ``prefix``."""
     i = _ids(prefix)
@@ -101,6 +112,7 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
     @app.callback(Output(i["job"], "data"), Output(i["poll"], "disabled"), Output(i["progress"], "children"),
                   Output(i["message"], "children"), Output(i["button"], "disabled"),
                   Input(i["button"], "n_clicks"), State(ids.AUTHOR, "data"), prevent_initial_call=True)
+    @typed_callback(_Start)
     def start(clicks: int | None, author: str | None) -> tuple[Any, ...]:
         if not clicks:
             raise PreventUpdate
@@ -125,6 +137,7 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
                   Output(i["button"], "disabled", allow_duplicate=True),
                   Output(ids.NAV_LOCATION, "href", allow_duplicate=True),
                   Input(i["poll"], "n_intervals"), State(i["job"], "data"), prevent_initial_call=True)
+    @typed_callback(_Poll)
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
         if not job:
             return True, no_update, no_update, False, no_update

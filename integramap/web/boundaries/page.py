@@ -13,11 +13,13 @@ analysed in the background with a progress bar.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from pydantic import AfterValidator, Field
+from typing_extensions import TypedDict
 
 from integramap.analysis.boundary_results import BoundaryReport
 from integramap.analysis.layers import Layer
@@ -35,6 +37,8 @@ from integramap.web.boundaries.figures import (
 )
 from integramap.web.common.jobs import JobState, UnknownJobError, default_runner, progress_bar
 from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Json, Number, Request,
+                                          bounded_json, typed_callback)
 from integramap.web.common.services import Services
 from integramap.web.typology.page import CARD, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text
 
@@ -266,6 +270,64 @@ RENDER_OUTPUTS = [
 ]
 
 
+class _Analysed(TypedDict):
+    """What the page drew last (the ``CURRENT`` store)."""
+
+    site: Id
+    revision: Annotated[int, Field(ge=0)]
+    a: Id
+    b: Id
+
+
+Current = Annotated[_Analysed | None, AfterValidator(bounded_json)]
+
+
+class _RowId(TypedDict):
+    index: Annotated[int, Field(ge=0)]
+
+
+class _Run(CallbackInputs):
+    request: Request
+    a: Id
+    b: Id
+    ready: Json
+    selected: Number
+
+
+class _Poll(CallbackInputs):
+    n: Clicks
+    job: Id
+
+
+class _Swap(CallbackInputs):
+    clicks: Clicks
+    a: Id
+    b: Id
+
+
+class _Select(CallbackInputs):
+    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    selected: Number
+
+
+class _Highlight(CallbackInputs):
+    selected: Number
+    current: Current
+    overlays: Ids
+    row_ids: Annotated[list[_RowId], Field(max_length=MAX_ITEMS)]
+
+
+class _Overlays(CallbackInputs):
+    value: Ids
+    current: Current
+    selected: Number
+
+
+class _Download(CallbackInputs):
+    clicks: Clicks
+    current: Current
+
+
 def _cached(services: Services, current: dict[str, Any] | None) -> Result | None:
     if not current or not current.get("site"):
         return None
@@ -281,6 +343,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(PROGRESS, "children"),
                   Input(REQUEST, "data"), Input(LAYER_A, "value"), Input(LAYER_B, "value"), Input(READY, "data"),
                   State(SELECTED, "data"))
+    @typed_callback(_Run)
     def run(request: dict[str, Any] | None, a: str | None, b: str | None, _ready: Any,
             selected: int | None) -> tuple[Any, ...]:
         # A new analysis clears the selection; leaving an empty one alone spares a second drawing.
@@ -313,6 +376,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(PROGRESS, "children", allow_duplicate=True),
                   Output(MESSAGE, "children", allow_duplicate=True),
                   Input(POLL, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
+    @typed_callback(_Poll)
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
         if not job:
             return no_update, True, "", no_update
@@ -330,6 +394,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(LAYER_A, "value", allow_duplicate=True), Output(LAYER_B, "value", allow_duplicate=True),
                   Input(SWAP, "n_clicks"), State(LAYER_A, "value"), State(LAYER_B, "value"),
                   prevent_initial_call=True)
+    @typed_callback(_Swap)
     def swap(clicks: int | None, a: str | None, b: str | None) -> tuple[Any, Any]:
         if not clicks:
             raise PreventUpdate
@@ -337,11 +402,15 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(SELECTED, "data", allow_duplicate=True), Input({"type": ROW, "index": ALL}, "n_clicks"),
                   State(SELECTED, "data"), prevent_initial_call=True)
+    @typed_callback(_Select)
     def select(clicks: list[int | None], selected: int | None) -> Any:
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
             raise PreventUpdate  # rows being drawn, not clicked
-        index = int(trigger["index"])
+        try:
+            index = int(trigger["index"])
+        except (KeyError, TypeError, ValueError):  # an id no row of this page has
+            raise PreventUpdate from None
         return None if index == selected else index
 
     @app.callback(Output(HEATMAP, "figure", allow_duplicate=True), Output(SANKEY, "figure", allow_duplicate=True),
@@ -350,6 +419,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(SELECTION, "children", allow_duplicate=True),
                   Input(SELECTED, "data"), State(CURRENT, "data"), State(OVERLAYS, "value"),
                   State({"type": ROW, "index": ALL}, "id"), prevent_initial_call=True)
+    @typed_callback(_Highlight)
     def highlight(selected: int | None, current: dict[str, Any] | None, overlays: list[str] | None,
                   row_ids: list[dict[str, Any]]) -> tuple[Any, ...]:
         result = _cached(services, current)
@@ -362,6 +432,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(MAP, "figure", allow_duplicate=True), Input(OVERLAYS, "value"),
                   State(CURRENT, "data"), State(SELECTED, "data"), prevent_initial_call=True)
+    @typed_callback(_Overlays)
     def toggle_overlays(value: list[str] | None, current: dict[str, Any] | None, selected: int | None) -> Any:
         result = _cached(services, current)
         if result is None or not result.overlays or not result.shapes.geometries:
@@ -375,6 +446,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(DOWNLOAD, "data"), Output(MESSAGE, "children", allow_duplicate=True),
                   Input(DOWNLOAD_CSV, "n_clicks"), State(CURRENT, "data"), prevent_initial_call=True)
+    @typed_callback(_Download)
     def download(clicks: int | None, current: dict[str, Any] | None) -> tuple[Any, Any]:
         if not clicks or not current:
             raise PreventUpdate

@@ -19,16 +19,19 @@ from typing import Any
 from urllib.parse import urlparse
 
 from dash import Dash, set_props
+from dash.exceptions import InvalidCallbackReturnValue, PreventUpdate
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 
 from integramap.people import NotSignedIn
 from integramap.store.access import NotAllowed
+from integramap.web.common.inputs import ALERT_ID, REFUSED, install_input_checks
 
 log = logging.getLogger(__name__)
 
-ERROR_ID = "app-error"
+ERROR_ID = ALERT_ID
 """The shell's alert line where a callback's unexpected failure is reported."""
 BUSY = "The database is busy: please try again in a moment."
 FAILED = "Something went wrong on the server and nothing was changed. Please try again; if it keeps " \
@@ -124,6 +127,26 @@ def install_hardening(app: Dash, *, https: bool = False) -> None:
     @server.errorhandler(NotSignedIn)
     def signed_out(_err: Exception) -> Response:
         return _error_response(401, str(NotSignedIn()))
+
+    # Last, so a post refused as malformed is one that was allowed in (signed in, same origin).
+    install_input_checks(server, lambda: app.callback_map, app.config.routes_pathname_prefix +
+                         "_dash-update-component", dispatch_failed)
+
+
+def dispatch_failed(err: Exception) -> Response:
+    """A fault Dash meets answering a callback request outside the callback: the alert line, not a 500."""
+    if isinstance(err, (PreventUpdate, HTTPException, PoolTimeout, OperationalError, NotSignedIn)):
+        raise err  # answered by their own handlers (204, their status, 503, 401)
+    if isinstance(err, InvalidCallbackReturnValue):
+        # The post named other components than the page has (a list of form fields cut short):
+        # the answer cannot be fitted to them.
+        log.warning("a callback's answer did not fit the components the request named: %s", str(err)[:300])
+        message = REFUSED
+    else:
+        log.error("unexpected error answering a callback request", exc_info=err)
+        message = FAILED
+    return jsonify({"multi": True, "response": {},
+                    "sideUpdate": {ERROR_ID: {"children": message, "style": {"display": "block"}}}})
 
 
 def callback_error(err: Exception) -> None:

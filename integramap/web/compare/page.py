@@ -15,11 +15,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import dash_cytoscape as cyto
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from pydantic import AfterValidator, ConfigDict, with_config
+from typing_extensions import TypedDict
 
 from integramap.analysis.compare import Comparison, PairSimilarity, SiteDiff, compare_sites
 from integramap.io.export_markdown import comparison_rows, comparison_to_markdown, diff_headline, words
@@ -39,6 +41,8 @@ from integramap.web.common.jobs import (
     JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
 )
 from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.inputs import (CallbackInputs, Choice, Clicks, Id, Ids, Number, Request, Style,
+                                          bounded_json, typed_callback)
 from integramap.web.common.services import Services
 from integramap.web.typology.page import (
     CARD,
@@ -359,9 +363,66 @@ def _revision_options(services: Services, site_id: str) -> list[dict[str, Any]]:
             for r in services.store.history(site_id)]
 
 
+@with_config(ConfigDict(extra="allow"))
+class _Chosen(TypedDict, total=False):
+    """What is compared (the ``SELECTION`` store)."""
+
+    mode: Id
+    sites: Ids
+    site: Id
+    a: Choice
+    b: Choice
+
+
+Selection = Annotated[_Chosen | None, AfterValidator(bounded_json)]
+
+
+class _Fill(CallbackInputs):
+    request: Request
+
+
+class _Mode(CallbackInputs):
+    mode: Id
+    rev_style: Style
+
+
+class _Revisions(CallbackInputs):
+    site_id: Id
+    request: Request
+
+
+class _Select(CallbackInputs):
+    mode: Id
+    sites: Ids
+    site: Id
+    a: Choice
+    b: Choice
+
+
+class _Run(CallbackInputs):
+    selection: Selection
+
+
+class _Poll(CallbackInputs):
+    n: Clicks
+    job: Id
+
+
+class _Pair(CallbackInputs):
+    index: Number
+    selection: Selection
+
+
+class _Download(CallbackInputs):
+    md: Clicks
+    js: Clicks
+    selection: Selection
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(SITES, "options"), Output(SITES, "value"), Output(REV_SITE, "options"),
                   Output(REV_SITE, "value"), Input(REQUEST, "data"))
+    @typed_callback(_Fill)
     def fill(request: dict[str, Any] | None) -> tuple[Any, ...]:
         request = request or {}
         options = [{"label": s.name, "value": s.id} for s in services.store.list_sites()]
@@ -374,6 +435,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(SITES_BOX, "style"), Output(REV_BOX, "style"), Input(MODE, "value"),
                   State(REV_BOX, "style"))
+    @typed_callback(_Mode)
     def show_mode(mode: str, rev_style: dict[str, Any] | None) -> tuple[Any, Any]:
         revisions = mode == "revisions"
         return ({"display": "none" if revisions else "block", "marginTop": "8px"},
@@ -381,6 +443,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(REV_A, "options"), Output(REV_B, "options"), Output(REV_A, "value"),
                   Output(REV_B, "value"), Input(REV_SITE, "value"), State(REQUEST, "data"))
+    @typed_callback(_Revisions)
     def fill_revisions(site_id: str | None, request: dict[str, Any] | None) -> tuple[Any, ...]:
         if not site_id:
             return [], [], None, None
@@ -401,11 +464,13 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(SELECTION, "data"), Input(MODE, "value"), Input(SITES, "value"),
                   Input(REV_SITE, "value"), Input(REV_A, "value"), Input(REV_B, "value"))
+    @typed_callback(_Select)
     def select(mode: str, sites: list[str] | None, site: str | None, a: Any, b: Any) -> dict[str, Any]:
         return {"mode": mode, "sites": sites or [], "site": site, "a": a, "b": b}
 
     @app.callback(Output(RESULTS, "children"), Output(MESSAGE, "children"), Output(JOB, "data"),
                   Output(POLL, "disabled"), Output(PROGRESS, "children"), Input(SELECTION, "data"))
+    @typed_callback(_Run)
     def run(selection: dict[str, Any] | None) -> tuple[Any, ...]:
         if not selection:
             raise PreventUpdate
@@ -430,6 +495,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(POLL, "disabled", allow_duplicate=True),
                   Output(PROGRESS, "children", allow_duplicate=True),
                   Input(POLL, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
+    @typed_callback(_Poll)
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
         if not job:
             return no_update, no_update, True, ""
@@ -446,6 +512,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(SIM_DETAIL, "children"), Input(SIM_PAIR, "value"), State(SELECTION, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Pair)
     def show_pair(index: int | None, selection: dict[str, Any] | None) -> Any:
         if index is None or not selection:
             raise PreventUpdate
@@ -460,6 +527,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(DOWNLOAD, "data"), Output(MESSAGE, "children", allow_duplicate=True),
                   Input(DOWNLOAD_MD, "n_clicks"), Input(DOWNLOAD_JSON, "n_clicks"),
                   State(SELECTION, "data"), prevent_initial_call=True)
+    @typed_callback(_Download)
     def download(md: int | None, js: int | None, selection: dict[str, Any] | None) -> tuple[Any, Any]:
         from dash import ctx
 

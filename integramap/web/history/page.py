@@ -8,17 +8,20 @@ the Compare page on them (``/compare?site=ID&a=N&b=M``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from pydantic import Field
 
 from integramap.io.sitefile import dump_site
 from integramap.store import ConflictError, RevisionInfo, StoreError
 from integramap.store.access import PersonalStore
 from integramap.web.common import ids
 from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.inputs import (MAX_ITEMS, Author, CallbackInputs, Clicks, Numbers, Request, Style,
+                                          Text, typed_callback)
 from integramap.web.common.services import Services, current_services
 from integramap.web.typology.page import CARD, DESCRIPTORS, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text, when
 
@@ -153,9 +156,46 @@ def _selected(chosen: list[int] | None) -> list[int]:
     return sorted(int(n) for n in chosen or [])
 
 
+class _Load(CallbackInputs):
+    request: Request
+    refresh: Clicks
+
+
+class _Pick(CallbackInputs):
+    values: Annotated[list[Numbers] | None, Field(max_length=MAX_ITEMS)]
+
+
+class _Author(CallbackInputs):
+    name: Author
+
+
+class _Selection(CallbackInputs):
+    selected: Numbers
+    request: Request
+    single_style: Style
+    pair_style: Style
+
+
+class _Restore(CallbackInputs):
+    clicks: Clicks
+    selected: Numbers
+    request: Request
+    author: Author
+    message: Text
+    refresh: Clicks
+
+
+class _Download(CallbackInputs):
+    yaml_clicks: Clicks
+    json_clicks: Clicks
+    selected: Numbers
+    request: Request
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(TABLE, "children"), Output(TITLE, "children"), Output(MESSAGE, "children"),
                   Input(REQUEST, "data"), Input(REFRESH, "data"))
+    @typed_callback(_Load)
     def load(request: dict[str, Any] | None, _refresh: int | None) -> tuple[Any, ...]:
         site_id = (request or {}).get("site")
         if not site_id:
@@ -168,10 +208,12 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return revision_table(revision_rows(history)), f"{history[0].name} — history", ""
 
     @app.callback(Output(SELECTED, "data"), Input({"type": PICK, "number": ALL}, "value"))
+    @typed_callback(_Pick)
     def pick(values: list[list[int]] | None) -> list[int]:
         return sorted({int(n) for ticked in values or [] for n in ticked or []})
 
     @app.callback(Output(AUTHOR, "value"), Input(ids.AUTHOR, "data"))
+    @typed_callback(_Author)
     def remember_author(name: str | None) -> str:
         return name or ""
 
@@ -180,6 +222,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(PAIR, "style"), Output(f"{PAIR}-title", "children"), Output(COMPARE, "href"),
                   Input(SELECTED, "data"), State(REQUEST, "data"), State(SINGLE, "style"),
                   State(PAIR, "style"))
+    @typed_callback(_Selection)
     def show_selection(selected: list[int] | None, request: dict[str, Any] | None,
                        single_style: dict[str, Any] | None, pair_style: dict[str, Any] | None
                        ) -> tuple[Any, ...]:
@@ -217,6 +260,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(RESTORE, "n_clicks"), State(SELECTED, "data"), State(REQUEST, "data"),
                   State(AUTHOR, "value"), State(RESTORE_MESSAGE, "value"), State(REFRESH, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Restore)
     def restore(clicks: int | None, selected: list[int] | None, request: dict[str, Any] | None,
                 author: str | None, message: str | None, refresh: int | None) -> tuple[Any, ...]:
         if not clicks:
@@ -242,6 +286,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(DOWNLOAD, "data"), Output(RESULT, "children", allow_duplicate=True),
                   Input(DOWNLOAD_YAML, "n_clicks"), Input(DOWNLOAD_JSON, "n_clicks"),
                   State(SELECTED, "data"), State(REQUEST, "data"), prevent_initial_call=True)
+    @typed_callback(_Download)
     def download(yaml_clicks: int | None, json_clicks: int | None, selected: list[int] | None,
                  request: dict[str, Any] | None) -> tuple[Any, Any]:
         chosen = _selected(selected)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from pydantic import Field
 
 from integramap.drafts import Change, NothingToRedo, NothingToUndo, StaleWorkingCopy
 from integramap.edit import DuplicateLink
@@ -14,6 +15,7 @@ from integramap.web.map import ids as mid
 from integramap.web.map import trying
 from integramap.web.map.arrange import SPACING, arrange_site, saved_positions
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
+from integramap.web.common.inputs import MAX_ITEMS, CallbackInputs, Clicks, Id, Json, Store, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, handle_for, pressed
 
@@ -164,6 +166,66 @@ function(handle) {
 """
 
 
+class _Handle(CallbackInputs):
+    handle: Store
+
+
+class _Press(CallbackInputs):
+    n: Clicks
+
+
+class _FillUnit(CallbackInputs):
+    node: Store
+    new: Clicks
+    first: Clicks
+    handle: Store
+    tried: Store
+
+
+class _ChangeUnit(CallbackInputs):
+    add: Clicks
+    update: Clicks
+    delete: Clicks
+    values: Annotated[list[Json], Field(min_length=len(UNIT_FIELDS), max_length=len(UNIT_FIELDS))]
+    editing: Id
+    handle: Store
+    tried: Store
+
+
+class _FillLink(CallbackInputs):
+    edge: Store
+    new: Clicks
+    open: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    handle: Store
+    tried: Store
+
+
+class _ChangeLink(CallbackInputs):
+    add: Clicks
+    update: Clicks
+    delete: Clicks
+    values: Annotated[list[Json], Field(min_length=len(LINK_FIELDS), max_length=len(LINK_FIELDS))]
+    editing: Id
+    handle: Store
+    tried: Store
+
+
+class _UndoRedo(CallbackInputs):
+    undo: Clicks
+    redo: Clicks
+    handle: Store
+
+
+class _Arrange(CallbackInputs):
+    n: Clicks
+    handle: Store
+
+
+class _Dragged(CallbackInputs):
+    moved: Store
+    handle: Store
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     app.clientside_callback(  # type: ignore[no-untyped-call]
         FOLLOW_NEW_UNIT, Output(mid.FOLLOWED, "data"), Input(mid.DRAFT, "data"),
@@ -180,6 +242,7 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Output(mid.field_id(mid.LINK_FORM, "source"), "options"),
                   Output(mid.field_id(mid.LINK_FORM, "target"), "options"),
                   Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Handle)
     def unit_choices(handle: Handle | None) -> tuple[Any, Any, Any]:
         options = unit_choice_options(services, handle)
         return options, options, options
@@ -189,10 +252,11 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.CY, "tapNodeData"), Input(mid.UNIT_NEW, "n_clicks"),
                   Input(mid.START_ORGANISATION, "n_clicks"),
                   State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
+    @typed_callback(_FillUnit)
     def fill_unit_form(node: dict[str, Any] | None, _new: Any, _first: Any, handle: Handle | None,
-                       tried: dict[str, Any] | None) -> tuple[Any, ...]:
+                       tried: dict[str, Any] | None) -> Any:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update
+            return no_update  # the whole answer: a pattern-matching output takes no per-output no_update
         if ctx.triggered_id == mid.START_ORGANISATION:
             values = _blank(UNIT_FIELDS)
             values[[f.name for f in UNIT_FIELDS].index("kind")] = "organisation"
@@ -202,10 +266,10 @@ def _register_unit_form(app: Dash, services: Services) -> None:
         try:
             site = shown_site(services, handle, tried)
         except WorkingCopyGone:
-            return no_update, no_update, no_update
+            return no_update
         unit = site.units_by_id.get(str(node.get("id")))
-        if unit is None:  # a group the map only draws: nothing to edit (one value per field)
-            return [no_update] * len(UNIT_FIELDS), no_update, no_update
+        if unit is None:  # a group the map only draws: nothing to edit
+            return no_update
         found = unit_values(unit)
         return [found[f.name] for f in UNIT_FIELDS], unit.id, f"Editing {unit.name}"
 
@@ -218,11 +282,12 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.UNIT_DELETE, "n_clicks"),
                   State(_field_ids(mid.UNIT_FORM), "value"), State(mid.UNIT_EDITING_ID, "data"),
                   State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
+    @typed_callback(_ChangeUnit)
     def change_unit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None, tried: dict[str, Any] | None) -> tuple[Any, ...]:
+                    handle: Handle | None, tried: dict[str, Any] | None) -> Any:
         # While a change is tried, scenario.py records the edit instead.
         if not pressed(ctx.triggered) or trying.is_on(tried):
-            return no_update, no_update, no_update, no_update, no_update
+            return no_update
         fields = form_values(UNIT_FIELDS, values)
         name = str(fields.get("name") or "").strip() or "unit"
         action = ctx.triggered_id
@@ -271,10 +336,12 @@ def _register_unit_form(app: Dash, services: Services) -> None:
 
 def _register_start(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.TABS, "value"), Input(mid.START_ORGANISATION, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_Press)
     def open_unit_form(n: Any) -> Any:
         return "unit" if n else no_update
 
     @app.callback(Output(mid.START_BOX, "hidden"), Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Handle)
     def hide_start(handle: Handle | None) -> bool:
         try:
             return bool(draft_of(services, handle).site.units)
@@ -288,10 +355,11 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input(mid.CY, "tapEdgeData"), Input(mid.LINK_NEW, "n_clicks"),
                   Input({"type": mid.LINK_OPEN_EXISTING, "link": ALL}, "n_clicks"),
                   State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
+    @typed_callback(_FillLink)
     def fill_link_form(edge: dict[str, Any] | None, _new: Any, _open: Any, handle: Handle | None,
-                       tried: dict[str, Any] | None) -> tuple[Any, ...]:
+                       tried: dict[str, Any] | None) -> Any:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update
+            return no_update  # the whole answer: a pattern-matching output takes no per-output no_update
         if isinstance(ctx.triggered_id, dict):  # "Edit the existing link", offered when a link repeats one
             edge = {"link": ctx.triggered_id.get("link")}
         elif ctx.triggered_id == mid.LINK_NEW or not edge:
@@ -299,10 +367,10 @@ def _register_link_form(app: Dash, services: Services) -> None:
         try:
             site = shown_site(services, handle, tried)
         except WorkingCopyGone:
-            return no_update, no_update, no_update
+            return no_update
         link = site.links_by_id.get(str(edge.get("link") or edge.get("id")))
         if link is None:
-            return no_update, no_update, no_update
+            return no_update
         values = link_values(link)
         return ([values[f.name] for f in LINK_FIELDS], link.id,
                 f"Editing {site.unit(link.source).name} ↔ {site.unit(link.target).name}")
@@ -315,11 +383,12 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input(mid.LINK_DELETE, "n_clicks"),
                   State(_field_ids(mid.LINK_FORM), "value"), State(mid.LINK_EDITING_ID, "data"),
                   State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
+    @typed_callback(_ChangeLink)
     def change_link(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None, tried: dict[str, Any] | None) -> tuple[Any, ...]:
+                    handle: Handle | None, tried: dict[str, Any] | None) -> Any:
         # While a change is tried, scenario.py records the edit instead.
         if not pressed(ctx.triggered) or trying.is_on(tried):
-            return no_update, no_update, no_update, no_update
+            return no_update
         fields = form_values(LINK_FIELDS, values)
         action = ctx.triggered_id
         if action != mid.LINK_ADD and not editing:
@@ -354,6 +423,7 @@ def _register_map_edits(app: Dash, services: Services) -> None:
                   Output(mid.MESSAGE, "children", allow_duplicate=True),
                   Input(mid.UNDO, "n_clicks"), Input(mid.REDO, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_UndoRedo)
     def undo_redo(_undo: Any, _redo: Any, handle: Handle | None) -> tuple[Any, Any]:
         if not pressed(ctx.triggered):
             return no_update, no_update
@@ -374,6 +444,7 @@ def _register_map_edits(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.MESSAGE, "children", allow_duplicate=True),
                   Input(mid.ARRANGE, "n_clicks"), State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Arrange)
     def arrange(_n: Any, handle: Handle | None) -> tuple[Any, Any]:
         if not pressed(ctx.triggered):
             return no_update, no_update
@@ -392,6 +463,7 @@ def _register_map_edits(app: Dash, services: Services) -> None:
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Input(mid.MOVED, "data"), State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Dragged)
     def keep_dragged(moved: dict[str, Any] | None, handle: Handle | None) -> Any:
         if not moved or not isinstance(moved.get("positions"), dict):
             return no_update

@@ -17,6 +17,7 @@ from integramap.wording import plural
 from integramap.store import ConflictError, StoreError, UnknownSiteError
 from integramap.web.common import ids
 from integramap.web.map import ids as mid
+from integramap.web.common.inputs import Author, CallbackInputs, Clicks, Store, Text, Upload, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.common.limits import UPLOADS, refused_by_limit
 from integramap.web.common.upload import display_name, upload_to_site
@@ -31,8 +32,42 @@ def _problem_list(err: SiteError) -> html.Div:
                      html.Ul([html.Li(str(p)) for p in err.problems[:20]])], className="error")
 
 
+class _Author(CallbackInputs):
+    name: Author
+
+
+class _Save(CallbackInputs):
+    n: Clicks
+    author: Author
+    message: Text
+    handle: Store
+
+
+class _Discard(CallbackInputs):
+    n: Clicks
+    resume_discard: Clicks
+    handle: Store
+
+
+class _Upload(CallbackInputs):
+    contents: Upload
+    filename: Text
+    handle: Store
+
+
+class _Press(CallbackInputs):
+    n: Clicks
+
+
+class _Download(CallbackInputs):
+    yaml_clicks: Clicks
+    json_clicks: Clicks
+    handle: Store
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.SAVE_AUTHOR, "value"), Input(ids.AUTHOR, "data"))
+    @typed_callback(_Author)
     def remembered_author(name: str | None) -> Any:
         return name or no_update
 
@@ -42,6 +77,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(mid.SAVE, "n_clicks"),
                   State(mid.SAVE_AUTHOR, "value"), State(mid.SAVE_MESSAGE, "value"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Save)
     def save(_n: Any, author: str | None, message: str | None, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
@@ -75,6 +111,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.RESUME_BOX, "hidden", allow_duplicate=True),
                   Input(mid.DISCARD, "n_clicks"), Input(mid.RESUME_DISCARD, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Discard)
     def discard(_n: Any, _resume_discard: Any, handle: Handle | None) -> tuple[Any, Any, Any]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
@@ -100,6 +137,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.UPLOAD_RESULT, "children"),
                   Input(mid.UPLOAD, "contents"), State(mid.UPLOAD, "filename"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Upload)
     def upload(contents: str | None, filename: str | None, handle: Handle | None) -> tuple[Any, Any]:
         return load_upload(services, handle, contents, filename)
 
@@ -107,11 +145,13 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.START_RESULT, "children"),
                   Input(mid.START_UPLOAD, "contents"), State(mid.START_UPLOAD, "filename"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Upload)
     def start_from_upload(contents: str | None, filename: str | None, handle: Handle | None) -> tuple[Any, Any]:
         return load_upload(services, handle, contents, filename)
 
     @app.callback(Output(mid.TEMPLATE_DOWNLOAD, "data"), Input(mid.START_TEMPLATE, "n_clicks"),
                   prevent_initial_call=True)
+    @typed_callback(_Press)
     def template(n: Any) -> Any:
         if not n:
             return no_update
@@ -124,7 +164,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.DOWNLOAD, "data"),
                   Input(mid.DOWNLOAD_YAML, "n_clicks"), Input(mid.DOWNLOAD_JSON, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
-    def download(_yaml: Any, _json: Any, handle: Handle | None) -> Any:
+    @typed_callback(_Download)
+    def download(_yaml_clicks: Any, _json_clicks: Any, handle: Handle | None) -> Any:
         if not pressed(ctx.triggered):
             return no_update
         try:
@@ -136,6 +177,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return {"content": dump_site(site, "yaml"), "filename": f"{site.id}.yaml", "type": "application/x-yaml"}
 
     @app.callback(Output(mid.RESUME_BOX, "hidden"), Input(mid.RESUME, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_Press)
     def resume(n: Any) -> Any:
         return True if n else no_update
 

@@ -19,6 +19,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from integramap.io.map_picture import drawing_from_elements, drawing_to_svg
+from integramap.web.common.inputs import CallbackInputs, Clicks, Store, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.working import draft_of
@@ -105,6 +106,16 @@ def in_view(elements: Sequence[Mapping[str, Any]], extent: Mapping[str, Any] | N
     return [e for e in elements if "source" in (e.get("data") or {}) or str((e.get("data") or {}).get("id")) in visible]
 
 
+class _Png(CallbackInputs):
+    clicks: Clicks
+    handle: Store
+
+
+class _Svg(CallbackInputs):
+    view: Store
+    handle: Store
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     def site_id(handle: dict[str, Any] | None) -> str | None:
         try:
@@ -114,6 +125,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(mid.CY, "generateImage"), Input(DOWNLOAD_PNG, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Png)
     def png(clicks: int | None, handle: dict[str, Any] | None) -> Any:
         if not clicks:
             raise PreventUpdate
@@ -126,6 +138,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(PICTURE_DOWNLOAD, "data"), Input(PICTURE_VIEW, "data"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Svg)
     def svg(view: dict[str, Any] | None, handle: dict[str, Any] | None) -> Any:
         elements = (view or {}).get("elements")
         if not elements:

@@ -22,6 +22,7 @@ from integramap.model import Site, SiteError
 from integramap.web.common.jobs import (
     JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
 )
+from integramap.web.common.inputs import CallbackInputs, Clicks, Flag, Id, Store, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.working import WorkingCopyGone, draft_of, handle_for
@@ -102,9 +103,30 @@ def build_area_in_background(services: Services, progress: Progress, choice: str
     return build_area(choice, site_id, name, progress)
 
 
+class _Hidden(CallbackInputs):
+    hidden: Flag
+
+
+class _Choice(CallbackInputs):
+    choice: Id
+
+
+class _Start(CallbackInputs):
+    n: Clicks
+    choice: Id
+    handle: Store
+
+
+class _Poll(CallbackInputs):
+    n: Clicks
+    job: Id
+    handle: Store
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.START_AREA, "options"), Output(mid.START_IMPORT_RESULT, "children"),
                   Input(mid.START_BOX, "hidden"))
+    @typed_callback(_Hidden)
     def fill_choices(hidden: bool | None) -> tuple[Any, Any]:
         if hidden is not False:
             return no_update, no_update
@@ -114,6 +136,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
             return [], html.Div(err.for_people(), className="hint", style={"whiteSpace": "pre-wrap"})
 
     @app.callback(Output(mid.START_IMPORT, "disabled"), Input(mid.START_AREA, "value"))
+    @typed_callback(_Choice)
     def ready(choice: str | None) -> bool:
         return not choice
 
@@ -121,6 +144,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.START_PROGRESS, "children"), Output(mid.START_IMPORT, "disabled", allow_duplicate=True),
                   Input(mid.START_IMPORT, "n_clicks"), State(mid.START_AREA, "value"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Start)
     def start(n: Any, choice: str | None, handle: Handle | None) -> tuple[Any, ...]:
         if not n or not choice:
             return no_update, no_update, no_update, no_update
@@ -140,6 +164,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.START_IMPORT, "disabled", allow_duplicate=True),
                   Input(mid.START_POLL, "n_intervals"), State(mid.START_JOB, "data"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Poll)
     def poll(_n: Any, job: str | None, handle: Handle | None) -> tuple[Any, ...]:
         if not job:
             return no_update, True, no_update, False

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 
 import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from pydantic import Field
 
 from integramap.model import Level, Site
 from integramap.store import UnknownSiteError
@@ -21,6 +22,8 @@ from integramap.web.map.edit import shown_site, unit_names_fingerprint
 from integramap.web.map.groups import GROUP_NAME, describe, grouped, is_group
 from integramap.web.map import trying
 from integramap.scenario_edits import Applied
+from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Number, Numbers, Store,
+                                          Text, typed_callback)
 from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, open_site, status_text
 
@@ -341,6 +344,43 @@ def inspect_link(site: Site, link_id: str) -> list[Any]:
     return [html.H4(f"{site.unit(link.source).name} ↔ {site.unit(link.target).name}"), _rows(pairs)]
 
 
+class _Status(CallbackInputs):
+    handle: Store
+
+
+class _Draw(CallbackInputs):
+    handle: Store
+    kinds: Ids
+    sectors: Ids
+    orgs: Ids
+    levels: Numbers
+    search: Text
+    focus: Id
+    depth: Number
+    compound: Ids
+    targets: Ids
+    drill: Id
+    opened: Ids
+    fit: Clicks
+    tried: Store
+
+
+class _Inspect(CallbackInputs):
+    node: Store
+    edge: Store
+    handle: Store
+    opened: Ids
+    tried: Store
+
+
+class _GoUp(CallbackInputs):
+    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+
+
+class _Clear(CallbackInputs):
+    n: Clicks
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     # The page's layout already holds what these draw for the opened site (see ``page.py``):
     # they run on later changes only, so opening a map waits for no callback round trip.
@@ -349,6 +389,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.UNDO, "title"), Output(mid.REDO, "title"),
                   Output(mid.F_ORGS, "options"), Output(mid.F_FOCUS, "options"),
                   Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Status)
     def show_status(handle: dict[str, Any] | None) -> tuple[Any, ...]:
         return status_parts(services, handle)
 
@@ -357,6 +398,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS],
                   Input(mid.DRILL, "data"), Input(mid.OPENED, "data"), Input(mid.FIT, "n_clicks"),
                   Input(mid.TRY, "data"), prevent_initial_call=True)
+    @typed_callback(_Draw)
     def draw(handle: dict[str, Any] | None, kinds: Any, sectors: Any, orgs: Any, levels: Any, search: Any,
              focus: Any, depth: Any, compound: Any, targets: Any, drill: Any, opened: Any,
              _fit: Any, tried: dict[str, Any] | None) -> tuple[Any, ...]:
@@ -373,6 +415,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(mid.CY, "tapNodeData"), Input(mid.CY, "tapEdgeData"),
                   State(mid.DRAFT, "data"), State(mid.OPENED, "data"), State(mid.TRY, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Inspect)
     def inspect(node: dict[str, Any] | None, edge: dict[str, Any] | None, handle: Any,
                 opened: list[str] | None, tried: dict[str, Any] | None) -> tuple[Any, Any, Any]:
         try:
@@ -406,6 +449,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(mid.DRILL, "data", allow_duplicate=True),
                   Input({"type": mid.CRUMB, "uid": ALL}, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_GoUp)
     def go_up(clicks: list[int | None]) -> Any:
         if not any(clicks) or not isinstance(ctx.triggered_id, dict):
             return no_update
@@ -415,6 +459,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(mid.DRILL, "data", allow_duplicate=True),
                   Output(mid.OPENED, "data", allow_duplicate=True),
                   Input(mid.F_CLEAR, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_Clear)
     def clear_filters(_n: Any) -> tuple[Any, ...]:
         if not _n:
             return tuple(no_update for _ in range(len(FILTER_INPUTS) + 2))

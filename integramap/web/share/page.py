@@ -17,6 +17,7 @@ from integramap.store.accounts import AccountError
 from integramap.web.common import ids
 from integramap.web.common.auth import current_person
 from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.inputs import CallbackInputs, Clicks, Id, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.shell import site_from_search
 from integramap.web.typology.page import error_box, problem_text
@@ -61,10 +62,25 @@ PAGE = PageSpec(path="/share", name="Sharing", order=90, layout=layout, title="S
                 needs_accounts=True)
 
 
+class _Show(CallbackInputs):
+    search: Id
+    refresh: Clicks
+
+
+class _Change(CallbackInputs):
+    give: Clicks
+    take: Clicks
+    who: Id
+    role: Id
+    search: Id
+    refresh: Clicks
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(TITLE, "children"), Output(MEMBERS, "children"), Output(CONTROLS, "style"),
                   Output(PERSON, "options"),
                   Input(ids.PAGES_LOCATION, "search"), Input(REFRESH, "data"))
+    @typed_callback(_Show)
     def show(search: str | None, _refresh: Any) -> tuple[Any, ...]:
         site_id = site_from_search(search)
         hidden = {"display": "none"}
@@ -96,6 +112,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(GIVE, "n_clicks"), Input(TAKE, "n_clicks"),
                   State(PERSON, "value"), State(ROLE, "value"), State(ids.PAGES_LOCATION, "search"),
                   State(REFRESH, "data"), prevent_initial_call=True)
+    @typed_callback(_Change)
     def change(give: Any, take: Any, who: Any, role: Any, search: str | None, refresh: Any) -> tuple[Any, ...]:
         from dash import ctx
 

@@ -13,6 +13,7 @@ from integramap.store import ConflictError, StoreError
 from integramap.web.common import ids
 from integramap.web.boundaries.demo_offer import demo_offer, register_demo_callbacks
 from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.inputs import Author, CallbackInputs, Clicks, Json, Text, typed_callback
 from integramap.web.common.services import Services
 
 LOAD = "sites-load"
@@ -69,10 +70,26 @@ def _free_id(services: Services, stem: str) -> str:
     return found
 
 
+class _Load(CallbackInputs):
+    load: Json
+
+
+class _Author(CallbackInputs):
+    name: Author
+
+
+class _Create(CallbackInputs):
+    clicks: Clicks
+    site_id: Text
+    name: Text
+    author: Author
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     register_demo_callbacks(app, services, "sites")
 
     @app.callback(Output(TABLE, "children"), Input(LOAD, "data"))
+    @typed_callback(_Load)
     def list_sites(_load: Any) -> Any:
         sites = services.store.list_sites()
         if not sites:
@@ -88,6 +105,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return html.Table([head, html.Tbody(rows)], className="table")
 
     @app.callback(Output(NEW_AUTHOR, "value"), Input(ids.AUTHOR, "data"))
+    @typed_callback(_Author)
     def remembered_author(name: str | None) -> Any:
         return name or no_update
 
@@ -96,6 +114,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(ids.AUTHOR, "data", allow_duplicate=True),
                   Input(CREATE, "n_clicks"), State(NEW_ID, "value"), State(NEW_NAME, "value"),
                   State(NEW_AUTHOR, "value"), prevent_initial_call=True)
+    @typed_callback(_Create)
     def create(clicks: Any, site_id: str | None, name: str | None, author: str | None) -> tuple[Any, ...]:
         if not clicks:  # the page's first render, not a press of the button
             return no_update, no_update, no_update, no_update, no_update

@@ -32,6 +32,7 @@ from integramap.web.typology.figures import (
     level_distribution_figure,
 )
 from integramap.web.common.pagespec import PageSpec
+from integramap.web.common.inputs import CallbackInputs, Clicks, Request, typed_callback
 from integramap.web.common.services import Services
 
 log = logging.getLogger(__name__)
@@ -301,12 +302,22 @@ def _file_name(d: TypologyDescriptor, revision: int, ext: str) -> str:
     return f"{d.site.id}-r{revision}-typology.{ext}"
 
 
+class _Show(CallbackInputs):
+    request: Request
+
+
+class _Export(CallbackInputs):
+    clicks: Clicks
+    request: Request
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(TITLE, "children"), Output(SUBTITLE, "children"), Output(MESSAGE, "children"),
                   Output(BODY, "style"),
                   Output(CODE, "children"), Output(CODE_PARTS, "children"), Output(SUMMARY, "children"),
                   Output(PANEL, "children"), Output(RADAR, "figure"), Output(LEVELS, "figure"),
                   Output(CHALLENGES, "children"), Input(REQUEST, "data"))
+    @typed_callback(_Show)
     def show(request: dict[str, Any] | None) -> tuple[Any, ...]:
         site_id = (request or {}).get("site")
         blank = (no_update,) * 7
@@ -326,6 +337,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                 level_distribution_figure(d.depth.distribution), challenge_list(d))
 
     def exporter(render: Callable[[TypologyDescriptor, Revision], dict[str, Any]]) -> Callable[..., Any]:
+        @typed_callback(_Export)
         def download(clicks: int | None, request: dict[str, Any] | None) -> Any:
             if not clicks or not request or not request.get("site"):
                 raise PreventUpdate
