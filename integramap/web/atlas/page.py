@@ -12,10 +12,12 @@ background), keeps it in the store and opens its Boundaries page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from integramap.analysis.atlas_neighbours import icbs_like
 from integramap.demo import DemoDataError
@@ -44,6 +46,7 @@ from integramap.web.common import ids
 from integramap.web.common.jobs import (
     JobRunner, JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
 )
+from integramap.web.common.inputs import MAX_ID, MAX_ITEMS, Author, CallbackInputs, Clicks, Flag, Id, typed_callback
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
 from integramap.web.typology.page import CARD, GRAPH_CONFIG, HINT_STYLE, PAGE_STYLE, error_box, problem_text
@@ -130,9 +133,52 @@ def _missing(err: DemoDataError) -> html.Div:
                      + err.for_people().replace("\n  - ", "\n• "))
 
 
+class SortState(TypedDict):
+    """The table's order as the page keeps it (an unknown column sorts by the default one)."""
+
+    key: Annotated[str, Field(max_length=MAX_ID)]
+    descending: bool
+
+
+class _Start(CallbackInputs):
+    load: Flag
+
+
+class _Poll(CallbackInputs):
+    n: Clicks
+    job: Id
+
+
+class _Render(CallbackInputs):
+    ready: Id
+    sort: SortState | None
+    chosen: Id
+
+
+class _SortBy(CallbackInputs):
+    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    sort: SortState | None
+
+
+class _Chart(CallbackInputs):
+    ready: Id
+    layer: Id
+
+
+class _LikeMine(CallbackInputs):
+    code: Id
+
+
+class _OpenIcb(CallbackInputs):
+    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    near: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    author: Author
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(JOB, "data"), Output(POLL, "disabled"), Output(PROGRESS, "children"),
                   Output(MESSAGE, "children"), Output(READY, "data"), Input(LOAD, "data"))
+    @typed_callback(_Start)
     def start(_load: Any) -> tuple[Any, ...]:
         try:
             files = find_files()
@@ -152,12 +198,14 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(READY, "data", allow_duplicate=True), Output(POLL, "disabled", allow_duplicate=True),
                   Output(PROGRESS, "children", allow_duplicate=True), Output(MESSAGE, "children", allow_duplicate=True),
                   Input(POLL, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
+    @typed_callback(_Poll)
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
         return _poll_job(job)
 
     @app.callback(Output(BODY, "style"), Output(HEADLINE, "children"), Output(TABLE, "children"),
                   Output(LIKE, "options"), Output(LIKE, "value"), Output(MESSAGE, "children", allow_duplicate=True),
                   Input(READY, "data"), State(SORT, "data"), State(CHOSEN, "data"), prevent_initial_call=True)
+    @typed_callback(_Render)
     def render(ready: Any, sort: dict[str, Any] | None, chosen: str | None) -> tuple[Any, ...]:
         national = _national() if ready else None
         if national is None:
@@ -174,6 +222,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(SORT, "data"), Output(TABLE, "children", allow_duplicate=True),
                   Input({"type": SORT_HEAD, "key": ALL}, "n_clicks"), State(SORT, "data"), prevent_initial_call=True)
+    @typed_callback(_SortBy)
     def sort_by(_clicks: list[int | None], sort: dict[str, Any] | None) -> tuple[Any, Any]:
         trigger = ctx.triggered_id
         national = _national()
@@ -189,6 +238,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(CHART, "figure"), Output(SUMMARY, "children"), Input(READY, "data"), Input(LAYER, "value"),
                   prevent_initial_call=True)
+    @typed_callback(_Chart)
     def chart(ready: Any, layer: str | None) -> tuple[Any, Any]:
         national = _national() if ready else None
         if national is None:
@@ -197,6 +247,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
         return ranked_figure(national.found, layer), [html.P(s) for s in ranked_summary(national.found, layer)]
 
     @app.callback(Output(NEAR, "children"), Input(LIKE, "value"), prevent_initial_call=True)
+    @typed_callback(_LikeMine)
     def like_mine(code: str | None) -> Any:
         national = _national()
         if not code or national is None:
@@ -212,6 +263,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(ids.NAV_LOCATION, "href", allow_duplicate=True),
                   Input({"type": OPEN, "code": ALL}, "n_clicks"), Input({"type": OPEN_NEAR, "code": ALL}, "n_clicks"),
                   State(ids.AUTHOR, "data"), prevent_initial_call=True)
+    @typed_callback(_OpenIcb)
     def open_icb(_clicks: list[int | None], _near: list[int | None], author: str | None) -> tuple[Any, ...]:
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
@@ -242,6 +294,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(OPEN_STATUS, "children", allow_duplicate=True),
                   Output(ids.NAV_LOCATION, "href", allow_duplicate=True),
                   Input(OPEN_POLL, "n_intervals"), State(OPEN_JOB, "data"), prevent_initial_call=True)
+    @typed_callback(_Poll)
     def open_poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
         if not job:
             return True, no_update, no_update

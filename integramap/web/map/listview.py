@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from dash import ALL, Dash, Input, Output, ctx, html, no_update
+from pydantic import Field
 
 from integramap.analysis.typology_challenges import structural_challenges
 from integramap.model import Level, Site
 from integramap.wording import plural
+from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Number, Numbers, Store,
+                                          Text, typed_callback)
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.elements import RANK, ViewOptions, filtered_units, matches_search
@@ -225,10 +228,29 @@ def status() -> html.P:
     return html.P(id=LIST_STATUS, role="status", className="visually-hidden")
 
 
+class _ShowList(CallbackInputs):
+    handle: Store
+    kinds: Ids
+    sectors: Ids
+    orgs: Ids
+    levels: Numbers
+    search: Text
+    focus: Id
+    depth: Number
+    compound: Ids
+    targets: Ids
+    toggled: Clicks
+
+
+class _FromList(CallbackInputs):
+    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(LIST, "children"), Output(LIST_SUMMARY, "children"), Output(LIST_STATUS, "children"),
                   Input(mid.DRAFT, "data"), *[Input(i, "value") for i in FILTER_INPUTS],
                   Input(LIST_TOGGLE, "n_clicks"))
+    @typed_callback(_ShowList)
     def show_list(handle: Any, kinds: Any, sectors: Any, orgs: Any, levels: Any, search: Any, focus: Any,
                   depth: Any, compound: Any, targets: Any, toggled: int | None) -> tuple[Any, Any, Any]:
         try:
@@ -245,6 +267,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.CY, "tapNodeData", allow_duplicate=True), Output(mid.TABS, "value",
                                                                                allow_duplicate=True),
                   Input({"type": LIST_EDIT_UNIT, "unit": ALL}, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_FromList)
     def edit_unit_from_list(clicks: list[int | None]) -> tuple[Any, Any]:
         if not any(clicks) or not isinstance(ctx.triggered_id, dict):
             return no_update, no_update
@@ -253,6 +276,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.CY, "tapEdgeData", allow_duplicate=True), Output(mid.TABS, "value",
                                                                                allow_duplicate=True),
                   Input({"type": LIST_EDIT_LINK, "link": ALL, "end": ALL}, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_FromList)
     def edit_link_from_list(clicks: list[int | None]) -> tuple[Any, Any]:
         if not any(clicks) or not isinstance(ctx.triggered_id, dict):
             return no_update, no_update
@@ -260,6 +284,7 @@ def register_callbacks(app: Dash, services: Services) -> None:
 
     @app.callback(Output(mid.F_FOCUS, "value", allow_duplicate=True),
                   Input({"type": LIST_FOCUS, "unit": ALL}, "n_clicks"), prevent_initial_call=True)
+    @typed_callback(_FromList)
     def focus_from_list(clicks: list[int | None]) -> Any:
         if not any(clicks) or not isinstance(ctx.triggered_id, dict):
             return no_update

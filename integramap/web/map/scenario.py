@@ -11,19 +11,21 @@ the change are in ``scenario_files.py``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, NamedTuple
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from pydantic import Field
 
 from integramap.analysis.whatif import WhatIf
 from integramap.analysis.whatif_format import figure_rows, summary_lines
 from integramap.model import Site, SiteError
+from integramap.web.common.inputs import CallbackInputs, Clicks, Id, Ids, Json, Store, Text, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map import trying
 from integramap.web.map.edit import form_values
-from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS, choice_label
+from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
 from integramap.web.map.working import WorkingCopyGone, draft_of, pressed
 from integramap.wording import in_words, plural
 
@@ -31,6 +33,49 @@ Handle = dict[str, Any]
 
 OFF_LABEL = "Try a change"
 ON_LABEL = "Stop trying"
+
+
+class _Switch(CallbackInputs):
+    n: Clicks
+    state: Store
+    handle: Store
+
+
+class _Show(CallbackInputs):
+    state: Store
+
+
+class _BeforeAndAfter(CallbackInputs):
+    state: Store
+    handle: Store
+
+
+class _RecordUnit(CallbackInputs):
+    add: Clicks
+    update: Clicks
+    delete: Clicks
+    values: Annotated[list[Json], Field(min_length=len(UNIT_FIELDS), max_length=len(UNIT_FIELDS))]
+    editing: Id
+    handle: Store
+    state: Store
+
+
+class _RecordLink(_RecordUnit):
+    values: Annotated[list[Json], Field(min_length=len(LINK_FIELDS), max_length=len(LINK_FIELDS))]
+
+
+class _Merge(CallbackInputs):
+    n: Clicks
+    units: Ids
+    name: Text
+    handle: Store
+    state: Store
+
+
+class _Undo(CallbackInputs):
+    n: Clicks
+    state: Store
+    handle: Store
 
 
 RESIZE_MAP = """
@@ -202,6 +247,7 @@ def _register_switch(app: Dash, services: Services) -> None:
                   Output(mid.TRY_MERGE_UNITS, "options"), Output(mid.TRY_MESSAGE, "children"),
                   Input(mid.TRY_TOGGLE, "n_clicks"), State(mid.TRY, "data"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Switch)
     def switch(_n: Any, state: dict[str, Any] | None, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update, no_update
@@ -216,6 +262,7 @@ def _register_switch(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.TRY_PANEL, "hidden"), Output(mid.TRY_TOGGLE, "children"),
                   Output(mid.TRY_TOGGLE, "className"),
                   Input(mid.TRY, "data"), prevent_initial_call=True)
+    @typed_callback(_Show)
     def show(state: dict[str, Any] | None) -> tuple[Any, ...]:
         on = trying.is_on(state)
         return not on, ON_LABEL if on else OFF_LABEL, "button try-toggle" + (" on" if on else "")
@@ -227,6 +274,7 @@ def _register_switch(app: Dash, services: Services) -> None:
 
     @app.callback(Output(mid.TRY_FIGURES, "children"), Output(mid.TRY_STEPS, "children"),
                   Input(mid.TRY, "data"), Input(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_BeforeAndAfter)
     def before_and_after(state: dict[str, Any] | None, handle: Handle | None) -> tuple[Any, Any]:
         if not trying.is_on(state):
             return no_update, []
@@ -247,6 +295,47 @@ def _register_switch(app: Dash, services: Services) -> None:
         return figures(report), steps_list(state, names)
 
 
+class _FormRecorder(NamedTuple):
+    """One editor form, as the recorder of tried edits reads it."""
+    form: str
+    fields: tuple[FieldSpec, ...]
+    add: str
+    update: str
+    delete: str
+    editing: str
+    message: str
+    recorder: Callable[[Site, str, str | None, dict[str, Any]], trying.Recorded]
+
+
+_UNIT_FORM = _FormRecorder(mid.UNIT_FORM, tuple(UNIT_FIELDS), mid.UNIT_ADD, mid.UNIT_UPDATE, mid.UNIT_DELETE,
+                           mid.UNIT_EDITING_ID, mid.UNIT_MESSAGE, trying.record_unit)
+_LINK_FORM = _FormRecorder(mid.LINK_FORM, tuple(LINK_FIELDS), mid.LINK_ADD, mid.LINK_UPDATE, mid.LINK_DELETE,
+                           mid.LINK_EDITING_ID, mid.LINK_MESSAGE, trying.record_link)
+
+
+def _register_form_recorder(app: Dash, form: _FormRecorder,
+                            record: Callable[[Handle | None, dict[str, Any] | None, Any], tuple[Any, str]]) -> None:
+    model = _RecordUnit if form is _UNIT_FORM else _RecordLink
+
+    @app.callback(Output(mid.TRY, "data", allow_duplicate=True),
+                  Output(form.message, "children", allow_duplicate=True),
+                  Output(mid.TRY_MESSAGE, "children", allow_duplicate=True),
+                  Input(form.add, "n_clicks"), Input(form.update, "n_clicks"), Input(form.delete, "n_clicks"),
+                  State({"form": form.form, "role": "field", "name": ALL}, "value"),
+                  State(form.editing, "data"), State(mid.DRAFT, "data"), State(mid.TRY, "data"),
+                  prevent_initial_call=True)
+    @typed_callback(model)
+    def record_edit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
+                    handle: Handle | None, state: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+        if not trying.is_on(state) or not pressed(ctx.triggered):
+            return no_update, no_update, no_update
+        action = {form.add: "add", form.update: "update"}.get(str(ctx.triggered_id), "delete")
+        fields = form_values(form.fields, values)
+        new_state, message = record(handle, state,
+                                    lambda after: form.recorder(after, action, editing, fields))
+        return new_state, message, message
+
+
 def _register_recording(app: Dash, services: Services) -> None:
     def record(handle: Handle | None, state: dict[str, Any] | None,
                make: Any) -> tuple[Any, str]:
@@ -263,41 +352,9 @@ def _register_recording(app: Dash, services: Services) -> None:
         new_state, message = trying.adding(state, draft.site, recorded)
         return (new_state if new_state is not None else no_update), message
 
-    @app.callback(Output(mid.TRY, "data", allow_duplicate=True),
-                  Output(mid.UNIT_MESSAGE, "children", allow_duplicate=True),
-                  Output(mid.TRY_MESSAGE, "children", allow_duplicate=True),
-                  Input(mid.UNIT_ADD, "n_clicks"), Input(mid.UNIT_UPDATE, "n_clicks"),
-                  Input(mid.UNIT_DELETE, "n_clicks"),
-                  State({"form": mid.UNIT_FORM, "role": "field", "name": ALL}, "value"),
-                  State(mid.UNIT_EDITING_ID, "data"), State(mid.DRAFT, "data"), State(mid.TRY, "data"),
-                  prevent_initial_call=True)
-    def record_unit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None, state: dict[str, Any] | None) -> tuple[Any, Any, Any]:
-        if not trying.is_on(state) or not pressed(ctx.triggered):
-            return no_update, no_update, no_update
-        action = {mid.UNIT_ADD: "add", mid.UNIT_UPDATE: "update"}.get(str(ctx.triggered_id), "delete")
-        fields = form_values(UNIT_FIELDS, values)
-        new_state, message = record(handle, state,
-                                    lambda after: trying.record_unit(after, action, editing, fields))
-        return new_state, message, message
-
-    @app.callback(Output(mid.TRY, "data", allow_duplicate=True),
-                  Output(mid.LINK_MESSAGE, "children", allow_duplicate=True),
-                  Output(mid.TRY_MESSAGE, "children", allow_duplicate=True),
-                  Input(mid.LINK_ADD, "n_clicks"), Input(mid.LINK_UPDATE, "n_clicks"),
-                  Input(mid.LINK_DELETE, "n_clicks"),
-                  State({"form": mid.LINK_FORM, "role": "field", "name": ALL}, "value"),
-                  State(mid.LINK_EDITING_ID, "data"), State(mid.DRAFT, "data"), State(mid.TRY, "data"),
-                  prevent_initial_call=True)
-    def record_link(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None, state: dict[str, Any] | None) -> tuple[Any, Any, Any]:
-        if not trying.is_on(state) or not pressed(ctx.triggered):
-            return no_update, no_update, no_update
-        action = {mid.LINK_ADD: "add", mid.LINK_UPDATE: "update"}.get(str(ctx.triggered_id), "delete")
-        fields = form_values(LINK_FIELDS, values)
-        new_state, message = record(handle, state,
-                                    lambda after: trying.record_link(after, action, editing, fields))
-        return new_state, message, message
+    # The unit and link forms record their edits the same way: only the form's ids and recorder differ.
+    for form in (_UNIT_FORM, _LINK_FORM):
+        _register_form_recorder(app, form, record)
 
     @app.callback(Output(mid.TRY, "data", allow_duplicate=True),
                   Output(mid.TRY_MESSAGE, "children", allow_duplicate=True),
@@ -305,6 +362,7 @@ def _register_recording(app: Dash, services: Services) -> None:
                   Input(mid.TRY_MERGE, "n_clicks"), State(mid.TRY_MERGE_UNITS, "value"),
                   State(mid.TRY_MERGE_NAME, "value"), State(mid.DRAFT, "data"), State(mid.TRY, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Merge)
     def merge(_n: Any, units: list[str] | None, name: str | None, handle: Handle | None,
               state: dict[str, Any] | None) -> tuple[Any, Any, Any]:
         if not trying.is_on(state) or not pressed(ctx.triggered):
@@ -317,6 +375,7 @@ def _register_recording(app: Dash, services: Services) -> None:
                   Output(mid.TRY_MESSAGE, "children", allow_duplicate=True),
                   Input(mid.TRY_UNDO, "n_clicks"), State(mid.TRY, "data"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Undo)
     def undo_last(_n: Any, state: dict[str, Any] | None, handle: Handle | None) -> tuple[Any, Any]:
         if not trying.is_on(state) or not pressed(ctx.triggered):
             return no_update, no_update

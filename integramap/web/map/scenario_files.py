@@ -23,6 +23,7 @@ from integramap.scenario import Scenario
 from integramap.store import ConflictError, StoreError, UnknownSiteError
 from integramap.store.scenarios import SavedScenario, UnknownScenarioError
 from integramap.web.common import ids
+from integramap.web.common.inputs import Author, CallbackInputs, Clicks, Flag, Id, Store, Text, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map import trying
@@ -109,8 +110,46 @@ def file_name(name: str, suffix: str) -> str:
     return f"what-if-{slug}.{suffix}"
 
 
+class _Remembered(CallbackInputs):
+    name: Author
+
+
+class _Keep(CallbackInputs):
+    hidden: Flag
+    keep: Clicks
+    forget: Clicks
+    name: Text
+    chosen: Id
+    author: Author
+    state: Store
+    handle: Store
+
+
+class _OpenKept(CallbackInputs):
+    n: Clicks
+    chosen: Id
+    handle: Store
+
+
+class _Export(CallbackInputs):
+    md: Clicks
+    docx: Clicks
+    state: Store
+    name: Text
+    handle: Store
+
+
+class _Apply(CallbackInputs):
+    n: Clicks
+    state: Store
+    name: Text
+    author: Author
+    handle: Store
+
+
 def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(mid.TRY_AUTHOR, "value"), Input(ids.AUTHOR, "data"))
+    @typed_callback(_Remembered)
     def remembered_author(name: str | None) -> Any:
         return name or no_update
 
@@ -137,6 +176,7 @@ def _register_kept(app: Dash, services: Services) -> None:
                   Input(mid.TRY_FORGET, "n_clicks"),
                   State(mid.TRY_NAME, "value"), State(mid.TRY_KEPT, "value"), State(mid.TRY_AUTHOR, "value"),
                   State(mid.TRY, "data"), State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Keep)
     def keep(hidden: bool | None, _keep: Any, _forget: Any, name: str | None, chosen: str | None,
              author: str | None, state: dict[str, Any] | None, handle: Handle | None) -> tuple[Any, ...]:
         action = ctx.triggered_id
@@ -185,6 +225,7 @@ def _register_kept(app: Dash, services: Services) -> None:
                   Output(mid.TRY_KEPT_MESSAGE, "children", allow_duplicate=True),
                   Input(mid.TRY_OPEN, "n_clicks"), State(mid.TRY_KEPT, "value"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_OpenKept)
     def open_kept(_n: Any, chosen: str | None, handle: Handle | None) -> tuple[Any, Any, Any]:
         if not pressed(ctx.triggered):
             return no_update, no_update, no_update
@@ -205,6 +246,7 @@ def _register_export(app: Dash, services: Services) -> None:
                   Input(mid.TRY_EXPORT_MD, "n_clicks"), Input(mid.TRY_EXPORT_DOCX, "n_clicks"),
                   State(mid.TRY, "data"), State(mid.TRY_NAME, "value"), State(mid.DRAFT, "data"),
                   prevent_initial_call=True)
+    @typed_callback(_Export)
     def export(_md: Any, _docx: Any, state: dict[str, Any] | None, name: str | None,
                handle: Handle | None) -> tuple[Any, Any]:
         if not pressed(ctx.triggered):
@@ -235,6 +277,7 @@ def _register_apply(app: Dash, services: Services) -> None:
                   Output(mid.MESSAGE, "children", allow_duplicate=True),
                   Input(mid.TRY_APPLY, "n_clicks"), State(mid.TRY, "data"), State(mid.TRY_NAME, "value"),
                   State(mid.TRY_AUTHOR, "value"), State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_Apply)
     def apply(_n: Any, state: dict[str, Any] | None, name: str | None, author: str | None,
               handle: Handle | None) -> tuple[Any, Any, Any, Any]:
         if not pressed(ctx.triggered):
