@@ -19,7 +19,7 @@ from pathlib import Path
 from integramap.store import Store
 from integramap.store.backup import checkpoint
 from integramap.web import create_app
-from integramap.web.serve import listen_problem
+from integramap.web.serve import listen_problem, warm_up
 
 MODELS = Path(__file__).resolve().parent / "models"
 
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     atexit.register(_shut_down, store)
     app = create_app(store)
+    # Dash finishes setting up in its first request; the server's threads must not race there.
+    warm_up(app.server)
     app.run(host=args.host, port=args.port, debug=args.debug)
 
 
