@@ -6,7 +6,10 @@ at once, a token endpoint that checks the client's secret, the code, the
 redirect address and the PKCE verifier, and a JWKS; id_tokens are signed RS256
 with joserfc (Authlib's JOSE library). :attr:`LocalProvider.tamper` overrides
 id_token claims and :attr:`LocalProvider.sign_with_stranger` signs with a key
-the JWKS does not publish, so tests can check that each is refused.
+the JWKS does not publish, so tests can check that each is refused. Its
+``end_session_endpoint`` (RP-Initiated Logout) checks the id_token_hint is one it
+issued and sends the browser back to a registered post-logout address;
+:attr:`LocalProvider.end_session` set to False leaves it out of discovery.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ class LocalProvider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key", "use": "sig", "alg": "RS256"})
         self.stranger = RSAKey.generate_key(2048, parameters={"kid": "test-key", "alg": "RS256"})
         self.redirect_uris = redirect_uris or ["http://localhost/login/oidc/callback"]
+        self.post_logout_uris = ["http://localhost/login/signed-out"]
+        self.end_session: bool | str = True
+        """Publish an end_session_endpoint (True), none (False), or this address instead."""
+        self.logout_requests: list[dict[str, str]] = []
+        self.sessions_ended: list[str] = []
+        """The ``sub`` of each session ended through the end_session_endpoint."""
         self.user: dict[str, Any] = {"sub": "248289761001", "email": "asha.patel@example.nhs.uk",
                                      "email_verified": True, "name": "Asha Patel"}
         self.tamper: dict[str, Any] = {}
@@ -62,7 +71,11 @@ class LocalProvider:
 
         @app.get("/.well-known/openid-configuration")
         def discovery() -> Any:
-            return jsonify({
+            extra = {}
+            if self.end_session:
+                extra["end_session_endpoint"] = (self.end_session if isinstance(self.end_session, str)
+                                                 else f"{self.issuer}/logout")
+            return jsonify({**extra,
                 "issuer": self.issuer,
                 "authorization_endpoint": f"{self.issuer}/authorize",
                 "token_endpoint": f"{self.issuer}/token",
@@ -74,6 +87,22 @@ class LocalProvider:
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
                 "scopes_supported": ["openid", "email", "profile"],
             })
+
+        @app.get("/logout")
+        def logout() -> Any:
+            args = request.args.to_dict()
+            self.logout_requests.append(args)
+            try:
+                token = jwt.decode(args.get("id_token_hint", ""), KeySet([self.key]))
+            except ValueError:
+                return "id_token_hint is not a token this provider issued", 400
+            if token.claims.get("aud") != CLIENT_ID or args.get("client_id") != CLIENT_ID:
+                return "id_token_hint was issued to another client", 400
+            back = args.get("post_logout_redirect_uri", "")
+            if back not in self.post_logout_uris:
+                return "unregistered post_logout_redirect_uri", 400
+            self.sessions_ended.append(str(token.claims.get("sub")))
+            return redirect(back)
 
         @app.get("/jwks")
         def jwks() -> Any:

@@ -3,6 +3,7 @@ provider on loopback (:mod:`oidc_provider`), driven through the app's Flask test
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,3 +202,74 @@ def test_a_discovery_document_naming_another_issuer_is_refused(
     refused = client.get("/login/oidc?next=/")
     assert refused.status_code == 502 and "different issuer" in refused.get_data(as_text=True)
     assert provider.authorize_requests == []
+
+
+# Signing out ---------------------------------------------------------------------------------------
+
+def sign_out(client: Any) -> Any:
+    """Press "Sign out" (the form carries the session's token, as the top bar's does)."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    return client.post("/logout", data={"csrf": token.group(1)})
+
+
+def test_signing_out_ends_the_providers_session_too(client: Any, provider: LocalProvider) -> None:
+    assert through_provider(client).status_code == 302
+    assert client.get("/_dash-layout").status_code == 200
+    out = sign_out(client)
+    assert out.status_code == 302
+    address = urlparse(out.headers["Location"])
+    assert f"{address.scheme}://{address.netloc}" == provider.issuer and address.path == "/logout"
+    asked = {k: v[0] for k, v in parse_qs(address.query).items()}
+    assert asked["client_id"] == CLIENT_ID
+    assert asked["post_logout_redirect_uri"] == "http://localhost/login/signed-out"
+    assert client.get("/_dash-layout").status_code == 401, "signed out of IntegraMap before leaving for the provider"
+    # The provider checks the hint is the id_token it issued, ends that session and sends the browser back.
+    back = requests.get(out.headers["Location"], allow_redirects=False, timeout=20)
+    assert back.status_code == 302, back.text
+    assert provider.sessions_ended == [provider.user["sub"]]
+    returned = urlparse(back.headers["Location"])
+    page = client.get(returned.path)
+    assert page.status_code == 200 and "You have signed out." in page.get_data(as_text=True)
+    assert "Sign in with NHSmail" in page.get_data(as_text=True)
+
+
+def test_without_an_end_session_endpoint_the_person_is_told_the_provider_may_remember_them(
+        client: Any, provider: LocalProvider) -> None:
+    provider.end_session = False
+    through_provider(client)
+    out = sign_out(client)
+    assert out.status_code == 302 and out.headers["Location"] == "/login?signed_out=here"
+    page = client.get(out.headers["Location"]).get_data(as_text=True)
+    assert "You may still be signed in to NHSmail in this browser" in page
+    assert client.get("/_dash-layout").status_code == 401 and provider.logout_requests == []
+
+
+def test_an_end_session_endpoint_over_plain_http_elsewhere_is_not_followed(client: Any,
+                                                                          provider: LocalProvider) -> None:
+    provider.end_session = "http://login.example.org/logout"
+    through_provider(client)
+    out = sign_out(client)
+    assert out.headers["Location"] == "/login?signed_out=here"
+
+
+def test_a_password_sign_in_signs_out_here_only(client: Any, provider: LocalProvider) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    signed = client.post("/login", data={"csrf": token.group(1), "name": "Ada Admin",
+                                         "password": "correct horse battery", "next": "/"})
+    assert signed.status_code == 302 and client.get("/_dash-layout").status_code == 200
+    out = sign_out(client)
+    assert out.headers["Location"] == "/login?signed_out=yes" and provider.logout_requests == []
+    assert "You have signed out." in client.get(out.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_post_logout_address_can_be_set(monkeypatch: pytest.MonkeyPatch, provider: LocalProvider,
+                                            store: Store) -> None:
+    configure(monkeypatch, provider, **{oidc_settings.POST_LOGOUT_ENV: "https://integramap.example.nhs.uk/login/signed-out"})
+    client = create_app(store).server.test_client()
+    through_provider(client)
+    asked = parse_qs(urlparse(sign_out(client).headers["Location"]).query)
+    assert asked["post_logout_redirect_uri"] == ["https://integramap.example.nhs.uk/login/signed-out"]

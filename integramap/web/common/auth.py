@@ -40,6 +40,12 @@ LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 OIDC_START_PATH = "/login/oidc"
 OIDC_CALLBACK_PATH = "/login/oidc/callback"
+SIGNED_OUT_PATH = "/login/signed-out"
+"""Where the identity provider sends people back after ending their session there too."""
+_ID_TOKEN_KEY = "oidc_id_token"
+SIGNED_OUT = "You have signed out."
+SIGNED_OUT_HERE_ONLY = ("You have signed out of IntegraMap. You may still be signed in to {provider} in this "
+                        "browser: on a shared computer, close the browser as well.")
 SESSION_HOURS = 12
 MAX_FAILURES = 5
 """Failed sign-ins allowed for one name in :data:`FAILURE_WINDOW_SECONDS` before it must wait."""
@@ -131,7 +137,10 @@ def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool
             return redirect("/")
         target = _safe_next(request.values.get("next"))
         if request.method == "GET":
-            return _login_page(target, provider=provider_name)
+            said = request.args.get("signed_out")
+            notice = (SIGNED_OUT_HERE_ONLY.format(provider=provider_name) if said == "here" and provider_name
+                      else SIGNED_OUT if said else "")
+            return _login_page(target, notice=notice, provider=provider_name)
         if not _csrf_ok(request.form.get("csrf")):
             return _login_page(target, "The sign-in form had expired. Please try again.", status=400,
                                provider=provider_name)
@@ -147,9 +156,22 @@ def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool
 
     @server.route(LOGOUT_PATH, methods=["POST"])
     def logout() -> Any:
-        if _csrf_ok(request.form.get("csrf")):
-            session.clear()
-        return redirect(LOGIN_PATH)
+        if not _csrf_ok(request.form.get("csrf")):
+            return redirect(LOGIN_PATH)
+        id_token = session.get(_ID_TOKEN_KEY)
+        session.clear()
+        if provider is not None and isinstance(id_token, str):
+            # Signed in through the provider: end that session too, or the next person at this
+            # browser who presses "Sign in with …" is let in as this one without a password.
+            address = provider.end_session_address(id_token, request.url_root.rstrip("/") + SIGNED_OUT_PATH)
+            if address is not None:
+                return redirect(address)
+            return redirect(f"{LOGIN_PATH}?signed_out=here")
+        return redirect(f"{LOGIN_PATH}?signed_out=yes")
+
+    @server.route(SIGNED_OUT_PATH, methods=["GET"])
+    def signed_out() -> Any:
+        return _login_page("/", notice=SIGNED_OUT, provider=provider_name)
 
     if provider is not None and oidc is not None:
         _install_oidc(server, store, provider, oidc)
@@ -187,14 +209,16 @@ def _install_oidc(server: Flask, store: Store, provider: OidcSignIn, oidc: OidcC
                                                      display=identity.name, create=oidc.new_accounts)
         except AccountError as err:
             return _login_page(target, str(err), status=403, provider=provider_name)
-        return _signed_in(person.name, target)
+        return _signed_in(person.name, target, id_token=identity.id_token)
 
 
-def _signed_in(name: str, target: str) -> BaseResponse:
+def _signed_in(name: str, target: str, *, id_token: str | None = None) -> BaseResponse:
     # A fresh session: nothing from before signing in (a planted id, a half-done sign-in) carries over.
     session.clear()
     session.permanent = True
     session["person"] = name
+    if id_token:
+        session[_ID_TOKEN_KEY] = id_token
     return redirect(target)
 
 
@@ -239,8 +263,10 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_page(target: str, message: str = "", *, status: int = 200, name: str = "",
-                provider: str | None = None) -> Response:
+                provider: str | None = None, notice: str = "") -> Response:
     error = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
+    if notice:
+        error += f'<p class="notice" role="status" id="sign-in-notice">{html.escape(notice)}</p>'
     other = ""
     if provider:
         start = f"{OIDC_START_PATH}?{urlencode({'next': target})}"

@@ -16,6 +16,13 @@ becomes one sentence for the person (:class:`OidcRefused`), never a traceback.
 
 What the provider says only identifies the person: their roles still come from
 grants in the store.
+
+Signing out of IntegraMap also ends the person's session at the provider when the
+provider publishes an ``end_session_endpoint`` (OpenID Connect RP-Initiated
+Logout 1.0): otherwise, on a shared computer, the next person to press "Sign in
+with …" would be let straight back in as the last one. The browser is sent
+there with the id_token as ``id_token_hint`` and comes back to
+``/login/signed-out``, which the provider must know as a post-logout address.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import logging
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
@@ -41,6 +48,7 @@ CLIENT_SECRET_ENV = "INTEGRAMAP_OIDC_CLIENT_SECRET"
 NAME_ENV = "INTEGRAMAP_OIDC_NAME"
 SCOPES_ENV = "INTEGRAMAP_OIDC_SCOPES"
 REDIRECT_ENV = "INTEGRAMAP_OIDC_REDIRECT_URI"
+POST_LOGOUT_ENV = "INTEGRAMAP_OIDC_POST_LOGOUT_REDIRECT_URI"
 NEW_ACCOUNTS_ENV = "INTEGRAMAP_OIDC_NEW_ACCOUNTS"
 DEFAULT_SCOPES = "openid email profile"
 TIMEOUT_SECONDS = 10
@@ -90,6 +98,8 @@ class OidcConfig(BaseModel):
     scopes: str = DEFAULT_SCOPES
     redirect_uri: str | None = None
     """Where the provider sends people back; by default this server's ``/login/oidc/callback``."""
+    post_logout_redirect_uri: str | None = None
+    """Where the provider sends people after signing them out; by default this server's ``/login/signed-out``."""
     new_accounts: bool = True
     """Whether someone the provider vouches for but who has no account gets one (with no roles)."""
 
@@ -110,9 +120,7 @@ class OidcConfig(BaseModel):
             raise OidcConfigError(f"{ISSUER_ENV} is set but {' and '.join(missing)} "
                                   f"{'is' if len(missing) == 1 else 'are'} not: the identity provider "
                                   "issues both when IntegraMap is registered with it")
-        address = urlparse(issuer)
-        loopback = address.hostname in ("localhost", "127.0.0.1", "::1")
-        if address.scheme != "https" and not (address.scheme == "http" and loopback):
+        if not _trusted_address(issuer):
             raise OidcConfigError(f"{ISSUER_ENV} must be an https:// address (got {issuer!r}); plain http is "
                                   "accepted only for a provider on this computer")
         new_accounts = env.get(NEW_ACCOUNTS_ENV, "yes").strip().lower()
@@ -124,6 +132,7 @@ class OidcConfig(BaseModel):
         return cls(issuer=issuer, client_id=env[CLIENT_ID_ENV].strip(), client_secret=env[CLIENT_SECRET_ENV],
                    provider_name=env.get(NAME_ENV, "").strip() or cls.model_fields["provider_name"].default,
                    scopes=scopes, redirect_uri=env.get(REDIRECT_ENV, "").strip() or None,
+                   post_logout_redirect_uri=env.get(POST_LOGOUT_ENV, "").strip() or None,
                    new_accounts=new_accounts == "yes")
 
 
@@ -136,6 +145,8 @@ class Identity(BaseModel):
     """The provider's ``sub``: stable and unique for this person at this provider."""
     email: str | None = None
     name: str | None = None
+    id_token: str | None = None
+    """The id_token itself, kept in the session to name the session to end at sign-out."""
 
 
 UNREACHABLE = ("The identity provider could not be reached, so you are not signed in. Please try again "
@@ -204,7 +215,26 @@ class OidcSignIn:
         if not isinstance(email, str) or claims.get("email_verified") is False:
             email = None  # an address the provider has not confirmed identifies no one
         name = claims.get("name") or claims.get("preferred_username")
-        return Identity(subject=claims["sub"], email=email, name=name if isinstance(name, str) else None)
+        raw = token.get("id_token") if isinstance(token, dict) else None
+        return Identity(subject=claims["sub"], email=email, name=name if isinstance(name, str) else None,
+                        id_token=raw if isinstance(raw, str) else None)
+
+    def end_session_address(self, id_token: str, back: str) -> str | None:
+        """Where to send the browser to end the person's session at the provider too.
+
+        ``None`` when the provider publishes no ``end_session_endpoint`` (or one that is not
+        https), or cannot be reached: the person is then signed out of IntegraMap only, and told so.
+        """
+        try:
+            endpoint = self.client.load_server_metadata().get("end_session_endpoint")
+        except (requests.RequestException, ValueError, KeyError, RuntimeError) as err:
+            log.warning("identity provider discovery failed at sign-out: %s", err)
+            return None
+        if not isinstance(endpoint, str) or not _trusted_address(endpoint):
+            return None
+        query = urlencode({"id_token_hint": id_token, "client_id": self.config.client_id,
+                           "post_logout_redirect_uri": self.config.post_logout_redirect_uri or back})
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
     def _check_discovery(self) -> str:
         """The issuer the provider's id_tokens must name, once its discovery document is read.
@@ -219,6 +249,21 @@ class OidcSignIn:
             log.warning("discovery document names issuer %r, not the configured %r", issuer, self.config.issuer)
             raise OidcRefused(WRONG_ISSUER)
         return issuer
+
+
+def _trusted_address(address: str) -> bool:
+    """An https address, or plain http to this computer (a provider run for testing).
+
+    Examples
+    --------
+    >>> _trusted_address("https://login.example.nhs.uk/logout"), _trusted_address("http://evil.example/")
+    (True, False)
+    >>> _trusted_address("http://127.0.0.1:8080/logout")
+    True
+    """
+    parsed = urlparse(address)
+    loopback = parsed.hostname in ("localhost", "127.0.0.1", "::1")
+    return parsed.scheme == "https" or (parsed.scheme == "http" and loopback)
 
 
 def _claim_refusal(claim: str) -> str:
