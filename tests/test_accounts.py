@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, insert, inspect, text
 from integramap.model import Site
 from integramap.people import LOCAL_PERSON, Person, Role
 from integramap.store import ConflictError, Store, database_url
-from integramap.store.accounts import AccountError
+from integramap.store.accounts import AccountError, TooManyAttempts
 from integramap.store.migrate import head
 from integramap.store.schema import Base, RevisionRow, SiteRow
 
@@ -209,3 +209,68 @@ def test_the_shared_secret_is_made_once_and_kept(store: Store, tmp_path: Path) -
 
 def test_the_single_user_person_may_do_everything() -> None:
     assert LOCAL_PERSON.local and LOCAL_PERSON.may("any-site", Role.OWNER)
+
+
+# Limits that hold under a burst ----------------------------------------------------------------
+
+def _use_at_once(url: str, barrier: object, results: object, password: str | None) -> None:
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        with Store(url) as store:
+            if password is None:
+                results.put(store.accounts.use_within_limit("Asha", "upload", 5, 600))  # type: ignore[attr-defined]
+            else:
+                try:
+                    store.accounts.sign_in("Asha", password, most_failures=5, window_seconds=900)
+                    results.put("checked")  # type: ignore[attr-defined]
+                except TooManyAttempts:
+                    results.put("refused")  # type: ignore[attr-defined]
+    except Exception as exc:  # reported to the test, which names it
+        results.put(f"{type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
+
+
+def _burst(url: str, workers: int, password: str | None) -> list[object]:
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(workers)
+    results: multiprocessing.Queue[object] = ctx.Queue()
+    procs = [ctx.Process(target=_use_at_once, args=(url, barrier, results, password)) for _ in range(workers)]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    return outcomes
+
+
+def test_a_burst_of_uses_from_many_processes_never_goes_over_the_limit(fresh_url: str) -> None:
+    with Store(fresh_url) as store:
+        store.accounts.add("Asha", PASSWORD, actor="setup")
+        assert store.accounts.use_within_limit("Asha", "upload", 5, 600)  # one use before the burst
+    outcomes = _burst(fresh_url, 12, None)
+    assert all(isinstance(o, bool) for o in outcomes), outcomes
+    let_through = sum(1 for o in outcomes if o is True)
+    assert let_through <= 4, outcomes  # 5 in all: the one before, and at most 4 of the burst
+    with Store(fresh_url) as store:
+        assert store.accounts.recent("Asha", "upload", 600) == 1 + let_through
+        assert store.accounts.recent("Asha", "upload refused", 600) == 12 - let_through
+
+
+def test_a_burst_of_password_guesses_is_held_to_the_failure_limit(fresh_url: str) -> None:
+    with Store(fresh_url) as store:
+        store.accounts.add("Asha", PASSWORD, actor="setup")
+    outcomes = _burst(fresh_url, 12, "a wrong guess")
+    assert set(outcomes) <= {"checked", "refused"}, outcomes
+    checked = outcomes.count("checked")
+    assert checked <= 5, outcomes  # a password was checked at most 5 times, however many came at once
+    with Store(fresh_url) as store:
+        assert store.accounts.recent_failures("Asha", 900) == checked
+        assert store.accounts.recent("Asha", "sign-in refused", 900) == 12 - checked
+        with pytest.raises(TooManyAttempts):
+            store.accounts.sign_in("Asha", PASSWORD, most_failures=checked, window_seconds=900)
+
+
+def test_a_right_password_is_audited_as_a_sign_in_not_a_failure(store: Store) -> None:
+    store.accounts.add("Asha", PASSWORD, actor="setup")
+    assert store.accounts.sign_in("Asha", PASSWORD, most_failures=5, window_seconds=900) is not None
+    assert store.accounts.recent_failures("Asha", 900) == 0
+    assert store.accounts.recent("Asha", "sign-in", 900) == 1

@@ -35,6 +35,10 @@ class AccountError(ValueError):
     """An account operation that cannot be done; the message says why."""
 
 
+class TooManyAttempts(AccountError):
+    """A name has had as many failed sign-ins as the window allows; the password was not checked."""
+
+
 class Account(BaseModel):
     """An account as listed: never its password hash."""
 
@@ -206,9 +210,23 @@ class Accounts:
 
     # Signing in --------------------------------------------------------------------------
 
-    def sign_in(self, name: str, password: str) -> Person | None:
-        """The person if the password is theirs, else ``None``; both outcomes are audited."""
+    def sign_in(self, name: str, password: str, *, most_failures: int | None = None,
+                window_seconds: float = 0) -> Person | None:
+        """The person if the password is theirs, else ``None``; both outcomes are audited.
+
+        With ``most_failures``, raises :class:`TooManyAttempts` (without checking the password)
+        once the name has that many failed sign-ins in the last ``window_seconds``. The attempt is
+        written as a failure before the password is checked and counted with every other, so a burst
+        of guesses sent at once through several server processes is held to the limit too.
+        """
         tidy = " ".join(str(name).split())[:NAME_LENGTH]
+        who = tidy or "(no name)"
+        attempt: int | None = None
+        if most_failures is not None:
+            attempt = self._claim(who, "sign-in failed", most_failures, window_seconds, None, "password",
+                                  refused_as="sign-in refused")
+            if attempt is None:
+                raise TooManyAttempts(f"Too many failed sign-ins for {who!r}: wait, then try again.")
         with self.engine.connect() as conn:
             row = conn.execute(select(UserRow).where(UserRow.name == tidy)).first()
         stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
@@ -217,7 +235,10 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             ok = False
         with self.engine.begin() as conn:
-            _record(conn, tidy or "(no name)", "sign-in" if ok else "sign-in failed", None, "password")
+            if attempt is None:
+                _record(conn, who, "sign-in" if ok else "sign-in failed", None, "password")
+            elif ok:
+                conn.execute(update(AuditRow).where(AuditRow.id == attempt).values(action="sign-in"))
             if not ok or row is None:
                 return None
             if _HASHER.check_needs_rehash(stored):
@@ -303,6 +324,33 @@ class Accounts:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(AuditRow).where(
                 AuditRow.actor == tidy, AuditRow.action == action, AuditRow.at >= since)).scalar_one())
+
+    def use_within_limit(self, name: str, action: str, most: int, seconds: float, site_id: str | None = None,
+                         detail: str = "") -> bool:
+        """Record one use of ``action`` by ``name``, unless ``most`` are recorded in the last ``seconds``.
+
+        One step for every server process sharing the database: the use is written first, then
+        every use in the window is counted, so however many requests race, no more than ``most``
+        go ahead (a race may refuse one that would just have fitted, never let one too many
+        through). A refused use stays in the audit log as "``action`` refused".
+        """
+        tidy = " ".join(str(name).split())[:NAME_LENGTH]
+        return self._claim(tidy, action, most, seconds, site_id, detail) is not None
+
+    def _claim(self, actor: str, action: str, most: int, seconds: float, site_id: str | None,
+               detail: str, *, refused_as: str | None = None) -> int | None:
+        """The audit line written for the use, or ``None`` (and the line marked refused) when over."""
+        with self.engine.begin() as conn:
+            line = _record(conn, actor, action, site_id, detail)
+        since = datetime.fromtimestamp(_now().timestamp() - seconds, UTC)
+        with self.engine.connect() as conn:
+            uses = int(conn.execute(select(func.count()).select_from(AuditRow).where(
+                AuditRow.actor == actor[:NAME_LENGTH], AuditRow.action == action, AuditRow.at >= since)).scalar_one())
+        if uses <= most:
+            return line
+        with self.engine.begin() as conn:
+            conn.execute(update(AuditRow).where(AuditRow.id == line).values(action=refused_as or f"{action} refused"))
+        return None
 
     def new_token(self, name: str, *, actor: str) -> str:
         """A new personal API token for an account; shown once, only its digest is kept."""
@@ -412,9 +460,12 @@ class Accounts:
         return Person(name=row.name, admin=row.is_admin, roles={s: Role(r) for s, r in grants})
 
 
-def _record(conn: Connection, actor: str, action: str, site_id: str | None, detail: str) -> None:
-    conn.execute(insert(AuditRow).values(
-        at=_now(), actor=actor[:NAME_LENGTH], action=action, site_id=site_id, detail=detail))
+def _record(conn: Connection, actor: str, action: str, site_id: str | None, detail: str) -> int:
+    """Write an audit line; its id."""
+    line = conn.execute(insert(AuditRow).values(
+        at=_now(), actor=actor[:NAME_LENGTH], action=action, site_id=site_id, detail=detail)
+        .returning(AuditRow.id)).scalar_one()
+    return int(line)
 
 
 def _digest(token: str) -> str:

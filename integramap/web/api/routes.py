@@ -29,6 +29,7 @@ from integramap.model import SiteError, validate_site
 from integramap.people import Person, Role
 from integramap.store import ConflictError, StoreError, UnknownSiteError
 from integramap.store.access import NotAllowed, PersonalStore
+from integramap.store.accounts import TooManyAttempts
 
 PREFIX = "/api/v1"
 REALM = 'Basic realm="IntegraMap", charset="UTF-8"'
@@ -99,9 +100,11 @@ def person_from_authorization(store: PersonalStore) -> tuple[Person | None, str]
             return None, "The Basic credentials are not valid base64 of name:password."
         from integramap.web.common.auth import FAILURE_WINDOW_SECONDS, MAX_FAILURES
 
-        if store.accounts.recent_failures(name, FAILURE_WINDOW_SECONDS) >= MAX_FAILURES:
+        try:
+            person = store.accounts.sign_in(name, password, most_failures=MAX_FAILURES,
+                                            window_seconds=FAILURE_WINDOW_SECONDS)
+        except TooManyAttempts:
             return None, "rate-limited"
-        person = store.accounts.sign_in(name, password)
         return person, "" if person else "That name and password do not match."
     return None, "Sign in with HTTP Basic (name and password) or a personal token (Bearer)."
 

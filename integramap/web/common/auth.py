@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from integramap.people import LOCAL_PERSON, NotSignedIn, Person, acting_person, reset_acting, set_acting
 from integramap.store import Store
 from integramap.store.access import PersonalStore
-from integramap.store.accounts import AccountError
+from integramap.store.accounts import AccountError, TooManyAttempts
 from integramap.web.common.oidc import OidcConfig, OidcRefused, OidcSignIn
 from integramap.web.api.routes import PREFIX as API_PREFIX
 from integramap.web.api.routes import error as api_error
@@ -145,10 +145,12 @@ def install_sign_in(server: Flask, store: PersonalStore, *, secure_cookies: bool
             return _login_page(target, "The sign-in form had expired. Please try again.", status=400,
                                provider=provider_name)
         name = request.form.get("name", "")
-        if store.accounts.recent_failures(name, FAILURE_WINDOW_SECONDS) >= MAX_FAILURES:
+        try:
+            person = store.accounts.sign_in(name, request.form.get("password", ""), most_failures=MAX_FAILURES,
+                                            window_seconds=FAILURE_WINDOW_SECONDS)
+        except TooManyAttempts:
             return _login_page(target, "Too many failed attempts for this name. Please wait 15 minutes "
                                        "and try again.", status=429, name=name, provider=provider_name)
-        person = store.accounts.sign_in(name, request.form.get("password", ""))
         if person is None:
             return _login_page(target, "That name and password do not match.", status=401, name=name,
                                provider=provider_name)

@@ -2,7 +2,8 @@
 
 Each use is a line in the store's audit log, and the limit counts that
 person's lines in a recent window, so it holds across every server process
-and machine sharing the database (as the sign-in limit does). Single-user
+and machine sharing the database (as the sign-in limit does); the use is
+written before it is counted, so a burst of requests at once cannot go over. Single-user
 mode has no limit: one person on this computer has no one to crowd out.
 """
 
@@ -62,8 +63,7 @@ def refused_by_limit(store: Store, limit: Limit, *, site_id: str | None = None, 
     person = acting_person()
     if person is None or person.local:
         return None
-    if store.accounts.recent(person.name, limit.action, limit.seconds) >= limit.most:
-        return (f"You have {limit.verb} {plural(limit.most, limit.noun)} in the last {minutes(limit.seconds)}, the most "
-                "allowed: please wait a little, then try again.")
-    store.accounts.record(person.name, limit.action, site_id, detail[:200])
-    return None
+    if store.accounts.use_within_limit(person.name, limit.action, limit.most, limit.seconds, site_id, detail[:200]):
+        return None
+    return (f"You have {limit.verb} {plural(limit.most, limit.noun)} in the last {minutes(limit.seconds)}, the most "
+            "allowed: please wait a little, then try again.")
