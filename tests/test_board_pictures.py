@@ -196,3 +196,60 @@ def test_plotly_figures_export_as_png_when_a_browser_is_there(riverside: Site) -
         pytest.skip(f"plotly's image export cannot run here: {pictures.note()}")
     assert all(p.png is not None and p.png[:8] == PNG_SIGNATURE for p in pictures.pictures)
     assert png_size(pictures.pictures[1].png or b"")[0] == 1800, "figures at twice 900 px"
+
+
+class FakeKaleido:
+    """kaleido's server calls, counted; ``images`` is what each export's figures give."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def start_sync_server(self, silence_warnings: bool) -> None:
+        self.calls.append("start")
+
+    def stop_sync_server(self, silence_warnings: bool) -> None:
+        self.calls.append("stop")
+
+
+class FakePio:
+    def __init__(self, calls: list[str], fail: bool = False) -> None:
+        self.calls, self.fail = calls, fail
+
+    def to_image(self, fig: Any, **_options: Any) -> bytes:
+        if self.fail:
+            raise RuntimeError("Chromium crashed\nmore detail")
+        self.calls.append(f"image {fig}")
+        return PNG_SIGNATURE
+
+
+def wait_until(condition: Any, timeout: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.02)
+
+
+def test_the_export_browser_is_started_once_kept_between_exports_and_stopped_when_idle(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    browser = bp.ExportBrowser()
+    monkeypatch.setattr(bp, "IDLE_SECONDS", 0.3)
+    assert browser.export(FakeKaleido(calls), FakePio(calls), ["a", "b"]) == [PNG_SIGNATURE] * 2
+    assert browser.export(FakeKaleido(calls), FakePio(calls), ["c"]) == [PNG_SIGNATURE]
+    assert calls == ["start", "image a", "image b", "image c"] and browser.starts == 1
+    wait_until(lambda: not browser.running)
+    assert calls[-1] == "stop"
+    browser.export(FakeKaleido(calls), FakePio(calls), ["d"])
+    assert browser.starts == 2
+    browser.stop()
+    assert calls[-2:] == ["image d", "stop"] and not browser.running
+
+
+def test_a_failed_export_stops_the_browser_and_names_the_fault() -> None:
+    calls: list[str] = []
+    browser = bp.ExportBrowser()
+    with pytest.raises(RendererMissing, match=r"RuntimeError: Chromium crashed\)$"):
+        browser.export(FakeKaleido(calls), FakePio(calls, fail=True), ["a"])
+    assert calls == ["start", "stop"] and not browser.running

@@ -56,8 +56,12 @@ def test_downloads_markdown_json_and_word(dash_duo, store: Store) -> None:
     dash_duo.find_element("#typology-download-docx").click()
     from docx import Document
 
-    # The Word paper draws its map and figures on the server first: allow for a browser start.
+    # The Word paper draws its map and figures on the server first: the page says so at once, and the
+    # page stays in view meanwhile (no spinner over it).
+    dash_duo.wait_for_contains_text("#typology-preparing", "Preparing the Word board paper", timeout=10)
+    assert dash_duo.find_element("#typology-code").is_displayed()
     document = Document(str(downloaded(folder, ".docx", timeout=90)))
+    dash_duo.wait_for_text_to_equal("#typology-preparing", "", timeout=30)
     text = "\n".join(p.text for p in document.paragraphs)
     cells = " ".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert expected.code in text + cells

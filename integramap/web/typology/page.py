@@ -9,6 +9,7 @@ for a board paper (Markdown, JSON, Word).
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -54,6 +55,9 @@ DOWNLOAD_MD = "typology-download-md"
 DOWNLOAD_JSON = "typology-download-json"
 DOWNLOAD_DOCX = "typology-download-docx"
 DOWNLOAD = "typology-download"
+PREPARING = "typology-preparing"
+"""Says a download is being made: the Word board paper draws the map and the charts first."""
+PREPARING_WORD = "Preparing the Word board paper: drawing the map and the charts takes a few seconds…"
 
 CACHED_DESCRIPTORS = 32
 
@@ -259,6 +263,8 @@ def layout(site: str | None = None, revision: str | None = None, **_query: Any) 
         html.H2(id=TITLE, className="site-title"),
         html.Div(id=SUBTITLE, className="hint"),
         html.Div(id=MESSAGE),
+        # Outside the Loading: a download being made must not hide the page behind a spinner.
+        dcc.Download(id=DOWNLOAD),
         dcc.Loading(html.Div(id=BODY, style={"display": "none"}, children=[
             html.Section([
                 html.Div("Typology code", style=HINT_STYLE),
@@ -270,8 +276,8 @@ def layout(site: str | None = None, revision: str | None = None, **_query: Any) 
                     html.Button("Markdown", id=DOWNLOAD_MD, className="button"),
                     html.Button("JSON", id=DOWNLOAD_JSON, className="button"),
                     html.Button("Word", id=DOWNLOAD_DOCX, className="button"),
+                    html.Span(id=PREPARING, role="status", className="hint"),
                 ], className="buttons"),
-                dcc.Download(id=DOWNLOAD),
             ], style=CARD),
             html.Div([
                 html.Section([html.H3("Descriptor"), html.Div(id=PANEL)], style=CARD),
@@ -343,9 +349,9 @@ def register_callbacks(app: Dash, services: Services) -> None:
                 raise PreventUpdate
             try:
                 rev = load_revision(services, request["site"], request.get("revision"))
-                return render(DESCRIPTORS.get(services, rev), rev), no_update
+                return render(DESCRIPTORS.get(services, rev), rev), no_update, ""
             except (LookupError, ValueError, StoreError) as err:
-                return no_update, error_box(problem_text(err))
+                return no_update, error_box(problem_text(err)), ""
         return download
 
     def markdown(d: TypologyDescriptor, rev: Revision) -> dict[str, Any]:
@@ -362,5 +368,10 @@ def register_callbacks(app: Dash, services: Services) -> None:
     for button, render in ((DOWNLOAD_MD, markdown), (DOWNLOAD_JSON, json_file), (DOWNLOAD_DOCX, word)):
         app.callback(Output(DOWNLOAD, "data", allow_duplicate=True),
                      Output(MESSAGE, "children", allow_duplicate=True),
+                     Output(PREPARING, "children", allow_duplicate=True),
                      Input(button, "n_clicks"), State(REQUEST, "data"),
                      prevent_initial_call=True)(exporter(render))
+    # Said in the browser at once, and cleared by the download's answer.
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        f"function(n) {{ return n ? {json.dumps(PREPARING_WORD)} : window.dash_clientside.no_update; }}",
+        Output(PREPARING, "children"), Input(DOWNLOAD_DOCX, "n_clicks"), prevent_initial_call=True)
