@@ -380,6 +380,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
         # The result is fetched as the page draws it (collect), which may be in another process.
         followed = follow_job(default_runner(), job, collect=False)
+        if followed.step is Step.NONE:
+            return no_update, True, "", no_update
         if followed.step is Step.RUNNING:
             return no_update, False, followed.bar, no_update
         if followed.step is Step.DONE:
