@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +60,9 @@ class Setting:
         return _gates[name]
 
 
-@pytest.fixture(params=["in-process", "redis"])
-def setting(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setting]:
-    """A store with accounts for Asha and Ben (editors of the same sites) and a runner of each kind."""
+@contextmanager
+def _setting(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setting]:
+    """A store with accounts for Asha and Ben (editors of the same sites) and a runner of ``kind``."""
     db = f"sqlite:///{tmp_path / 'owners.db'}"
     with Store(db) as store:
         store.seed(MODELS)
@@ -69,10 +70,10 @@ def setting(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
             store.accounts.add(person.name, PASSWORD, actor="setup")
             for site in person.roles:
                 store.accounts.grant(person.name, site, Role.EDITOR, actor="setup")
-        if request.param == "in-process":
+        if kind == "in-process":
             runner = JobRunner(workers=2)
             try:
-                yield Setting("in-process", store, runner)
+                yield Setting(kind, store, runner)
             finally:
                 for gate in _gates.values():
                     gate.set()
@@ -91,7 +92,7 @@ def setting(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
                 with start_worker(shared_jobs.celery_app(url), pool="threads", concurrency=2,
                                   perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
                     try:
-                        yield Setting("redis", store, shared_jobs.SharedJobRunner(
+                        yield Setting(kind, store, shared_jobs.SharedJobRunner(
                             url, secret=shared_jobs.store_secret(store)))
                     finally:
                         for gate in _gates.values():
@@ -100,6 +101,19 @@ def setting(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
                 for worker in shared_jobs._workers.values():
                     worker.services.store.close()
                 shared_jobs._workers.clear()
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def setting(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setting]:
+    with _setting(request.param, tmp_path, monkeypatch) as found:
+        yield found
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setting]:
+    """The runner inside the server process only: the pages' polls ask it just as they ask the shared one."""
+    with _setting("in-process", tmp_path, monkeypatch) as found:
+        yield found
 
 
 def _unknown(call: Any) -> str:
@@ -209,3 +223,45 @@ def test_the_compare_page_shows_a_job_to_its_starter_only(setting: Setting,
     # Still nothing for Ben, now that it is done.
     assert json.dumps(poll(ben, job)).replace(job, "ID") == json.dumps(poll(ben, "job-0-never")).replace(
         "job-0-never", "ID")
+
+
+POLLS = [  # each page's poll: the module whose runner it asks, its interval and the store holding the job
+    ("integramap.web.boundaries.page", "boundaries-poll", "boundaries-job"),
+    ("integramap.web.boundaries.demo_offer", "sites-demo-poll", "sites-demo-job"),
+    ("integramap.web.atlas.page", "atlas-poll", "atlas-job"),
+    ("integramap.web.atlas.page", "atlas-open-poll", "atlas-open-job"),
+    ("integramap.web.compare.page", "compare-poll", "compare-job"),
+    ("integramap.web.map.start", "map-start-poll", "map-start-job"),
+]
+
+
+@pytest.mark.parametrize(("module", "poll_id", "job_id"), POLLS, ids=[p[1] for p in POLLS])
+def test_every_page_shows_a_running_job_to_its_starter_only(here: Setting, monkeypatch: pytest.MonkeyPatch,
+                                                            module: str, poll_id: str, job_id: str) -> None:
+    import importlib
+
+    setting = here
+    monkeypatch.setattr(importlib.import_module(module), "default_runner", lambda: setting.runner)
+    app = create_app(setting.store).server
+    asha, ben = app.test_client(), app.test_client()
+    sign_in(asha, ASHA.name)
+    sign_in(ben, BEN.name)
+    gate = setting.gate(f"g-{poll_id}")
+    with acting_as(ASHA):
+        job = setting.runner.start(Services(store=setting.store), held, gate=f"g-{poll_id}", title="Holding on")
+        until(lambda: setting.runner.status(job).message == "Holding", 30)
+
+    def poll(client: Any, job: str | None) -> str:
+        reply = dash_post(client, poll_id, {f"{poll_id}.n_intervals": 1}, {f"{job_id}.data": job})
+        assert reply.status_code in (200, 204), reply.get_data(as_text=True)
+        return reply.get_data(as_text=True)
+
+    try:
+        assert "Holding on" in poll(asha, job) and "Holding" in poll(asha, job)
+        for client in (asha, ben):  # with no job, a poll shows no message
+            assert "no job" not in poll(client, None) and "error" not in poll(client, None)
+        seen = poll(ben, job)
+        assert seen.replace(job, "ID") == poll(ben, "job-0-never").replace("job-0-never", "ID")
+        assert "Holding" not in seen
+    finally:
+        gate.set()
