@@ -12,9 +12,11 @@ from integramap.web.common.jobs import (
     JobRunner,
     JobState,
     Progress,
+    Step,
     UnknownJobError,
     background_job,
     default_runner,
+    follow_job,
     progress_bar,
 )
 
@@ -212,3 +214,52 @@ def test_start_runs_a_marked_job_with_its_arguments_and_refuses_others(runner: J
     assert runner.result(job) == 42
     with pytest.raises(ValueError, match="not marked as a background job"):
         runner.start(None, _not_marked, title="Anything")  # type: ignore[arg-type]
+
+
+def test_following_a_job_through_each_step(runner: JobRunner) -> None:
+    assert follow_job(runner, None).step is Step.NONE and follow_job(runner, "").step is Step.NONE
+    gone = follow_job(runner, "job-0-gone")
+    assert (gone.step, gone.bar, gone.result) == (Step.UNKNOWN, "", None)
+    assert gone.message == str(UnknownJobError("job-0-gone"))
+
+    reached, go_on = threading.Event(), threading.Event()
+
+    def work(progress: Progress) -> dict[str, int]:
+        progress(0.6, "Reading the practice lookup")
+        reached.set()
+        assert go_on.wait(10)
+        return {"practices": 6}
+
+    job = runner.submit(work, title="National import")
+    assert reached.wait(10)
+    running = follow_job(runner, job)
+    assert running.step is Step.RUNNING and running.polling and running.result is None
+    assert "job-running" in running.bar.className
+    assert "Reading the practice lookup" in repr(running.bar.to_plotly_json())
+    go_on.set()
+    runner.wait(job, timeout=10)
+    done = follow_job(runner, job)
+    assert (done.step, done.result, done.message, done.polling) == (Step.DONE, {"practices": 6}, "", False)
+    assert "job-done" in done.bar.className
+    left = follow_job(runner, job, collect=False)
+    assert (left.step, left.result) == (Step.DONE, None)
+
+
+def test_following_a_failed_or_cancelled_job_gives_its_sentence(runner: JobRunner) -> None:
+    def fail(progress: Progress) -> None:
+        raise ValueError("practices.csv: line 3: PCN_CODE: expected a code, got ''")
+
+    job = runner.submit(fail, title="Import")
+    runner.wait(job, timeout=10)
+    failed = follow_job(runner, job)
+    assert (failed.step, failed.message) == (Step.FAILED, "practices.csv: line 3: PCN_CODE: expected a code, got ''")
+    assert "job-failed" in failed.bar.className
+
+    blocker = threading.Event()
+    first = runner.submit(lambda progress: blocker.wait(10), title="First")
+    queued = runner.submit(lambda progress: None, title="Second")
+    assert runner.cancel(queued)
+    blocker.set()
+    runner.wait(first, timeout=10)
+    cancelled = follow_job(runner, queued)
+    assert (cancelled.step, cancelled.message) == (Step.FAILED, "Cancelled before it started")

@@ -17,9 +17,11 @@ from integramap.web.common.jobs import (
     REDIS_URL_ENV,
     JobState,
     Progress,
+    Step,
     UnknownJobError,
     background_job,
     default_runner,
+    follow_job,
 )
 from integramap.web.common.services import Services
 from redis_server import redis_server
@@ -152,6 +154,11 @@ def test_a_result_not_signed_with_the_servers_key_is_refused(shared: tuple[str, 
     _redis().set(PREFIX + job + ":result", b"0" * 64 + b"\n" + pickle.dumps({"planted": True}))
     with pytest.raises(RuntimeError, match="no result this server can trust"):
         runner.result(job)
+    # A page following the job says so, and stops polling, rather than failing its request.
+    followed = follow_job(runner, job)
+    assert followed.step is Step.FAILED and not followed.polling and followed.result is None
+    assert followed.message == "Waiting has no result this server can trust: start it again"
+    assert "job-failed" in followed.bar.className and followed.message in repr(followed.bar.to_plotly_json())
 
 
 def test_a_queued_message_with_a_forged_signature_is_not_run(shared: tuple[str, Store]) -> None:

@@ -44,7 +44,7 @@ from integramap.web.atlas.figures import (
 from integramap.web.boundaries.demo_offer import boundaries_address
 from integramap.web.common import ids
 from integramap.web.common.jobs import (
-    JobRunner, JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+    JobRunner, Progress, Step, background_job, default_runner, follow_job, progress_bar,
 )
 from integramap.web.common.inputs import MAX_ID, MAX_ITEMS, Author, CallbackInputs, Clicks, Flag, Id, typed_callback
 from integramap.web.common.pagespec import PageSpec
@@ -296,18 +296,14 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(OPEN_POLL, "n_intervals"), State(OPEN_JOB, "data"), prevent_initial_call=True)
     @typed_callback(_Poll)
     def open_poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
-        if not job:
+        followed = follow_job(default_runner(), job)
+        if followed.step is Step.NONE:
             return True, no_update, no_update
-        runner = default_runner()
-        try:
-            status = runner.status(job)
-        except UnknownJobError as err:
-            return True, error_box(str(err)), no_update
-        if not status.state.finished:
-            return False, progress_bar(status), no_update
-        if status.state is JobState.DONE:
-            return True, progress_bar(status), boundaries_address(str(runner.result(job)))
-        return True, error_box(status.error or status.message), no_update
+        if followed.step is Step.RUNNING:
+            return False, followed.bar, no_update
+        if followed.step is Step.DONE:
+            return True, followed.bar, boundaries_address(str(followed.result))
+        return True, error_box(followed.message), no_update
 
 
 @background_job
@@ -327,15 +323,11 @@ def _national() -> Any:
 
 def _poll_job(job: str | None) -> tuple[Any, ...]:
     """READY, the poll's disabled flag, the progress and the message, for the national build's job."""
-    if not job:
+    followed = follow_job(default_runner(), job, collect=False)  # the atlas is kept by the data module
+    if followed.step is Step.NONE:
         return no_update, True, "", no_update
-    runner = default_runner()
-    try:
-        status = runner.status(job)
-    except UnknownJobError as err:
-        return no_update, True, "", error_box(str(err))
-    if not status.state.finished:
-        return no_update, False, progress_bar(status), no_update
-    if status.state is JobState.DONE:
+    if followed.step is Step.RUNNING:
+        return no_update, False, followed.bar, no_update
+    if followed.step is Step.DONE:
         return job, True, "", ""
-    return no_update, True, "", error_box(status.error or status.message)
+    return no_update, True, "", error_box(followed.message)

@@ -19,7 +19,7 @@ from integramap import demo as demos
 from integramap.web.common import ids
 from integramap.web.common.limits import DEMO_BUILDS, refused_by_limit
 from integramap.web.common.jobs import (
-    JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+    Progress, Step, background_job, default_runner, follow_job, progress_bar,
 )
 from integramap.web.common.inputs import Author, CallbackInputs, Clicks, Id, typed_callback
 from integramap.web.common.services import Services
@@ -139,16 +139,14 @@ def register_demo_callbacks(app: Dash, services: Services, prefix: str) -> None:
                   Input(i["poll"], "n_intervals"), State(i["job"], "data"), prevent_initial_call=True)
     @typed_callback(_Poll)
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
-        if not job:
+        followed = follow_job(default_runner(), job)
+        if followed.step is Step.NONE:
             return True, no_update, no_update, False, no_update
-        runner = default_runner()
-        try:
-            status = runner.status(job)
-        except UnknownJobError as err:
-            return True, "", html.Div(str(err), className="error"), False, no_update
-        if not status.state.finished:
-            return False, progress_bar(status), no_update, True, no_update
-        if status.state is JobState.DONE:
-            return True, progress_bar(status), "", False, boundaries_address(str(runner.result(job)))
-        return True, "", html.Div(status.error or status.message, className="error", role="alert",
+        if followed.step is Step.UNKNOWN:
+            return True, "", html.Div(followed.message, className="error"), False, no_update
+        if followed.step is Step.RUNNING:
+            return False, followed.bar, no_update, True, no_update
+        if followed.step is Step.DONE:
+            return True, followed.bar, "", False, boundaries_address(str(followed.result))
+        return True, "", html.Div(followed.message, className="error", role="alert",
                                   style={"whiteSpace": "pre-wrap"}), False, no_update

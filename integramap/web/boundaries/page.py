@@ -35,7 +35,7 @@ from integramap.web.boundaries.figures import (
     footprint_map,
     overlap_heatmap,
 )
-from integramap.web.common.jobs import JobState, UnknownJobError, default_runner, progress_bar
+from integramap.web.common.jobs import Step, default_runner, follow_job, progress_bar
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Json, Number, Request,
                                           bounded_json, typed_callback)
@@ -378,18 +378,15 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(POLL, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
     @typed_callback(_Poll)
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
-        if not job:
+        # The result is fetched as the page draws it (collect), which may be in another process.
+        followed = follow_job(default_runner(), job, collect=False)
+        if followed.step is Step.NONE:
             return no_update, True, "", no_update
-        runner = default_runner()
-        try:
-            status = runner.status(job)
-        except UnknownJobError as err:
-            return no_update, True, "", error_box(str(err))
-        if not status.state.finished:
-            return no_update, False, progress_bar(status), no_update
-        if status.state is JobState.DONE:
-            return job, True, "", ""  # the result is cached now: drawing it is quick
-        return no_update, True, "", error_box(status.error or status.message)
+        if followed.step is Step.RUNNING:
+            return no_update, False, followed.bar, no_update
+        if followed.step is Step.DONE:
+            return job, True, "", ""
+        return no_update, True, "", error_box(followed.message)
 
     @app.callback(Output(LAYER_A, "value", allow_duplicate=True), Output(LAYER_B, "value", allow_duplicate=True),
                   Input(SWAP, "n_clicks"), State(LAYER_A, "value"), State(LAYER_B, "value"),

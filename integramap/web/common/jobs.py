@@ -14,6 +14,12 @@ marked :func:`background_job` and plain (JSON) arguments rather than a closure,
 so the same call can run the job in this process or, when
 ``$INTEGRAMAP_REDIS_URL`` is set, queue it for any worker process on any machine
 (:mod:`integramap.web.common.shared_jobs`): :func:`default_runner` picks one.
+Pages follow a job with :func:`follow_job`, the same steps for every page.
+
+A job belongs to the person who started it (:func:`job_owner`): to any other
+signed-in person its status and result are those of a job that does not exist,
+so knowing a job's id is not enough to read what it found. Someone who presses
+a button that joins a running job of the same ``key`` may follow it too.
 """
 
 from __future__ import annotations
@@ -27,16 +33,21 @@ import time
 from collections import OrderedDict
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from integramap.people import Person, acting_person
+
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from integramap.web.common.services import Services
 
 __all__ = [
-    "JobCancelled", "JobRunner", "JobState", "JobStatus", "Progress", "Runner", "UnknownJobError",
-    "background_job", "default_runner", "failure_text", "job_name", "marked_name", "progress_bar", "registered_job",
+    "Followed", "JobCancelled", "JobRunner", "JobState", "JobStatus", "Progress", "Runner", "Step",
+    "UnknownJobError", "background_job", "default_runner", "failure_text", "follow_job", "job_name",
+    "job_owner", "marked_name", "may_follow", "progress_bar", "registered_job",
 ]
 
 log = logging.getLogger(__name__)
@@ -194,6 +205,39 @@ def failure_text(exc: Exception, job_id: str) -> str:
     return text
 
 
+def job_owner(person: Person | None = None) -> str | None:
+    """Whose a job started now is: the acting person's name; ``None`` in single-user mode or outside
+    any request (a job anyone may follow).
+
+    Examples
+    --------
+    >>> job_owner(Person(name="Asha")), job_owner(None)
+    ('Asha', None)
+    """
+    person = person if person is not None else acting_person()
+    return None if person is None or person.local else person.name
+
+
+def may_follow(owner: str | None, joined: "Collection[str]" = (), reader: Person | None = None) -> bool:
+    """Whether the acting person (or ``reader``) may read a job started by ``owner`` and joined by ``joined``.
+
+    Code acting for no one (the command line, a test) may read every job; a signed-in person only the
+    jobs they started or joined, and every job started in single-user mode.
+
+    Examples
+    --------
+    >>> asha, ben = Person(name="Asha"), Person(name="Ben")
+    >>> may_follow("Asha", reader=asha), may_follow("Asha", reader=ben), may_follow(None, reader=ben)
+    (True, False, True)
+    >>> may_follow("Asha", joined={"Ben"}, reader=ben)
+    True
+    """
+    reader = reader if reader is not None else acting_person()
+    if owner is None or reader is None:
+        return True
+    return not reader.local and (reader.name == owner or reader.name in joined)
+
+
 class Runner(Protocol):
     """What pages need of a job runner, in this process or shared through Redis."""
 
@@ -214,6 +258,8 @@ class _Job:
     status: JobStatus
     result: Any = None
     cancel: threading.Event | None = None
+    owner: str | None = None
+    joined: set[str] = field(default_factory=set)
 
 
 class JobRunner:
@@ -264,10 +310,13 @@ class JobRunner:
                 raise RuntimeError("the job runner has been shut down; restart the app to run jobs")
             running = self._keys.get(key) if key is not None else None
             if running is not None and running in self._jobs and not self._jobs[running].status.state.finished:
+                joiner = job_owner()
+                if joiner is not None:  # whoever asked for the same work may follow it
+                    self._jobs[running].joined.add(joiner)
                 return running
             if key is not None:
                 self._keys[key] = job_id
-            self._jobs[job_id] = _Job(status=status, cancel=cancel)
+            self._jobs[job_id] = _Job(status=status, cancel=cancel, owner=job_owner())
             self._forget_old()
         # The job runs in the submitting request's context, so it acts as the person who started it.
         context = contextvars.copy_context()
@@ -286,20 +335,23 @@ class JobRunner:
         return self.submit(lambda progress: job(services, progress, **arguments), title=title,
                            message=message, key=key)
 
+    def _followed(self, job_id: str) -> _Job:
+        # Called with the lock held. Another person's job is one this person cannot tell exists.
+        job = self._jobs.get(job_id)
+        if job is None or not may_follow(job.owner, job.joined):
+            raise UnknownJobError(job_id)
+        return job
+
     def status(self, job_id: str) -> JobStatus:
-        """The job's latest snapshot; :class:`UnknownJobError` for an id not known here."""
+        """The job's latest snapshot; :class:`UnknownJobError` for an id not known here, or another
+        person's job."""
         with self._lock:
-            job = self._jobs.get(job_id)
-            if job is None:
-                raise UnknownJobError(job_id)
-            return job.status
+            return self._followed(job_id).status
 
     def result(self, job_id: str) -> Any:
         """What the job's function returned; ``RuntimeError`` saying why when it has not."""
         with self._lock:
-            job = self._jobs.get(job_id)
-            if job is None:
-                raise UnknownJobError(job_id)
+            job = self._followed(job_id)
             if job.status.state is not JobState.DONE:
                 reason = job.status.error or f"it is {job.status.state.value}"
                 raise RuntimeError(f"{job.status.title} has no result: {reason}")
@@ -309,7 +361,7 @@ class JobRunner:
         """Ask a job to stop at its next progress report; False if it has already finished."""
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None or job.status.state.finished:
+            if job is None or job.status.state.finished or not may_follow(job.owner, job.joined):
                 return False
             assert job.cancel is not None
             job.cancel.set()
@@ -445,3 +497,78 @@ def progress_bar(status: JobStatus, element_id: str | None = None) -> Any:
         html.Div(text, className="job-progress-message",
                  style={"color": "#c0392b"} if state is JobState.FAILED else {}),
     ], **props)
+
+
+class Step(str, Enum):
+    """Where a page that follows a job has got to."""
+
+    NONE = "none"
+    """The page follows no job."""
+    UNKNOWN = "unknown"
+    """No such job here: forgotten, or another person's."""
+    RUNNING = "running"
+    """Queued or running: keep polling."""
+    DONE = "done"
+    """Finished with a result."""
+    FAILED = "failed"
+    """Failed, was cancelled, or its result cannot be read."""
+
+
+@dataclass(frozen=True)
+class Followed:
+    """What a page needs to draw one poll of a job: see :func:`follow_job`."""
+
+    step: Step
+    bar: Any = ""
+    """The progress bar (a Dash component) while there is a status to show, else ``""``."""
+    result: Any = None
+    """What the job returned, once it is done (and was asked for)."""
+    message: str = ""
+    """Why there is no result, in words for people, when the step is unknown or failed."""
+
+    @property
+    def polling(self) -> bool:
+        """Whether the page should poll again."""
+        return self.step is Step.RUNNING
+
+
+def follow_job(runner: Runner, job_id: str | None, *, collect: bool = True) -> Followed:
+    """One poll of ``job_id`` for a page: its step, progress bar, and result or message.
+
+    ``collect=False`` leaves the result where it is, for a page that fetches it elsewhere.
+
+    Examples
+    --------
+    >>> runner = JobRunner(workers=1)
+    >>> follow_job(runner, None).step.value
+    'none'
+    >>> job = runner.submit(lambda progress: 6 * 7, title="Counting")
+    >>> _ = runner.wait(job)
+    >>> followed = follow_job(runner, job)
+    >>> followed.step.value, followed.result, followed.polling
+    ('done', 42, False)
+    >>> followed = follow_job(runner, "job-0-gone")
+    >>> followed.step.value, followed.message
+    ('unknown', "no job 'job-0-gone'; it may have finished and been cleared, start it again")
+    >>> runner.shutdown()
+    """
+    if not job_id:
+        return Followed(Step.NONE)
+    try:
+        status = runner.status(job_id)
+    except UnknownJobError as err:
+        return Followed(Step.UNKNOWN, message=str(err))
+    bar = progress_bar(status)
+    if not status.state.finished:
+        return Followed(Step.RUNNING, bar)
+    if status.state is not JobState.DONE:
+        return Followed(Step.FAILED, bar, message=status.error or status.message)
+    if not collect:
+        return Followed(Step.DONE, bar)
+    try:
+        return Followed(Step.DONE, bar, result=runner.result(job_id))
+    except UnknownJobError as err:
+        return Followed(Step.UNKNOWN, message=str(err))
+    except RuntimeError as err:  # cleared, or not signed with this server's key
+        failed = replace(status, state=JobState.FAILED, message="Failed", error=str(err))
+        return Followed(Step.FAILED, progress_bar(failed), message=str(err))

@@ -15,7 +15,16 @@ but not the database can neither run a job as another person nor plant a result
 that a server would unpickle.
 
 Jobs act for the person who started them, as they do in one process: the
-person's name and roles travel in the signed message.
+person's name and roles travel in the signed message. Only that person (and
+anyone who joined the job by asking for the same work) can read its progress
+and result: to anyone else it is a job that does not exist.
+
+A worker process can die mid-job (killed, out of memory, its machine turned
+off) without a word. While a job runs, its worker renews a heartbeat in Redis
+at each progress report and every :data:`HEARTBEAT_EVERY` seconds from a timer;
+the heartbeat lapses :data:`STALE_AFTER` seconds after it was last renewed,
+and a running job without one is reported as failed (:data:`STOPPED`), so
+its page stops waiting and offers to start again.
 """
 
 from __future__ import annotations
@@ -45,7 +54,9 @@ from integramap.web.common.jobs import (
     Progress,
     UnknownJobError,
     failure_text,
+    job_owner,
     marked_name,
+    may_follow,
     registered_job,
 )
 
@@ -53,7 +64,8 @@ if TYPE_CHECKING:
     from integramap.store import Store
     from integramap.web.common.services import Services
 
-__all__ = ["KEEP_SECONDS", "QUEUE", "SharedJobRunner", "celery_app", "redis_problem", "run_queued"]
+__all__ = ["HEARTBEAT_EVERY", "KEEP_SECONDS", "QUEUE", "STALE_AFTER", "STOPPED", "SharedJobRunner", "celery_app",
+           "redis_problem", "run_queued"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +77,13 @@ KEEP_SECONDS = 24 * 3600
 REPORT_EVERY = 0.2
 """Seconds between progress writes (and cancellation checks) from a running job: a job may report
 thousands of times, and Redis needs to hear only what a page polling twice a second can show."""
+STALE_AFTER = 60.0
+"""Seconds a running job's heartbeat lasts: a job not heard from for longer is reported as failed, its worker
+presumed dead. Long enough for a busy worker's timer to be late a few times over."""
+HEARTBEAT_EVERY = 10.0
+"""Seconds between heartbeats from a worker's timer while a job runs (progress reports renew it too)."""
+STOPPED = "The server working on this stopped before it finished. Try again."
+"""What a page says of a job whose worker stopped mid-job."""
 _SECRET_NAME = "job-key"
 
 
@@ -136,21 +155,54 @@ class _Records:
         found = self.redis.get(key)
         return found.encode() if isinstance(found, str) else found  # bytes unless told to decode
 
-    def write(self, job_id: str, **fields: Any) -> None:
+    def write(self, job_id: str, *, alive: bool = False, **fields: Any) -> None:
+        """Set the job's ``fields``; ``alive`` also renews its heartbeat (a job running in this process)."""
         key = PREFIX + job_id
         pipe = self.redis.pipeline()
+        if alive:
+            fields["beat"] = time.time()
+            pipe.set(key + ":alive", b"1", px=int(STALE_AFTER * 1000))
         pipe.hset(key, mapping={k: json.dumps(v) for k, v in fields.items()})
         pipe.expire(key, KEEP_SECONDS)
         pipe.execute()
 
-    def read(self, job_id: str) -> JobStatus:
-        raw = self.redis.hgetall(PREFIX + job_id)
+    def fields(self, job_id: str) -> dict[str, Any]:
+        """The job's record, with ``alive`` saying whether its heartbeat lasts."""
+        pipe = self.redis.pipeline()
+        pipe.hgetall(PREFIX + job_id)
+        pipe.exists(PREFIX + job_id + ":alive")
+        raw, alive = pipe.execute()
         if not raw:
             raise UnknownJobError(job_id)
-        f = {(k.decode() if isinstance(k, bytes) else k): json.loads(v) for k, v in raw.items()}
-        return JobStatus(id=job_id, title=f["title"], state=JobState(f["state"]), fraction=float(f["fraction"]),
-                         message=f["message"], started=float(f["started"]), finished=f.get("finished"),
-                         error=f.get("error"))
+        found = {(k.decode() if isinstance(k, bytes) else k): json.loads(v) for k, v in raw.items()}
+        found["alive"] = bool(alive)
+        return found
+
+    def read(self, job_id: str) -> JobStatus:
+        return self.status(job_id, self.fields(job_id))
+
+    @staticmethod
+    def status(job_id: str, f: dict[str, Any]) -> JobStatus:
+        status = JobStatus(id=job_id, title=f["title"], state=JobState(f["state"]), fraction=float(f["fraction"]),
+                           message=f["message"], started=float(f["started"]), finished=f.get("finished"),
+                           error=f.get("error"))
+        if status.state is JobState.RUNNING and not f["alive"]:
+            # Its worker stopped without saying so: the job will never finish.
+            return JobStatus(id=job_id, title=status.title, state=JobState.FAILED, fraction=status.fraction,
+                             message="Failed", started=status.started, error=STOPPED,
+                             finished=float(f.get("beat") or status.started))
+        return status
+
+    def joined(self, job_id: str) -> set[str]:
+        """Who else asked for the same work while the job ran."""
+        return {m.decode() if isinstance(m, bytes) else str(m)
+                for m in self.redis.smembers(PREFIX + job_id + ":joined")}
+
+    def join(self, job_id: str, person: str) -> None:
+        pipe = self.redis.pipeline()
+        pipe.sadd(PREFIX + job_id + ":joined", person)
+        pipe.expire(PREFIX + job_id + ":joined", KEEP_SECONDS)
+        pipe.execute()
 
     def cancelled(self, job_id: str) -> bool:
         return bool(self.redis.exists(PREFIX + job_id + ":cancel"))
@@ -208,6 +260,9 @@ class SharedJobRunner:
                 if running is not None:
                     try:
                         if not self.records.read(running.decode()).state.finished:
+                            joiner = job_owner()
+                            if joiner is not None:  # whoever asked for the same work may follow it
+                                self.records.join(running.decode(), joiner)
                             return running.decode()
                     except UnknownJobError:
                         pass
@@ -219,13 +274,19 @@ class SharedJobRunner:
                    "person": None if person is None else person.model_dump(mode="json")}
         data = _canonical(payload)  # TypeError here, before anything is queued, for arguments that are not JSON
         self.records.write(job_id, title=title, state=JobState.QUEUED.value, fraction=0.0,
-                           message=message[:MAX_MESSAGE], started=time.time(), finished=None, error=None)
+                           message=message[:MAX_MESSAGE], started=time.time(), finished=None, error=None,
+                           owner=job_owner(person))
         self.celery.send_task(TASK, args=[payload, _signature(self._key(services.store), data)], queue=QUEUE)
         return job_id
 
     def status(self, job_id: str) -> JobStatus:
-        """The job's latest snapshot; :class:`UnknownJobError` for an id Redis does not hold."""
-        return self.records.read(job_id)
+        """The job's latest snapshot; :class:`UnknownJobError` for an id Redis does not hold, or another
+        person's job. A running job whose worker has stopped is reported as failed."""
+        found = self.records.fields(job_id)
+        owner = found.get("owner")
+        if not may_follow(owner) and not may_follow(owner, self.records.joined(job_id)):
+            raise UnknownJobError(job_id)
+        return self.records.status(job_id, found)
 
     def result(self, job_id: str) -> Any:
         """What the job returned; ``RuntimeError`` saying why when it has not (or its result is not ours)."""
@@ -313,14 +374,15 @@ def run_queued(payload: dict[str, Any], signature: str) -> None:
             return  # cancelled while it waited
     except UnknownJobError:
         return  # forgotten while it waited
-    records.write(job_id, state=JobState.RUNNING.value, message="Starting", started=time.time())
+    records.write(job_id, alive=True, state=JobState.RUNNING.value, message="Starting", started=time.time())
     last = [0.0, 0.0]  # when progress was last written, and cancellation last checked
 
     def report(fraction: float, message: str) -> None:
         now = time.monotonic()
         if now - last[0] >= REPORT_EVERY or fraction >= 1.0:
             last[0] = now
-            records.write(job_id, fraction=fraction, **({"message": message[:MAX_MESSAGE]} if message else {}))
+            records.write(job_id, alive=True, fraction=fraction,
+                          **({"message": message[:MAX_MESSAGE]} if message else {}))
 
     def cancelled() -> bool:
         now = time.monotonic()
@@ -330,15 +392,32 @@ def run_queued(payload: dict[str, Any], signature: str) -> None:
         return records.cancelled(job_id)
 
     person = payload.get("person")
+    stop = threading.Event()
+    # A job may work for minutes between reports (one large query): the timer keeps it heard from.
+    beating = threading.Thread(target=_beat, args=(records, job_id, stop), daemon=True,
+                               name=f"integramap-beat-{job_id}")
+    beating.start()
     try:
-        job = registered_job(str(payload["job"]))
-        with acting_as(None if person is None else Person.model_validate(person)):
-            result = job(worker.services, Progress(report, cancelled), **payload.get("arguments", {}))
-        body = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    except JobCancelled:
-        records.finish(job_id, JobState.CANCELLED, "Cancelled", None)
-    except Exception as exc:  # a job's failure is reported on its page, never raised there
-        records.finish(job_id, JobState.FAILED, "Failed", failure_text(exc, job_id))
-    else:
-        records.finish(job_id, JobState.DONE, "Done", None,
-                       result=_signature(worker.secret, body).encode() + b"\n" + body)
+        try:
+            job = registered_job(str(payload["job"]))
+            with acting_as(None if person is None else Person.model_validate(person)):
+                result = job(worker.services, Progress(report, cancelled), **payload.get("arguments", {}))
+            body = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except JobCancelled:
+            records.finish(job_id, JobState.CANCELLED, "Cancelled", None)
+        except Exception as exc:  # a job's failure is reported on its page, never raised there
+            records.finish(job_id, JobState.FAILED, "Failed", failure_text(exc, job_id))
+        else:
+            records.finish(job_id, JobState.DONE, "Done", None,
+                           result=_signature(worker.secret, body).encode() + b"\n" + body)
+    finally:
+        stop.set()
+
+
+def _beat(records: _Records, job_id: str, stop: threading.Event) -> None:
+    """Renew the job's heartbeat every :data:`HEARTBEAT_EVERY` seconds until ``stop`` is set."""
+    while not stop.wait(HEARTBEAT_EVERY):
+        try:
+            records.write(job_id, alive=True)
+        except redis.RedisError as err:  # Redis away for a moment: the next beat may reach it
+            log.warning("job %s: heartbeat not written (%s)", job_id, err)

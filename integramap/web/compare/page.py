@@ -38,7 +38,7 @@ from integramap.web.compare.figures import (
     similarity_figure,
 )
 from integramap.web.common.jobs import (
-    JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+    Progress, Step, background_job, default_runner, follow_job, progress_bar,
 )
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.inputs import (CallbackInputs, Choice, Clicks, Id, Ids, Number, Request, Style,
@@ -497,18 +497,14 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Input(POLL, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
     @typed_callback(_Poll)
     def poll(_n: int | None, job: str | None) -> tuple[Any, ...]:
-        if not job:
+        followed = follow_job(default_runner(), job)
+        if followed.step is Step.NONE:
             return no_update, no_update, True, ""
-        runner = default_runner()
-        try:
-            status = runner.status(job)
-        except UnknownJobError as err:
-            return [], error_box(str(err)), True, ""
-        if not status.state.finished:
-            return no_update, no_update, False, progress_bar(status)
-        if status.state is JobState.DONE:
-            return render(runner.result(job)), "", True, ""
-        return [], error_box(status.error or status.message), True, ""
+        if followed.step is Step.RUNNING:
+            return no_update, no_update, False, followed.bar
+        if followed.step is Step.DONE:
+            return render(followed.result), "", True, ""
+        return [], error_box(followed.message), True, ""
 
     @app.callback(Output(SIM_DETAIL, "children"), Input(SIM_PAIR, "value"), State(SELECTION, "data"),
                   prevent_initial_call=True)

@@ -20,7 +20,7 @@ from integramap.drafts import Change, StaleWorkingCopy
 from integramap.io.nhs import import_nhs
 from integramap.model import Site, SiteError
 from integramap.web.common.jobs import (
-    JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
+    Progress, Step, background_job, default_runner, follow_job, progress_bar,
 )
 from integramap.web.common.inputs import CallbackInputs, Clicks, Flag, Id, Store, typed_callback
 from integramap.web.common.services import Services
@@ -166,25 +166,23 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   prevent_initial_call=True)
     @typed_callback(_Poll)
     def poll(_n: Any, job: str | None, handle: Handle | None) -> tuple[Any, ...]:
-        if not job:
+        followed = follow_job(default_runner(), job)
+        if followed.step is Step.NONE:
             return no_update, True, no_update, False
-        runner = default_runner()
-        try:
-            status = runner.status(job)
-        except UnknownJobError as err:
-            return no_update, True, html.Div(str(err), className="error"), False
-        if not status.state.finished:
-            return no_update, False, progress_bar(status), True
-        if status.state is not JobState.DONE:
-            return no_update, True, progress_bar(status), False
-        site = runner.result(job)
+        if followed.step is Step.UNKNOWN:
+            return no_update, True, html.Div(followed.message, className="error"), False
+        if followed.step is Step.RUNNING:
+            return no_update, False, followed.bar, True
+        if followed.step is Step.FAILED:
+            return no_update, True, followed.bar, False  # the bar shows why, in red
+        site = followed.result
         try:
             draft = draft_of(services, handle)
             draft.apply(Change.replace(site), "start from the national NHS files")
         except (WorkingCopyGone, StaleWorkingCopy, SiteError) as err:
             return no_update, True, html.Div(str(err), className="error"), False
         assert handle is not None
-        return handle_for(handle, draft, fit=True), True, progress_bar(status), False
+        return handle_for(handle, draft, fit=True), True, followed.bar, False
 
 
 def _labels() -> list[dict[str, str]]:
