@@ -209,7 +209,7 @@ def test_the_compare_page_shows_a_job_to_its_starter_only(setting: Setting,
     seen = poll(ben, job)
     never = poll(ben, "job-0-never")
     assert json.dumps(seen).replace(job, "ID") == json.dumps(never).replace("job-0-never", "ID")
-    assert "it may have finished and been cleared" in json.dumps(seen)
+    assert "no longer known to the server" in json.dumps(seen)
     assert seen[compare.POLL]["disabled"] is True and seen[compare.RESULTS]["children"] == []
 
     drawn: dict[str, Any] = {}

@@ -74,11 +74,15 @@ class JobCancelled(Exception):
     """Raised inside a job, at its next progress report, once someone has cancelled it."""
 
 
+UNKNOWN_JOB = "This work is no longer known to the server (it may have finished a while ago): please start it again."
+
+
 class UnknownJobError(KeyError):
     """No job with this id: never started here, or finished long enough ago to be forgotten."""
 
     def __str__(self) -> str:
-        return f"no job {self.args[0]!r}; it may have finished and been cleared, start it again"
+        # Said on pages: the id means nothing to a person (it stays in ``args`` for the logs).
+        return UNKNOWN_JOB
 
 
 @dataclass(frozen=True)
@@ -549,7 +553,7 @@ def follow_job(runner: Runner, job_id: str | None, *, collect: bool = True) -> F
     ('done', 42, False)
     >>> followed = follow_job(runner, "job-0-gone")
     >>> followed.step.value, followed.message
-    ('unknown', "no job 'job-0-gone'; it may have finished and been cleared, start it again")
+    ('unknown', 'This work is no longer known to the server (it may have finished a while ago): please start it again.')
     >>> runner.shutdown()
     """
     if not job_id:
