@@ -15,9 +15,10 @@ from conftest import ROOT
 from integramap.model import Level, Sector
 from integramap.web.common.colour import MACHADO_2009, ciede2000, closest_pair, contrast_ratio, parse_hex, \
     simulate, to_lab
-from integramap.web.map.styles import (CANVAS_BACKGROUND, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
-                                       NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS, level_class,
-                                       sector_class, sector_icon, stylesheet)
+from integramap.layout.vocabulary import (CANVAS_BACKGROUND, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
+                                          NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS,
+                                          sector_icon)
+from integramap.web.map.styles import level_class, sector_class, stylesheet
 
 VISIONS = [None, *MACHADO_2009]
 

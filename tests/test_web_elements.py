@@ -8,7 +8,7 @@ import pytest
 
 from integramap import edit
 from integramap.model import Level, Site, SiteError
-from integramap.web.map.arrange import arrange, arrange_site, complete_positions, saved_positions
+from integramap.layout.positions import arrange, arrange_site, complete_positions, saved_positions
 from integramap.web.map.elements import (
     ELEMENT_BUDGET,
     ViewOptions,

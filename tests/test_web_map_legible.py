@@ -19,7 +19,7 @@ from selenium.webdriver.common.keys import Keys
 from integramap import edit
 from integramap.demo import build_demo, find_demo_files
 from integramap.io.nhs import import_nhs
-from integramap.web.map.groups import GROUP_PREFIX, homes
+from integramap.layout.groups import GROUP_PREFIX, homes
 from integramap.model import Level, Site
 from integramap.store import Store
 from integramap.web import create_app

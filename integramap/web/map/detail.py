@@ -35,7 +35,7 @@ from integramap.layout.sizes import (
 )
 from integramap.layout.compound import pack
 from integramap.model import Site
-from integramap.web.map.groups import is_group
+from integramap.layout.groups import is_group
 
 CANVAS = (840, 520)
 """The map's drawing area the opening view is planned for when the browser has not said its own

@@ -24,7 +24,7 @@ from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
 from integramap.layout.sizes import closed_label, closed_side, map_name, wrap_width
 from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, plan_detail
-from integramap.web.map.groups import is_group
+from integramap.layout.groups import is_group
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000

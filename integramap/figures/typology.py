@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from integramap.analysis.typology_code import parse_code
 from integramap.model import FACET_SCALES, Level, Site
 from integramap.wording import in_words, plural
-from integramap.web.map.styles import LEVEL_COLOURS
+from integramap.layout.vocabulary import LEVEL_COLOURS
 
 FACET_TITLES: dict[str, str] = {
     "governance": "Governance", "finance": "Finance", "management": "Management", "hr": "HR",
