@@ -86,6 +86,15 @@ def test_lines_and_outlines_stand_out_from_the_canvas() -> None:
     assert f"background: {CANVAS_BACKGROUND}" in (ROOT / "assets" / "integramap.css").read_text()
 
 
+def test_names_and_link_labels_on_the_map_read_as_text() -> None:
+    # WCAG 1.4.3: every colour the map writes a label in has 4.5:1 on the canvas behind it.
+    colours = {str(rule["style"]["color"]) for rule in stylesheet() if "color" in rule["style"]}
+    assert len(colours) >= 2, colours
+    for colour in colours:
+        assert contrast_ratio(colour, CANVAS_BACKGROUND) >= 4.5, colour
+    assert _style("edge.target")["label"] == "data(label)"
+
+
 DARK_BAR = "#1d3557"
 PAGE_BACKGROUNDS = ("#ffffff", "#f5f7fa")
 

@@ -258,9 +258,12 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
         assert link.target_level is not None
         if link.id not in direct_ids:
             continue
+        # The level's name along the line reads at the zoom its two ends' names were sized for;
+        # zoomed out below that, the page hides it (assets/map.js) and hovering shows it.
+        font = min(detail.font.get(link.source, BASE_FONT), detail.font.get(link.target, BASE_FONT))
         elements.append({"data": {"id": f"{link.id}:target", "source": link.source,
                                   "target": link.target, "link": link.id,
-                                  "label": f"→ {link.target_level.label}"},
+                                  "label": f"→ {link.target_level.label}", "font": font},
                          "classes": "target" + (" faded" if searching else "")})
     merged = _merged_links(representative, [lk for lk in links if lk.id not in direct_ids])
     elements.extend(merged)

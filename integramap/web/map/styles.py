@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from integramap.layout.vocabulary import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS, MIN_LABEL_PX,
-                                          NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_COLOURS, TARGET_COLOUR,
-                                          TRIED_COLOUR, sector_icon)
+from integramap.layout.vocabulary import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
+                                          MIN_LABEL_PX, NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_COLOURS,
+                                          TARGET_COLOUR, TARGET_TEXT_COLOUR, TRIED_COLOUR, sector_icon)
 from integramap.model import Level, Sector, UnitKind
 
 
@@ -58,17 +58,26 @@ def stylesheet() -> list[dict[str, Any]]:
         # Links between the same two units fan out instead of lying on one another.
         {"selector": "edge", "style": {"curve-style": "bezier", "control-point-step-size": 28,
                                        "opacity": 0.9, "min-zoomed-font-size": MIN_LABEL_PX, "font-size": 12}},
+        # A target link's level is written along it at the size its ends' names are drawn
+        # (elements.py); a label zooming out makes smaller than 10 px is hidden (``small-label``,
+        # set by assets/map.js: Cytoscape's own ``min-zoomed-font-size`` rounds the zoom to a power
+        # of two, so it still draws 12 px text at 6 px) and hovering or selecting the link shows it.
+        # Drawn above the other links, so their lines never cross its words.
         {"selector": "edge.target", "style": {
             "line-style": "dashed", "line-dash-pattern": [6, 4], "line-color": TARGET_COLOUR,
-            "width": 2, "opacity": 0.85, "label": "data(label)", "color": TARGET_COLOUR,
-            "text-rotation": "autorotate", "text-background-color": "#ffffff",
+            "width": 2, "opacity": 0.85, "label": "data(label)", "font-size": "data(font)",
+            "color": TARGET_TEXT_COLOUR, "text-rotation": "autorotate", "text-background-color": "#ffffff",
             "text-background-opacity": 0.85, "target-arrow-shape": "triangle",
-            "target-arrow-color": TARGET_COLOUR, "arrow-scale": 0.8}},
-        # A link's level in words when the pointer is on it or it is selected (assets/map.js).
+            "target-arrow-color": TARGET_COLOUR, "arrow-scale": 0.8, "z-index": 5}},
+        {"selector": "edge.small-label", "style": {"label": ""}},
+        # A link's level in words when the pointer is on it or it is selected, at a size that reads
+        # at any zoom (assets/map.js sets it).
         {"selector": "edge.hover, edge:selected", "style": {
             "label": "data(level)", "color": "#1f2933", "text-rotation": "autorotate",
             "text-background-color": "#ffffff", "text-background-opacity": 0.9, "z-index": 20}},
         {"selector": "edge.aggregate.hover, edge.aggregate:selected", "style": {"label": "data(label)"}},
+        {"selector": "edge.target.hover, edge.target:selected", "style": {
+            "label": "data(label)", "color": TARGET_TEXT_COLOUR}},
     ]
     for kind, shape in KIND_SHAPES.items():
         rules.append({"selector": f"node.{kind_class(kind)}", "style": {"shape": shape}})
