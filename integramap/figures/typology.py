@@ -2,8 +2,8 @@
 
 Pure functions of a site or of plain counts, returning plotly figures, so the
 numbers behind every picture are tested without a browser. Level colours come
-from the map's style table, so a "pooled management" bar here is the same
-blue as a pooled-management link on the map.
+from the map's visual vocabulary (:mod:`integramap.layout.vocabulary`), so a
+"pooled management" bar here is the same blue as a pooled-management link on the map.
 """
 
 from __future__ import annotations
