@@ -64,8 +64,47 @@
       cy._integramapFitted = ids.join(',');
     });
     /* A link's level in words while the pointer is on it (the stylesheet's edge.hover). */
-    cy.on('mouseover', 'edge', function (evt) { evt.target.addClass('hover'); });
-    cy.on('mouseout', 'edge', function (evt) { evt.target.removeClass('hover'); });
+    cy.on('mouseover', 'edge', function (evt) { evt.target.addClass('hover'); readable(evt.target); });
+    cy.on('mouseout', 'edge', function (evt) { evt.target.removeClass('hover'); readable(evt.target); });
+    cy.on('select unselect', 'edge', function (evt) { readable(evt.target); });
+  }
+  /* Link labels are read on screen or not drawn. Cytoscape's own min-zoomed-font-size check rounds
+     the zoom up to a power of two, so it draws a 12 px label at 6 px; here a target link's level
+     is hidden (the stylesheet's edge.small-label) as soon as the zoom makes it smaller than that
+     floor, and the label of a link under the pointer or selected is drawn large enough to read. */
+  function floorOf(edge) { return parseFloat(edge.style('min-zoomed-font-size')) || 10; }
+  function readable(edge) {
+    if (edge.removed()) { return; }
+    if (edge.hasClass('hover') || edge.selected()) {
+      var wanted = Math.ceil((floorOf(edge) + 1) / edge.cy().zoom());
+      edge.style('font-size', Math.max(wanted, parseFloat(edge.data('font')) || 12));
+    } else {
+      edge.removeStyle('font-size');
+    }
+  }
+  function fitLinkLabels(cy) {
+    var zoom = cy.zoom();
+    cy.batch(function () {
+      cy.edges('.target').forEach(function (edge) {
+        var small = (parseFloat(edge.data('font')) || 12) * zoom < floorOf(edge);
+        if (small !== edge.hasClass('small-label')) { edge.toggleClass('small-label', small); }
+      });
+      cy.edges('.hover, :selected').forEach(readable);
+    });
+  }
+  function bindLinkLabels(cy) {
+    if (cy._integramapLinkLabels) { return; }
+    cy._integramapLinkLabels = true;
+    var pending = false;
+    function later() {
+      if (pending) { return; }
+      pending = true;
+      requestAnimationFrame(function () { pending = false; fitLinkLabels(cy); });
+    }
+    /* The server's redraws reset an element's classes and data: check again after each. */
+    cy.on('zoom', later);
+    cy.on('add class data', 'edge', later);
+    fitLinkLabels(cy);
   }
   /* Tell the server the map's size on screen (a cookie, read with the next page or redraw), so the
      view it plans reads here: a narrow window opens with fewer, larger things. */
@@ -81,6 +120,6 @@
   setInterval(function () {
     bind();
     var cy = cyOf(document.getElementById('map-cy'));
-    if (cy) { bindReconcile(cy); bindFit(cy); reportSize(cy); }
+    if (cy) { bindReconcile(cy); bindFit(cy); bindLinkLabels(cy); reportSize(cy); }
   }, 100);
 })();

@@ -29,7 +29,7 @@ from integramap.layout import compound_layout, measure_layout
 from integramap.layout.compound import Point, inside_out, nesting
 from integramap.layout.sizes import body_size, drawn_label
 from integramap.model import Site
-from integramap.web.map.arrange import arrange, site_edges
+from integramap.layout.positions import arrange, site_edges
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

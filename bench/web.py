@@ -24,10 +24,10 @@ from integramap import edit
 from integramap.drafts import Change, Draft, WorkingCopies
 from integramap.store import Store
 from integramap.model import Level, Site
-from integramap.web.map.arrange import arrange_site, complete_positions, saved_positions
+from integramap.layout.positions import arrange_site, complete_positions, saved_positions
 from integramap.web.map.edit import unit_choices, unit_names_fingerprint
 from integramap.web.map.elements import ELEMENT_BUDGET, ViewOptions, build_view
-from integramap.web.map.groups import grouped
+from integramap.layout.groups import grouped
 
 PAINT_TARGET = 0.8
 """Issue 10: the first legible view, warm, in seconds."""

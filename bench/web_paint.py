@@ -45,7 +45,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 
 from integramap.model import Site  # noqa: E402
-from integramap.web.map.arrange import arrange_site  # noqa: E402
+from integramap.layout.positions import arrange_site  # noqa: E402
 from integramap import edit  # noqa: E402
 from web import PAINT_TARGET, SHARED, local_site  # noqa: E402  (bench/web.py, the server-side benchmark)
 from legibility import measure as legibility_of  # noqa: E402  (tests/legibility.py: what the browser shows)

@@ -108,7 +108,7 @@ def panel_edit(site: Site, state: dict[str, Any] | None, unit: str, to: str) -> 
 def map_with_change(site: Site, state: dict[str, Any]) -> int:
     """What the map's redraw does while a change is tried: apply it (cached), place the moved
     units, build the view and mark what the change touches; the number of elements."""
-    from integramap.web.map.arrange import complete_positions
+    from integramap.layout.positions import complete_positions
     from integramap.web.map.elements import ViewOptions, build_view
     from integramap.web.map.view import marked, moved_beside
 

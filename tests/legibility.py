@@ -3,6 +3,10 @@
 Browser tests and ``bench/web_paint.py`` use :func:`measure` to check the opening view is
 legible: every shown label at least 10 px high on screen, few labels colliding, no two unit
 bodies on top of each other and no two unrelated boxes overlapping.
+
+Link labels (a target link's level written along it, a link's level while the pointer is on it)
+are measured too, as Cytoscape draws them: its own renderer says whether a label is drawn at the
+current zoom, and a drawn one must be as large as the units' names.
 """
 
 from __future__ import annotations
@@ -46,6 +50,14 @@ cy.nodes().forEach(function (n) {
     bodies.push({id: n.id(), box: body});
   }
 });
+var linkLabels = [], renderer = cy.renderer();
+cy.edges().forEach(function (e) {
+  if (!e.visible() || !(e.style('label') || e.data('label'))) { return; }
+  if (!inView(e.boundingBox({includeLabels: false, includeOverlays: false}))) { return; }
+  var drawn = !!e.style('label') && parseFloat(e.style('text-opacity')) > 0 && renderer.eleTextBiggerThanMin(e);
+  linkLabels.push({id: e.id(), px: parseFloat(e.style('font-size')) * zoom, drawn: drawn});
+});
+var drawnLinks = linkLabels.filter(function (l) { return l.drawn; });
 var colliding = {}, i, j;
 var shown = labels.filter(function (l) { return l.box; });
 for (i = 0; i < shown.length; i++) {
@@ -70,6 +82,8 @@ return {zoom: zoom, nodes: cy.nodes().length, inView: bodies.length + boxes.leng
         labels: labels.length, hiddenLabels: labels.filter(function (l) { return l.hidden; }).length,
         minPx: shown.length ? Math.min.apply(null, shown.map(function (l) { return l.px; })) : null,
         colliding: Object.keys(colliding).length, bodyOverlaps: bodyPairs, boxOverlaps: boxPairs,
+        linkLabels: drawnLinks.length, hiddenLinkLabels: linkLabels.length - drawnLinks.length,
+        linkMinPx: drawnLinks.length ? Math.min.apply(null, drawnLinks.map(function (l) { return l.px; })) : null,
         width: cy.width(), height: cy.height()};
 """
 
@@ -89,6 +103,11 @@ class Legibility:
     box_overlaps: list[list[str]]
     width: float
     height: float
+    link_labels: int = 0
+    """Link labels drawn (a target link's level, a hovered link's level)."""
+    hidden_link_labels: int = 0
+    """Labels links carry that are not drawn now (too small at this zoom, or shown only under the pointer)."""
+    link_min_px: float | None = None
 
     @property
     def colliding_share(self) -> float:
@@ -101,6 +120,8 @@ class Legibility:
             out.append(f"{self.hidden_labels} of {self.labels} labels too small to be drawn")
         if self.min_px is not None and self.min_px < MIN_LABEL_PX:
             out.append(f"smallest label {self.min_px:.1f} px")
+        if self.link_min_px is not None and self.link_min_px < MIN_LABEL_PX:
+            out.append(f"smallest link label {self.link_min_px:.1f} px")
         if self.colliding_share > MAX_COLLIDING:
             out.append(f"{self.colliding} of {self.labels} labels collide")
         if self.body_overlaps:
@@ -112,7 +133,9 @@ class Legibility:
     def summary(self) -> str:
         return (f"{self.in_view} of {self.nodes} nodes in view at zoom {self.zoom:.2f}; smallest label "
                 f"{self.min_px or 0:.1f} px; {self.colliding}/{self.labels} labels colliding; "
-                f"{len(self.body_overlaps)} unit overlaps; {len(self.box_overlaps)} box overlaps")
+                f"{len(self.body_overlaps)} unit overlaps; {len(self.box_overlaps)} box overlaps; "
+                f"{self.link_labels} link labels drawn (smallest {self.link_min_px or 0:.1f} px), "
+                f"{self.hidden_link_labels} hidden")
 
 
 def measure(driver: Any, cy_id: str) -> Legibility | None:
@@ -123,4 +146,5 @@ def measure(driver: Any, cy_id: str) -> Legibility | None:
     return Legibility(zoom=raw["zoom"], nodes=raw["nodes"], in_view=raw["inView"], labels=raw["labels"],
                       hidden_labels=raw["hiddenLabels"], min_px=raw["minPx"], colliding=raw["colliding"],
                       body_overlaps=raw["bodyOverlaps"], box_overlaps=raw["boxOverlaps"],
-                      width=raw["width"], height=raw["height"])
+                      width=raw["width"], height=raw["height"], link_labels=raw["linkLabels"],
+                      hidden_link_labels=raw["hiddenLinkLabels"], link_min_px=raw["linkMinPx"])

@@ -18,7 +18,7 @@ from integramap.model import Area, Site, Unit
 from integramap.store import Store
 from integramap.web.boundaries.data import RESULTS, compute, site_overlays
 from integramap.web.boundaries.findings import default_layers, findings, findings_csv, site_layers, verdict
-from integramap.web.boundaries.figures import (
+from integramap.figures.boundaries import (
     HIGHLIGHT,
     MAX_MAP_AREAS,
     MAX_ROWS,

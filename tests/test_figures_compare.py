@@ -18,7 +18,7 @@ from integramap.web.compare.figures import (
     sector_pair_heatmap,
     similarity_figure,
 )
-from integramap.web.map.styles import LEVEL_COLOURS
+from integramap.layout.vocabulary import LEVEL_COLOURS
 
 UNITS = [Unit(id="gp", name="Practice", kind="practice"),
          Unit(id="mh", name="MH team", kind="team", sectors=["mental_health"]),

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from integramap.model import FACET_SCALES, Level, Link, Site, Unit
-from integramap.web.typology.figures import (
+from integramap.figures.typology import (
     FACET_TITLES,
     facet_depths,
     facet_radar_figure,
     level_counts,
     level_distribution_figure,
 )
-from integramap.web.map.styles import LEVEL_COLOURS
+from integramap.layout.vocabulary import LEVEL_COLOURS
 
 
 def _site(*facets: dict[str, str]) -> Site:

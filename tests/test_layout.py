@@ -15,7 +15,7 @@ from integramap.layout import compound_layout, measure_layout
 from integramap.layout import sizes
 from integramap.layout.compound import Point
 from integramap.model import Site
-from integramap.web.map.arrange import arrange_site, complete_positions
+from integramap.layout.positions import arrange_site, complete_positions
 from integramap.web.map.elements import ViewOptions, build_view
 from integramap.web.map.styles import stylesheet
 

@@ -15,9 +15,10 @@ from conftest import ROOT
 from integramap.model import Level, Sector
 from integramap.web.common.colour import MACHADO_2009, ciede2000, closest_pair, contrast_ratio, parse_hex, \
     simulate, to_lab
-from integramap.web.map.styles import (CANVAS_BACKGROUND, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
-                                       NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS, level_class,
-                                       sector_class, sector_icon, stylesheet)
+from integramap.layout.vocabulary import (CANVAS_BACKGROUND, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
+                                          NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS,
+                                          sector_icon)
+from integramap.web.map.styles import level_class, sector_class, stylesheet
 
 VISIONS = [None, *MACHADO_2009]
 
@@ -83,6 +84,15 @@ def test_lines_and_outlines_stand_out_from_the_canvas() -> None:
     for sector in Sector:
         assert _style(f"node.{sector_class(sector)}")["border-color"] == NODE_BORDER
     assert f"background: {CANVAS_BACKGROUND}" in (ROOT / "assets" / "integramap.css").read_text()
+
+
+def test_names_and_link_labels_on_the_map_read_as_text() -> None:
+    # WCAG 1.4.3: every colour the map writes a label in has 4.5:1 on the canvas behind it.
+    colours = {str(rule["style"]["color"]) for rule in stylesheet() if "color" in rule["style"]}
+    assert len(colours) >= 2, colours
+    for colour in colours:
+        assert contrast_ratio(colour, CANVAS_BACKGROUND) >= 4.5, colour
+    assert _style("edge.target")["label"] == "data(label)"
 
 
 DARK_BAR = "#1d3557"

@@ -8,7 +8,8 @@ import pytest
 
 from integramap import edit
 from integramap.model import Level, Site, SiteError
-from integramap.web.map.arrange import arrange, arrange_site, complete_positions, saved_positions
+from integramap.layout.positions import arrange, arrange_site, complete_positions, saved_positions
+from integramap.web.map.detail import BASE_FONT
 from integramap.web.map.elements import (
     ELEMENT_BUDGET,
     ViewOptions,
@@ -70,6 +71,21 @@ def test_full_view_nests_units_and_draws_target_levels_apart() -> None:
     assert edges["l1:target"]["classes"] == "target"
     assert edges["l1:target"]["data"]["label"] == "→ pooled management"
     assert "l2:target" not in edges
+
+
+def test_a_target_level_is_written_at_the_size_of_the_names_it_joins() -> None:
+    site = edit.new_site("s", "Two teams")
+    site = edit.add_unit(site, {"id": "a", "name": "Crisis team", "kind": "team"})
+    site = edit.add_unit(site, {"id": "b", "name": "Adult social work", "kind": "team"})
+    site = edit.add_link(site, {"id": "l1", "source": "a", "target": "b", "level": "co_located",
+                                "target_level": "pooled_management"})
+    # Far apart, the map opens zoomed out: the names are drawn larger so they read, and the level
+    # along the link is written at their size.
+    far = {e["data"]["id"]: e["data"] for e in build_view(site, {"a": (0.0, 0.0), "b": (2000.0, 0.0)}).elements}
+    assert far["a"]["font"] > BASE_FONT
+    assert far["l1:target"]["font"] == min(far["a"]["font"], far["b"]["font"])
+    near = {e["data"]["id"]: e["data"] for e in build_view(site, {"a": (0.0, 0.0), "b": (200.0, 0.0)}).elements}
+    assert near["l1:target"]["font"] == BASE_FONT < far["l1:target"]["font"]
 
 
 def test_compound_off_drops_parents_and_targets_can_be_hidden() -> None:

@@ -7,7 +7,7 @@ from integramap import edit
 from integramap.io.sitefile import read_site
 from integramap.model import Site
 from integramap.layout.sizes import LINE_HEIGHT, label_size
-from integramap.web.map.arrange import saved_positions
+from integramap.layout.positions import saved_positions
 from integramap.web.map.detail import (
     BASE_FONT,
     CANVAS,

@@ -12,10 +12,10 @@ from integramap.io.nhs import import_nhs
 from integramap.layout import measure_layout
 from integramap.layout.sizes import map_name
 from integramap.model import Site, UnitKind
-from integramap.web.map.arrange import arrange_site, complete_positions
+from integramap.layout.positions import arrange_site, complete_positions
 from integramap.web.map.detail import BASE_FONT
 from integramap.web.map.elements import ViewOptions, build_view
-from integramap.web.map.groups import GROUP_NAME, GROUP_PREFIX, describe, grouped, homes
+from integramap.layout.groups import GROUP_NAME, GROUP_PREFIX, describe, grouped, homes
 
 
 @pytest.fixture

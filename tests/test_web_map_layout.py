@@ -12,7 +12,7 @@ from dash.testing.wait import until
 from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.map import ids as mid
-from integramap.web.map.arrange import arrange_site
+from integramap.layout.positions import arrange_site
 
 from conftest import MODELS
 from test_web_browser import by_id, click, cy_eval, open_map

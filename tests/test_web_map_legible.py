@@ -19,7 +19,7 @@ from selenium.webdriver.common.keys import Keys
 from integramap import edit
 from integramap.demo import build_demo, find_demo_files
 from integramap.io.nhs import import_nhs
-from integramap.web.map.groups import GROUP_PREFIX, homes
+from integramap.layout.groups import GROUP_PREFIX, homes
 from integramap.model import Level, Site
 from integramap.store import Store
 from integramap.web import create_app
@@ -93,6 +93,48 @@ def test_the_opening_view_is_legible(dash_duo: Any, store: Store, site: str, siz
     view = opened_view(dash_duo, site, size)
     assert view.labels >= 5, view.summary()
     assert view.problems() == [], view.summary()
+    assert dash_duo.get_logs() == []
+
+
+def test_a_target_level_reads_along_its_link_or_waits_for_the_pointer(dash_duo: Any, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    view = opened_view(dash_duo, "riverside-borough", WINDOWS[0])
+    # Riverside's target links between the units it opens with carry their level, large enough to read.
+    assert view.link_labels >= 2, view.summary()
+    assert view.link_min_px is not None and view.link_min_px >= 10, view.summary()
+    # Zoomed out, they would be too small: they are not drawn, rather than drawn unreadable.
+    cy_eval(dash_duo, "cy.zoom({level: cy.zoom() / 3,"
+                      " renderedPosition: {x: cy.width() / 2, y: cy.height() / 2}}); return true;")
+
+    def zoomed_out() -> Legibility | None:
+        seen = measure(dash_duo.driver, mid.CY)
+        held_back = cy_eval(dash_duo, "return cy.edges('.target.small-label').length;") >= 2
+        return seen if seen is not None and held_back and seen.link_labels == 0 and seen.hidden_link_labels >= 2 \
+            else None
+    until(zoomed_out, timeout=10)
+    # The pointer on a target link shows its level, at a size that reads at this zoom.
+    target = cy_eval(dash_duo, "return cy.edges('.target')[0].id();")
+    cy_eval(dash_duo, f"cy.getElementById('{target}').emit('mouseover'); return true;")
+
+    def hovered() -> Legibility | None:
+        seen = measure(dash_duo.driver, mid.CY)
+        return seen if seen is not None and seen.link_labels == 1 else None
+    until(hovered, timeout=10)
+    seen = hovered()
+    assert seen is not None and seen.link_min_px is not None and seen.link_min_px >= 10, seen.summary()
+    assert cy_eval(dash_duo, f"return cy.getElementById('{target}').style('label');").startswith("→ ")
+    cy_eval(dash_duo, f"cy.getElementById('{target}').emit('mouseout'); return true;")
+    until(zoomed_out, timeout=10)
+    # So does the pointer on any other link: its level in words, readable.
+    plain = cy_eval(dash_duo, "return cy.edges('[level]').not('.target')[0].id();")
+    cy_eval(dash_duo, f"cy.getElementById('{plain}').emit('mouseover'); return true;")
+    until(hovered, timeout=10)
+    seen = hovered()
+    assert seen is not None and seen.link_min_px is not None and seen.link_min_px >= 10, seen.summary()
+    # A click on the target link names the level in Inspect.
+    cy_eval(dash_duo, f"cy.getElementById('{plain}').emit('mouseout'); return true;")
+    cy_eval(dash_duo, f"cy.getElementById('{target}').emit('tap'); return true;")
+    dash_duo.wait_for_contains_text(f"#{mid.INSPECT}", "Target level", timeout=20)
     assert dash_duo.get_logs() == []
 
 

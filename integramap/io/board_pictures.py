@@ -174,8 +174,8 @@ atexit.register(EXPORT_BROWSER.stop)
 def _figures(site: Site, d: TypologyDescriptor) -> list[tuple[str, str, str, "go.Figure"]]:
     """The Typology and Boundaries figures: (name, caption, alt text, figure)."""
     from ..analysis.boundaries import analyse
-    from ..web.boundaries.figures import overlap_heatmap
-    from ..web.typology.figures import FACET_TITLES, facet_depths, facet_radar_figure, level_distribution_figure
+    from ..figures.boundaries import overlap_heatmap
+    from ..figures.typology import FACET_TITLES, facet_depths, facet_radar_figure, level_distribution_figure
 
     depths = facet_depths(site)
     recorded = [f"{FACET_TITLES.get(x.facet, x.facet)}: highest {in_words(x.highest)}" for x in depths if x.highest is not None]

@@ -23,7 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ..model import Level, Site, UnitKind
+from ..layout.positions import complete_positions, saved_positions
+from ..layout.sizes import BODY, BOX_PADDING, FONT_SIZE, LABEL_WRAP, ORGANISATION_BODY
+from ..layout.vocabulary import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS, NO_SECTOR_COLOUR,
+                                 SECTOR_COLOURS, TARGET_COLOUR)
+from ..model import Level, Sector, Site, UnitKind
 from ..wording import plural
 
 Point = tuple[float, float]
@@ -31,11 +35,6 @@ Point = tuple[float, float]
 MAX_UNITS = 120
 """Most units drawn one by one; a larger site is drawn as its containers with counts."""
 
-NODE_SIZE = 36.0
-BOX_PADDING = 18.0
-FONT_SIZE = 13.0
-LABEL_WIDTH = 120.0
-"""Label lines wrap at this width (map pixels), as on the Map page."""
 CHAR_WIDTH = FONT_SIZE * 0.56
 """Average width of a Helvetica character: enough to size label backgrounds and the margin."""
 MARGIN = 40.0
@@ -85,13 +84,10 @@ class MapDrawing:
     """Compound boxes: each box unit's id and the ids of the drawn units it holds (its descendants)."""
 
 
-def _tables() -> tuple[Mapping[Any, str], Mapping[Any, str], str, Mapping[Any, str], Mapping[Any, float], str]:
-    # The map's own tables, so the picture and the Map page can never disagree; the styles module
-    # is pure (no Dash), and importing it here keeps one copy of each colour.
-    from ..web.map.styles import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_WIDTHS, NO_SECTOR_COLOUR, SECTOR_COLOURS,
-                                  TARGET_COLOUR)
-
-    return KIND_SHAPES, SECTOR_COLOURS, NO_SECTOR_COLOUR, LEVEL_COLOURS, LEVEL_WIDTHS, TARGET_COLOUR
+def _sector_colour(sector: str | None) -> str:
+    """A unit's fill: its sector's colour, grey for none (or a sector name the picture does not know)."""
+    known = sector in Sector.__members__.values()
+    return SECTOR_COLOURS[Sector(sector)] if sector is not None and known else NO_SECTOR_COLOUR
 
 
 def map_positions(site: Site) -> dict[str, Point]:
@@ -105,8 +101,6 @@ def map_positions(site: Site) -> dict[str, Point]:
     >>> sorted(map_positions(site))
     ['a', 'b']
     """
-    from ..web.map.arrange import complete_positions, saved_positions
-
     known = saved_positions(site)
     return {**known, **complete_positions(site, known)}
 
@@ -279,12 +273,12 @@ def _size(unit: DrawnUnit) -> Point:
         side = 36 + 54 * min(1.0, math.log10(unit.count) / math.log10(500))
         return side, side
     if unit.kind == UnitKind.ORGANISATION.value:
-        return 44.0, 30.0
-    return NODE_SIZE, NODE_SIZE
+        return ORGANISATION_BODY
+    return BODY, BODY
 
 
 def _lines(label: str) -> list[str]:
-    return textwrap.wrap(label, max(8, int(LABEL_WIDTH / CHAR_WIDTH))) or [""]
+    return textwrap.wrap(label, max(8, int(LABEL_WRAP / CHAR_WIDTH))) or [""]
 
 
 def _shape_points(shape: str, x: float, y: float, w: float, h: float) -> list[Point] | None:
@@ -383,7 +377,6 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
     >>> len(root.findall(".//{http://www.w3.org/2000/svg}g[@class='unit']"))
     1
     """
-    shapes, sectors, no_sector, level_colours, level_widths, target_colour = _tables()
     by_id = {u.id: u for u in drawing.units}
     leaves = [u for u in drawing.units if u.id not in drawing.boxes]
     extent: dict[str, tuple[float, float, float, float]] = {}
@@ -430,20 +423,18 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
             continue
         bx0, by0, bx1, by1 = extent[bid]
         unit = by_id[bid]
-        colour = sectors.get(unit.sector, no_sector) if unit.sector else no_sector
+        colour = _sector_colour(unit.sector)
         fade = ' opacity="0.18"' if unit.faded else ""
         body.append(f'<g class="box" data-id={quoteattr(bid)}{fade}><rect x="{_fmt(bx0)}" y="{_fmt(by0)}" '
                     f'width="{_fmt(bx1 - bx0)}" height="{_fmt(by1 - by0)}" rx="8" fill="{colour}" '
                     f'fill-opacity="0.07" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>')
         body += _text(bx0 + 6, by0 + FONT_SIZE + 4, box_lines[bid], bold=True, anchor="start")
         body.append("</g>")
-    body += _links(drawing, extent, level_colours, level_widths, target_colour)
+    body += _links(drawing, extent)
     for u in leaves:
-        body += _unit(u, shapes, sectors, no_sector)
+        body += _unit(u)
     if legend and legend_rows:
-        body += _legend(x1, y0 + MARGIN, levels_used, sectors_used,
-                        any(not lk.level for lk in drawing.links), level_colours, level_widths, sectors,
-                        target_colour)
+        body += _legend(x1, y0 + MARGIN, levels_used, sectors_used, any(not lk.level for lk in drawing.links))
     if drawing.note:
         body += _text(x0 + MARGIN / 2, y0 + height + 12, [drawing.note], size=11, colour="#52606d",
                       anchor="start")
@@ -475,10 +466,7 @@ def _edge(box: tuple[float, float, float, float], inside: Point, towards: Point)
     return inside[0] + dx * t, inside[1] + dy * t
 
 
-def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, float]],
-           level_colours: Mapping[Any, str], level_widths: Mapping[Any, float], target_colour: str) -> list[str]:
-    from ..web.map.styles import LEVEL_DASHES as level_dashes
-
+def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, float]]) -> list[str]:
     out: list[str] = []
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for lk in drawing.links:
@@ -500,15 +488,15 @@ def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, 
         cx, cy = (a[0] + b[0]) / 2 - dy / length * bend, (a[1] + b[1]) / 2 + dx / length * bend
         path = f'M{_fmt(a[0])},{_fmt(a[1])} Q{_fmt(cx)},{_fmt(cy)} {_fmt(b[0])},{_fmt(b[1])}'
         if not lk.level:
-            out.append(f'<path class="link target" d="{path}" fill="none" stroke="{target_colour}" '
+            out.append(f'<path class="link target" d="{path}" fill="none" stroke="{TARGET_COLOUR}" '
                        f'stroke-width="2" stroke-dasharray="6 4" opacity="{0.18 if lk.faded else 0.85}"/>')
             continue
         level = Level(lk.level)
         # The same dash pattern as on the screen: the level reads without its colour.
-        dashes = level_dashes.get(level, ())
+        dashes = LEVEL_DASHES.get(level, ())
         dash = f' stroke-dasharray="{" ".join(_fmt(d) for d in dashes)}"' if dashes else ""
         out.append(f'<path class="link" data-level="{level.value}" d="{path}" fill="none" '
-                   f'stroke="{level_colours[level]}" stroke-width="{_fmt(level_widths[level])}"{dash} '
+                   f'stroke="{LEVEL_COLOURS[level]}" stroke-width="{_fmt(LEVEL_WIDTHS[level])}"{dash} '
                    f'opacity="{0.18 if lk.faded else 0.9}">'
                    f'<title>{escape(level.label)}</title></path>')
         if lk.count > 1:
@@ -516,12 +504,12 @@ def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, 
     return out
 
 
-def _unit(u: DrawnUnit, shapes: Mapping[Any, str], sectors: Mapping[Any, str], no_sector: str) -> list[str]:
+def _unit(u: DrawnUnit) -> list[str]:
     x, y = u.position
     w, h = _size(u)
-    fill = sectors.get(u.sector, no_sector) if u.sector else no_sector
+    fill = _sector_colour(u.sector)
     stroke = fill if u.sector else "#5f6b7a"
-    shape = shapes.get(UnitKind(u.kind), "ellipse") if u.kind in UnitKind.__members__.values() else "ellipse"
+    shape = KIND_SHAPES.get(UnitKind(u.kind), "ellipse") if u.kind in UnitKind.__members__.values() else "ellipse"
     border = 3.0 if u.count else 1.0
     paint = f'fill="{fill}" stroke="{stroke}" stroke-width="{_fmt(border)}"'
     points = _shape_points(shape, x, y, w, h)
@@ -538,26 +526,24 @@ def _unit(u: DrawnUnit, shapes: Mapping[Any, str], sectors: Mapping[Any, str], n
             *_text(x, y + h / 2 + 4 + FONT_SIZE, _lines(u.label), bold=bool(u.count)), "</g>"]
 
 
-def _legend(x: float, y: float, levels: Sequence[Level], sectors_used: Sequence[str], targets: bool,
-            level_colours: Mapping[Any, str], level_widths: Mapping[Any, float], sectors: Mapping[Any, str],
-            target_colour: str) -> list[str]:
+def _legend(x: float, y: float, levels: Sequence[Level], sectors_used: Sequence[str], targets: bool) -> list[str]:
     from ..wording import in_words
 
     out = _text(x, y + 14, ["Key"], bold=True, anchor="start")
     row = y + 34
     for level in levels:
         out.append(f'<line x1="{_fmt(x)}" y1="{_fmt(row - 4)}" x2="{_fmt(x + 36)}" y2="{_fmt(row - 4)}" '
-                   f'stroke="{level_colours[level]}" stroke-width="{_fmt(level_widths[level])}"/>')
+                   f'stroke="{LEVEL_COLOURS[level]}" stroke-width="{_fmt(LEVEL_WIDTHS[level])}"/>')
         out += _text(x + 44, row, [f"link: {level.rank} {level.label}"], size=12, anchor="start")
         row += 20
     if targets:
         out.append(f'<line x1="{_fmt(x)}" y1="{_fmt(row - 4)}" x2="{_fmt(x + 36)}" y2="{_fmt(row - 4)}" '
-                   f'stroke="{target_colour}" stroke-width="2" stroke-dasharray="6 4"/>')
+                   f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>')
         out += _text(x + 44, row, ["target level (what the site wants)"], size=12, anchor="start")
         row += 20
     for sector in sectors_used:
         out.append(f'<rect x="{_fmt(x + 10)}" y="{_fmt(row - 12)}" width="14" height="14" '
-                   f'fill="{sectors.get(sector, "#c9ced6")}"/>')
+                   f'fill="{_sector_colour(sector)}"/>')
         out += _text(x + 44, row, [in_words(sector)], size=12, anchor="start")
         row += 20
     return out

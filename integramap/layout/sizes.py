@@ -2,9 +2,10 @@
 
 The layout (:mod:`integramap.layout.compound`) reserves this much room for every unit, its
 quality is measured with it (:mod:`integramap.layout.quality`), the map's level of detail
-(``integramap/web/map/detail.py``) plans the opening view with it, and the map's stylesheet and
-elements (``integramap/web/map/styles.py``, ``elements.py``) draw with it, so "no overlap"
-means no overlap as drawn. A test keeps the stylesheet's figures in step with these.
+(``integramap/web/map/detail.py``) plans the opening view with it, the map's stylesheet and
+elements (``integramap/web/map/styles.py``, ``elements.py``) and the static picture
+(:mod:`integramap.io.map_picture`) draw with it, so "no overlap" means no overlap as drawn. A test
+keeps the stylesheet's figures in step with these.
 
 A unit is a 36 px shape with its name below, wrapped at 120 px at the normal 13 px size; an
 organisation is 44 × 30; a compound box is its members (shapes *and* labels, as Cytoscape sizes

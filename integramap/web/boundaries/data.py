@@ -20,7 +20,7 @@ from integramap.analysis.boundary_results import BoundaryReport
 from integramap.io.geometry import AreaShapes, GeometryError, area_shapes, inside, outline, read_features, rings
 from integramap.model import Site
 from integramap.web.boundaries.findings import Finding, LayerOption, default_layers, findings, site_layers
-from integramap.web.boundaries.figures import Overlay
+from integramap.figures.boundaries import Overlay
 from integramap.web.common.jobs import Progress, background_job, default_runner
 from integramap.web.common.services import Services
 

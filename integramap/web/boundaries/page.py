@@ -28,7 +28,7 @@ from integramap.wording import first_upper, plural
 from integramap.web.boundaries.data import RESULTS, Result, collect, compute, compute_in_background, site_units
 from integramap.web.boundaries.findings import Finding, findings_csv, verdict
 from integramap.web.boundaries.demo_offer import demo_offer, register_demo_callbacks
-from integramap.web.boundaries.figures import (
+from integramap.figures.boundaries import (
     OVERLAY,
     figure_config,
     flow_sankey,

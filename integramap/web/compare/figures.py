@@ -21,7 +21,8 @@ from integramap.analysis.compare import SiteDiff
 from integramap.model import Level, Sector, Site
 from integramap.wording import in_words
 from integramap.web.map.elements import ViewOptions, build_view
-from integramap.web.map.styles import LEVEL_COLOURS, stylesheet
+from integramap.layout.vocabulary import LEVEL_COLOURS
+from integramap.web.map.styles import stylesheet
 
 FONT = "Helvetica, Arial, sans-serif"
 

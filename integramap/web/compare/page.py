@@ -27,7 +27,7 @@ from integramap.analysis.compare import Comparison, PairSimilarity, SiteDiff, co
 from integramap.io.export_markdown import comparison_rows, comparison_to_markdown, diff_headline, words
 from integramap.model import Site
 from integramap.store import StoreError
-from integramap.web.map.arrange import complete_positions, saved_positions
+from integramap.layout.positions import complete_positions, saved_positions
 from integramap.web.compare.figures import (
     DIFF_COLOURS,
     diff_elements,

@@ -13,7 +13,7 @@ from integramap.edit import DuplicateLink
 from integramap.model import Site, SiteError
 from integramap.web.map import ids as mid
 from integramap.web.map import trying
-from integramap.web.map.arrange import SPACING, arrange_site, saved_positions
+from integramap.layout.positions import SPACING, arrange_site, saved_positions
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
 from integramap.web.common.inputs import MAX_ITEMS, CallbackInputs, Clicks, Id, Json, Store, typed_callback
 from integramap.web.common.services import Services

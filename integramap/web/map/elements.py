@@ -24,7 +24,7 @@ from integramap.model import Level, Site, Unit, UnitKind
 from integramap.wording import plural
 from integramap.layout.sizes import closed_label, closed_side, map_name, wrap_width
 from integramap.web.map.detail import BASE_FONT, CANVAS, Detail, plan_detail
-from integramap.web.map.groups import is_group
+from integramap.layout.groups import is_group
 from integramap.web.map.styles import kind_class, level_class, sector_class
 
 ELEMENT_BUDGET = 2000
@@ -258,9 +258,12 @@ def _full_view(site: Site, positions: Positions, options: ViewOptions, keep: set
         assert link.target_level is not None
         if link.id not in direct_ids:
             continue
+        # The level's name along the line reads at the zoom its two ends' names were sized for;
+        # zoomed out below that, the page hides it (assets/map.js) and hovering shows it.
+        font = min(detail.font.get(link.source, BASE_FONT), detail.font.get(link.target, BASE_FONT))
         elements.append({"data": {"id": f"{link.id}:target", "source": link.source,
                                   "target": link.target, "link": link.id,
-                                  "label": f"→ {link.target_level.label}"},
+                                  "label": f"→ {link.target_level.label}", "font": font},
                          "classes": "target" + (" faded" if searching else "")})
     merged = _merged_links(representative, [lk for lk in links if lk.id not in direct_ids])
     elements.extend(merged)

@@ -23,8 +23,9 @@ from integramap.web.map.ids import dom_id
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services, current_services
-from integramap.web.map.styles import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS, SECTOR_CODES,
-                                       SECTOR_COLOURS, TARGET_COLOUR, stylesheet)
+from integramap.layout.vocabulary import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
+                                          SECTOR_CODES, SECTOR_COLOURS, TARGET_COLOUR)
+from integramap.web.map.styles import stylesheet
 
 
 def _options(values: Any) -> list[dict[str, str]]:

@@ -14,12 +14,12 @@ from integramap.store import UnknownSiteError
 from integramap.wording import first_upper, in_words, plural
 from integramap.web.map import ids as mid
 from integramap.edit import set_positions
-from integramap.web.map.arrange import SPACING, complete_positions, saved_positions
+from integramap.layout.positions import SPACING, complete_positions, saved_positions
 from integramap.web.map.elements import ELEMENT_BUDGET, MapView, ViewOptions, build_view, organisations
 from integramap.web.map.detail import CANVAS, parse_canvas
 from integramap.web.map.forms import choice_label
 from integramap.web.map.edit import shown_site, unit_names_fingerprint
-from integramap.web.map.groups import GROUP_NAME, describe, grouped, is_group
+from integramap.layout.groups import GROUP_NAME, describe, grouped, is_group
 from integramap.web.map import trying
 from integramap.scenario_edits import Applied
 from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Number, Numbers, Store,

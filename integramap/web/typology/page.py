@@ -26,7 +26,7 @@ from integramap.io.export_markdown import descriptor_to_markdown, summary_senten
 from integramap.model import SiteError
 from integramap.store import Revision, StoreError, UnknownSiteError
 from integramap.wording import first_upper, plural
-from integramap.web.typology.figures import (
+from integramap.figures.typology import (
     code_parts,
     facet_depths,
     facet_radar_figure,

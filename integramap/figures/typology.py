@@ -2,8 +2,8 @@
 
 Pure functions of a site or of plain counts, returning plotly figures, so the
 numbers behind every picture are tested without a browser. Level colours come
-from the map's style table, so a "pooled management" bar here is the same
-blue as a pooled-management link on the map.
+from the map's visual vocabulary (:mod:`integramap.layout.vocabulary`), so a
+"pooled management" bar here is the same blue as a pooled-management link on the map.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from integramap.analysis.typology_code import parse_code
 from integramap.model import FACET_SCALES, Level, Site
 from integramap.wording import in_words, plural
-from integramap.web.map.styles import LEVEL_COLOURS
+from integramap.layout.vocabulary import LEVEL_COLOURS
 
 FACET_TITLES: dict[str, str] = {
     "governance": "Governance", "finance": "Finance", "management": "Management", "hr": "HR",

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import igraph
 
 from integramap.layout import compound_layout
-from integramap.web.map.groups import grouped, is_group
+from integramap.layout.groups import grouped, is_group
 from integramap.model import Site
 
 SPACING = 110.0
@@ -86,7 +86,7 @@ def arrange_site(site: Site, among: Sequence[str] | None = None) -> dict[str, Po
     every box apart from unrelated boxes, its members inside it (see :mod:`integramap.layout`).
 
     Practices in no PCN are laid out inside their location's group, as the map draws them
-    (:mod:`integramap.web.map.groups`); the groups themselves get no position, as they are not
+    (:mod:`integramap.layout.groups`); the groups themselves get no position, as they are not
     the site's."""
     drawn = grouped(site)
     if drawn is site:
