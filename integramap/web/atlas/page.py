@@ -41,6 +41,7 @@ from integramap.web.atlas.figures import (
 )
 from integramap.web.boundaries.demo_offer import boundaries_address
 from integramap.web.common import ids
+from integramap.web.common.aria import aria
 from integramap.web.common.jobs import (
     JobRunner, JobState, Progress, UnknownJobError, background_job, default_runner, progress_bar,
 )
@@ -62,6 +63,7 @@ SORT = "atlas-sort"
 TABLE = "atlas-table"
 LAYER = "atlas-layer"
 CHART = "atlas-chart"
+CHART_TITLE = "atlas-chart-title"
 SUMMARY = "atlas-summary"
 LIKE = "atlas-like"
 NEAR = "atlas-near"
@@ -98,16 +100,19 @@ def layout(icb: str | None = None, **_query: Any) -> html.Div:
                    style={"fontSize": "1.15rem", "fontWeight": "600", "margin": "4px 0 12px", "color": "#1d3557"}),
             html.Section([
                 html.H3("Every ICB"),
-                html.P("Click a column heading to sort by it (again to reverse). Bars show each figure: "
-                       "orange where fewer than 90% line up.", style=HINT_STYLE),
+                html.P("Choose a column heading to sort by it (again to reverse). Bars show each figure: "
+                       "orange and striped where fewer than 90% line up.", style=HINT_STYLE),
                 html.Div(id=TABLE, style={"overflowX": "auto"}),
             ], style=CARD),
             html.Div([
                 html.Section([
-                    html.H3("Ranked by coterminosity"),
+                    html.H3("Ranked by coterminosity", id=CHART_TITLE),
+                    html.Label("Compare PCNs with", htmlFor=LAYER, className="visually-hidden"),
                     dcc.RadioItems(id=LAYER, options=LAYER_OPTIONS, value="local_authority", inline=True,
                                    inputStyle={"marginLeft": "12px"}),
-                    dcc.Graph(id=CHART, config=GRAPH_CONFIG),
+                    # The chart is named by its heading and described by the words beside it.
+                    html.Div(dcc.Graph(id=CHART, config=GRAPH_CONFIG), role="figure",
+                             **aria(labelledby=CHART_TITLE, describedby=SUMMARY)),
                 ], style={**CARD, "flex": "3", "minWidth": "480px"}),
                 html.Div([
                     html.Section([html.H3("What it shows"), html.Div(id=SUMMARY)], style=CARD),
