@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
 
 from accessibility import assert_accessible
 from conftest import FIXTURES, MODELS
@@ -169,6 +170,11 @@ def test_try_a_change_on_recorded_kept_compared_and_leaving(dash_duo: Any, store
     until(lambda: "no longer straddles" in shown_text(dash_duo, mid.TRY_FIGURES), timeout=20)
     settled(dash_duo)
     assert_accessible(dash_duo.driver, "Map page, a change tried with its figures before and after")
+    click(dash_duo, mid.TRY_MERGE_UNITS)
+    dash_duo.wait_for_element(".dash-dropdown-content", timeout=20)
+    assert_accessible(dash_duo.driver, "Map page, the units to merge listed")
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    dash_duo.wait_for_no_elements(".dash-dropdown-content", timeout=20)
     click(dash_duo, mid.TRY_KEEP)  # no name yet: the panel says one is needed
     until(lambda: "Enter your name" in shown_text(dash_duo, mid.TRY_KEPT_MESSAGE), timeout=20)
     assert_accessible(dash_duo.driver, "Map page, keeping a change without a name")
@@ -220,10 +226,15 @@ def test_sharing_page_with_members_for_an_owner_and_a_viewer(dash_duo: Any, stor
     dash_duo.wait_for_element("#share-give", timeout=30)
     settled(dash_duo)
     assert_accessible(dash_duo.driver, "Sharing page, an owner's controls and the members")
+    # With a name and Sign out in it, the bar still holds everything on its dark ground (1280 px wide).
+    assert dash_duo.driver.execute_script(
+        "var bar = document.querySelector('.topbar'); return bar.scrollWidth <= bar.clientWidth;")
     click(dash_duo, "share-give")  # nobody chosen: the page says so
     dash_duo.wait_for_contains_text("#share-result", "Choose the person first", timeout=20)
     assert_accessible(dash_duo.driver, "Sharing page, nobody chosen")
     dash_duo.find_element(f"#{ids.NAV_PERSON} ~ form button").click()  # Sign out
+    until(lambda: dash_duo.driver.current_url.endswith("/login"), 30)
+    assert_accessible(dash_duo.driver, "Sign-in page, after signing out")
     sign_in(dash_duo, "Vi Viewer", f"/share?site={BOROUGH}")
     dash_duo.wait_for_contains_text("#share-members", "Only the site's owners", timeout=30)
     assert_accessible(dash_duo.driver, "Sharing page, a viewer")
