@@ -16,8 +16,8 @@ from integramap.model import Level, Sector
 from integramap.web.common.colour import MACHADO_2009, ciede2000, closest_pair, contrast_ratio, parse_hex, \
     simulate, to_lab
 from integramap.web.map.styles import (CANVAS_BACKGROUND, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
-                                       NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS, level_class,
-                                       sector_class, sector_icon, stylesheet)
+                                       NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS, TRIED_COLOUR,
+                                       level_class, sector_class, sector_icon, stylesheet)
 
 VISIONS = [None, *MACHADO_2009]
 
@@ -83,6 +83,10 @@ def test_lines_and_outlines_stand_out_from_the_canvas() -> None:
     for sector in Sector:
         assert _style(f"node.{sector_class(sector)}")["border-color"] == NODE_BORDER
     assert f"background: {CANVAS_BACKGROUND}" in (ROOT / "assets" / "integramap.css").read_text()
+    # A change being tried: its violet dashed outline too, and the toggle's white words on violet.
+    assert _style("node.tried-changed, node.tried-added")["border-color"] == TRIED_COLOUR
+    assert contrast_ratio(TRIED_COLOUR, CANVAS_BACKGROUND) >= 3
+    assert f"background: {TRIED_COLOUR}" in (ROOT / "assets" / "integramap.css").read_text()
 
 
 DARK_BAR = "#1d3557"

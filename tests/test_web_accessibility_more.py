@@ -118,8 +118,8 @@ def test_atlas_building_loaded_sorted_mine_and_opening(dash_duo: Any, store: Sto
     assert_accessible(dash_duo.driver, "Atlas page, loaded with ICBs like mine")
     dash_duo.find_element("#atlas-table th:nth-child(2) button").click()
     until(lambda: dash_duo.driver.execute_script(
-        "return document.querySelector('#atlas-table th:nth-child(2)').getAttribute('aria-sort');") == "descending",
-        20)
+        "return document.querySelector('#atlas-table th:nth-child(2)').getAttribute('aria-sort');")
+        == "descending", 20)
     assert_accessible(dash_duo.driver, "Atlas page, sorted by practices")
     held.clear()  # opening an ICB waits, so the page is seen while it runs
     dash_duo.find_element("#atlas-row-QZZ button").click()
@@ -188,7 +188,8 @@ def test_try_a_change_on_recorded_kept_compared_and_leaving(dash_duo: Any, store
     # Leaving for another page asks first; the page under the question is audited as it stands.
     driver = dash_duo.driver
     until(lambda: driver.execute_script("return window.integramapTrying === true;"), timeout=20)
-    driver.execute_script("window.asked = 0; window.confirm = function () { window.asked += 1; return false; };")
+    driver.execute_script("window.asked = 0;"
+                          "window.confirm = function () { window.asked += 1; return false; };")
     driver.execute_script("document.querySelector('a[href^=\"/boundaries\"]').click();")
     assert driver.execute_script("return window.asked;") == 1 and "/map" in driver.current_url
     assert_accessible(dash_duo.driver, "Map page, after staying rather than leaving")

@@ -271,7 +271,8 @@ def test_the_atlas_table_sorts_and_opens_an_icb_with_the_keyboard(
 
         def order() -> list[str]:
             return list(dash_duo.driver.execute_script(
-                "return [...document.querySelectorAll('tr.atlas-row')].map(r => r.id.replace('atlas-row-', ''));"))
+                "return [...document.querySelectorAll('tr.atlas-row')]"
+                ".map(r => r.id.replace('atlas-row-', ''));"))
 
         def sorted_as() -> str | None:
             return dash_duo.driver.execute_script(
@@ -287,7 +288,8 @@ def test_the_atlas_table_sorts_and_opens_an_icb_with_the_keyboard(
         until(lambda: order() == ["QZZ", "QYY"] and sorted_as() == "descending", 20)
         press_button(dash_duo, dom_id({"code": "QYY", "type": "atlas-open"}), "Open Far County")
         until(lambda: "site=england-QYY" in dash_duo.driver.current_url, 30)
-        dash_duo.wait_for_contains_text("#boundaries-title", "NHS Far County Integrated Care Board", timeout=30)
+        dash_duo.wait_for_contains_text("#boundaries-title", "NHS Far County Integrated Care Board",
+                                        timeout=30)
     finally:
         own.shutdown(wait=True)
         atlas_data._kept.clear()

@@ -28,7 +28,8 @@ LOW_COLOUR = "#e39a5a"
 LOW_SHARE = 0.9
 """A share under this is marked: orange, striped, and "below 90%" for screen readers (not by colour alone)."""
 CHART_BAR_COLOUR = "#3d6fa8"
-"""The ranked chart's bars: 3:1 and more against the white plot (WCAG 1.4.11), its diamonds outlined in white."""
+"""The ranked chart's bars: 3:1 and more against the white plot (WCAG 1.4.11); the diamonds are outlined
+in white."""
 DIAMOND_COLOUR = "#1d3557"
 
 
@@ -93,7 +94,8 @@ def _cell(column: Column, entry: IcbEntry, largest: float) -> html.Td:
     low = column.kind == "share" and number < LOW_SHARE
     return html.Td(html.Div([
         html.Div(className="atlas-bar low" if low else "atlas-bar",
-                 style={"width": f"{width * 100:.1f}%", "background-color": LOW_COLOUR if low else BAR_COLOUR}),
+                 style={"width": f"{width * 100:.1f}%",
+                        "background-color": LOW_COLOUR if low else BAR_COLOUR}),
         html.Span(label, className="atlas-bar-label"),
         *([html.Span(f", below {LOW_SHARE * 100:.0f}%", className="visually-hidden")] if low else []),
     ], className="atlas-bar-cell"), className="num")
@@ -107,8 +109,9 @@ def icb_table(found: Atlas, key: str, descending: bool) -> html.Table:
     heads = []
     for column in COLUMNS:
         # The arrow is for the eye; aria-sort tells a screen reader which column orders the rows, and how.
-        arrow = [html.Span(" ▼" if descending else " ▲", **aria(hidden="true"))] if column.key == key else []
-        sorted_by = aria(sort="descending" if descending else "ascending") if column.key == key else {}
+        sorted_here = column.key == key
+        arrow = [html.Span(" ▼" if descending else " ▲", **aria(hidden="true"))] if sorted_here else []
+        sorted_by = aria(sort="descending" if descending else "ascending") if sorted_here else {}
         heads.append(html.Th(html.Button([column.heading, *arrow], id={"type": SORT_HEAD, "key": column.key},
                                          className="atlas-sort", title=column.title or f"Sort by {column.heading}"),
                              className="num" if column.kind != "text" else "", scope="col", **sorted_by))
@@ -117,8 +120,8 @@ def icb_table(found: Atlas, key: str, descending: bool) -> html.Table:
     for entry in entries:
         # The ICB's name heads its row, so a screen reader names the ICB with each figure.
         cells: list[html.Td | html.Th] = [_cell(c, entry, largest.get(c.key, 0.0)) for c in COLUMNS]
-        cells[0] = html.Th([html.Strong(short_name(entry.name)), html.Span(f" {entry.code}", className="hint")],
-                           title=entry.name, scope="row")
+        cells[0] = html.Th([html.Strong(short_name(entry.name)),
+                            html.Span(f" {entry.code}", className="hint")], title=entry.name, scope="row")
         cells.append(html.Td(html.Button("Open", id={"type": OPEN, "code": entry.code}, className="button small",
                                          title=f"Build {entry.name} as a site and open its Boundaries page",
                                          **aria(label=f"Open {short_name(entry.name)}"))))

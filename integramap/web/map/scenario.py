@@ -80,7 +80,7 @@ def panel() -> html.Div:
             html.Div([html.Button("Merge", id=mid.TRY_MERGE, className="button small")], className="buttons"),
             html.Div(id=mid.TRY_MESSAGE, className="form-message", role="status"),
         ], className="try-change"),
-        # It scrolls and holds nothing focusable: a tab stop of its own lets a keyboard scroll it (WCAG 2.1.1).
+        # It scrolls and holds nothing focusable: its own tab stop lets a keyboard scroll it (WCAG 2.1.1).
         html.Div([html.Div(id=mid.TRY_FIGURES),
                   html.Div(id=mid.TRY_COMPARE, className="try-compare")],
                  className="try-figures", tabIndex="0", role="region",

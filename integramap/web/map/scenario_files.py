@@ -84,8 +84,9 @@ def comparison(site: Site, kept: list[tuple[SavedScenario, Scenario | None]]) ->
                                                     for _, values in columns]])
             for i, label in enumerate(labels)]
     return [html.H3("Kept changes compared"),
-            html.Table([html.Thead(html.Tr([html.Th(html.Span("Figure", className="visually-hidden"), scope="col"),
-                                            *[html.Th(name, scope="col") for name, _ in columns]])),
+            html.Table([html.Thead(html.Tr([
+                html.Th(html.Span("Figure", className="visually-hidden"), scope="col"),
+                *[html.Th(name, scope="col") for name, _ in columns]])),
                         html.Tbody(rows)], className="inspect-table try-compare-table")]
 
 
