@@ -2,7 +2,8 @@
 
 Every step is a key press (Tab, Enter, Space, arrows, Escape, typing): no click, and no value set
 from a script. Tab is pressed until the wanted control has the focus, as a keyboard user would; the
-test fails if Tab never reaches it.
+test fails if Tab never reaches it. Two shorter walks: trying a change on the map and keeping it,
+and sorting the Atlas table and opening an ICB from it.
 """
 
 from __future__ import annotations
