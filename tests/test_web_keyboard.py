@@ -203,7 +203,8 @@ def test_keyboard_only_walkthrough(dash_duo: Any, store: Store) -> None:
     finding = dash_duo.driver.switch_to.active_element.text.split("\n")[0]
     keys(dash_duo, Keys.ENTER)
     until(lambda: shown_text(dash_duo, "boundaries-selection") != "", 20)
-    assert finding.split()[0] in dash_duo.find_element("#boundaries-table").text
+    # The table is drawn again with the chosen row marked: read it once it is back.
+    until(lambda: finding.split()[0] in shown_text(dash_duo, "boundaries-table"), 20)
 
     # Download the board paper from the Typology page.
     follow_link(dash_duo, "Typology", "/typology")
