@@ -16,7 +16,7 @@ from integramap.model import Level, Sector
 from integramap.web.common.colour import MACHADO_2009, ciede2000, closest_pair, contrast_ratio, parse_hex, \
     simulate, to_lab
 from integramap.layout.vocabulary import (CANVAS_BACKGROUND, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS,
-                                          NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS,
+                                          NO_SECTOR_COLOUR, NODE_BORDER, SECTOR_CODES, SECTOR_COLOURS, TRIED_COLOUR,
                                           sector_icon)
 from integramap.web.map.styles import level_class, sector_class, stylesheet
 
@@ -84,6 +84,10 @@ def test_lines_and_outlines_stand_out_from_the_canvas() -> None:
     for sector in Sector:
         assert _style(f"node.{sector_class(sector)}")["border-color"] == NODE_BORDER
     assert f"background: {CANVAS_BACKGROUND}" in (ROOT / "assets" / "integramap.css").read_text()
+    # A change being tried: its violet dashed outline too, and the toggle's white words on violet.
+    assert _style("node.tried-changed, node.tried-added")["border-color"] == TRIED_COLOUR
+    assert contrast_ratio(TRIED_COLOUR, CANVAS_BACKGROUND) >= 3
+    assert f"background: {TRIED_COLOUR}" in (ROOT / "assets" / "integramap.css").read_text()
 
 
 def test_names_and_link_labels_on_the_map_read_as_text() -> None:

@@ -2,7 +2,8 @@
 
 Every step is a key press (Tab, Enter, Space, arrows, Escape, typing): no click, and no value set
 from a script. Tab is pressed until the wanted control has the focus, as a keyboard user would; the
-test fails if Tab never reaches it.
+test fails if Tab never reaches it. Two shorter walks: trying a change on the map and keeping it,
+and sorting the Atlas table and opening an ICB from it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.common.jobs import JobRunner
 from integramap.web.map import ids as mid
+from integramap.web.map.listview import LIST, LIST_EDIT_UNIT, LIST_TOGGLE
+from integramap.web.map.scenario import ON_LABEL
 from test_web_browser import dom_id, settled, shown_text
 
 pytestmark = pytest.mark.browser
@@ -80,19 +83,35 @@ def tab_to(dash_duo: Any, script: str, what: str) -> None:
     raise AssertionError(f"Tab never reached {what}")
 
 
-def type_field(dash_duo: Any, component_id: dict[str, str] | str, text: str, what: str) -> None:
+def type_field(dash_duo: Any, component_id: dict[str, str] | str, text: str, what: str,
+               key_by_key: bool = False) -> None:
+    """Tab to a text field and type into it.
+
+    ``key_by_key`` sends each key on its own, as a person types: a field that sends its value only
+    when left (``debounce=True``) redraws between keys, and keys sent all at once land out of order.
+    """
     target = dom_id(component_id) if isinstance(component_id, dict) else component_id
     tab_to(dash_duo, f"el.id === {_js(target)}", what)
-    keys(dash_duo, text)
+    for part in (list(text) if key_by_key else [text]):
+        keys(dash_duo, part)
 
 
 def choose(dash_duo: Any, component_id: dict[str, str], search: str, what: str, multi: bool = False) -> None:
-    """Open a dropdown with Enter, type to narrow its list, arrow down to the first choice, take it."""
+    """Open a dropdown with Enter, type to narrow its list, arrow down to the first choice, take it.
+
+    A single choice replaces the one there was; a multiple choice adds to them.
+    """
     target = dom_id(component_id)
     tab_to(dash_duo, f"el.id === {_js(target)}", what)
     keys(dash_duo, Keys.ENTER)
     until(lambda: dash_duo.driver.execute_script(
         "return document.getElementById(arguments[0]).getAttribute('aria-expanded');", target) == "true", 10)
+    # An empty dropdown opens on its search box; one with a value opens on that value, and Home goes
+    # up to the search box.
+    until(lambda: focused(dash_duo, "el.classList.contains('dash-dropdown-search') || "
+                                    "el.classList.contains('dash-options-list-option-checkbox')"), 10)
+    if not focused(dash_duo, "el.classList.contains('dash-dropdown-search')"):
+        keys(dash_duo, Keys.HOME)
     until(lambda: focused(dash_duo, "el.classList.contains('dash-dropdown-search')"), 10)
     keys(dash_duo, search)
     settled(dash_duo)
@@ -184,7 +203,8 @@ def test_keyboard_only_walkthrough(dash_duo: Any, store: Store) -> None:
     finding = dash_duo.driver.switch_to.active_element.text.split("\n")[0]
     keys(dash_duo, Keys.ENTER)
     until(lambda: shown_text(dash_duo, "boundaries-selection") != "", 20)
-    assert finding.split()[0] in dash_duo.find_element("#boundaries-table").text
+    # The table is drawn again with the chosen row marked: read it once it is back.
+    until(lambda: finding.split()[0] in shown_text(dash_duo, "boundaries-table"), 20)
 
     # Download the board paper from the Typology page.
     follow_link(dash_duo, "Typology", "/typology")
@@ -195,3 +215,83 @@ def test_keyboard_only_walkthrough(dash_duo: Any, store: Store) -> None:
     paper = Document(str(downloaded(dash_duo.download_path, ".docx", timeout=90)))
     text = "\n".join(p.text for p in paper.paragraphs)
     assert saved.name in text
+
+
+def test_try_a_change_with_the_keyboard_alone(dash_duo: Any, store: Store) -> None:
+    """Switch Try a change on, move a practice to another PCN through the unit form, keep the change."""
+    dash_duo.start_server(create_app(store))
+    before = store.get(BOROUGH)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/map?site={BOROUGH}")
+    dash_duo.wait_for_element(f"#{mid.CY} canvas", timeout=30)
+
+    press_button(dash_duo, mid.TRY_TOGGLE, "Try a change")
+    until(lambda: shown_text(dash_duo, mid.TRY_TOGGLE) == ON_LABEL, 20)
+    until(lambda: "No edit yet" in shown_text(dash_duo, mid.TRY_FIGURES), 20)
+
+    # Find the practice with the map's search, open the map as a list, and edit the practice from it.
+    type_field(dash_duo, mid.F_SEARCH, "Marlow Heath", "the map's search", key_by_key=True)
+    tab_to(dash_duo, f"el.id === {_js(LIST_TOGGLE)}", "The map as a list")
+    keys(dash_duo, Keys.ENTER)
+    until(lambda: "Marlow Heath Medical Centre" in shown_text(dash_duo, LIST), 20)
+    edit_p11 = dom_id({"type": LIST_EDIT_UNIT, "unit": "p11"})
+    press_button(dash_duo, edit_p11, "Edit Marlow Heath Medical Centre")
+    until(lambda: "Marlow Heath" in shown_text(dash_duo, mid.UNIT_EDITING), 20)
+
+    # A new "Part of" is recorded as a move, not made to the map.
+    choose(dash_duo, mid.field_id(mid.UNIT_FORM, "parent"), "Southgate", "the unit's Part of")
+    press_button(dash_duo, mid.UNIT_UPDATE, "Save changes")
+    until(lambda: "Move Marlow Heath Medical Centre to Fenwick and Southgate PCN"
+          in shown_text(dash_duo, mid.TRY_STEPS), 20)
+    until(lambda: "Riverbend PCN" in shown_text(dash_duo, mid.TRY_FIGURES), 20)
+    assert "unsaved" not in shown_text(dash_duo, mid.STATUS)
+
+    # Keep it beside the site, named.
+    type_field(dash_duo, mid.TRY_NAME, "Marlow Heath joins Southgate", "Name of the change", key_by_key=True)
+    type_field(dash_duo, mid.TRY_AUTHOR, "K. Board", "Your name")
+    press_button(dash_duo, mid.TRY_KEEP, "Keep this change")
+    until(lambda: "Kept as" in shown_text(dash_duo, mid.TRY_KEPT_MESSAGE), 20)
+    kept = store.list_scenarios(BOROUGH)
+    assert [(s.name, s.edits, s.author) for s in kept] == [("Marlow Heath joins Southgate", 1, "K. Board")]
+    assert store.get(BOROUGH).number == before.number
+    assert store.get(BOROUGH).site.unit("p11").parent == before.site.unit("p11").parent
+
+
+def test_the_atlas_table_sorts_and_opens_an_icb_with_the_keyboard(
+        dash_duo: Any, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import integramap.web.atlas.page as atlas_page
+    from integramap.web.atlas import data as atlas_data
+
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES / "demo"))  # a made-up country of two ICBs
+    monkeypatch.chdir(tmp_path)
+    atlas_data._kept.clear()
+    own = JobRunner(workers=2)
+    monkeypatch.setattr(atlas_page, "default_runner", lambda: own)
+    try:
+        dash_duo.start_server(create_app(store))
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/atlas")
+        dash_duo.wait_for_contains_text("#atlas-headline", "2 ICBs", timeout=30)
+
+        def order() -> list[str]:
+            return list(dash_duo.driver.execute_script(
+                "return [...document.querySelectorAll('tr.atlas-row')]"
+                ".map(r => r.id.replace('atlas-row-', ''));"))
+
+        def sorted_as() -> str | None:
+            return dash_duo.driver.execute_script(
+                "return document.querySelector('#atlas-table th:first-child').getAttribute('aria-sort');")
+
+        assert order() == ["QZZ", "QYY"]  # least coterminous first
+        sort_by_name = dom_id({"key": "name", "type": "atlas-sort-head"})
+        press_button(dash_duo, sort_by_name, "the ICB column's sort button")
+        until(lambda: order() == ["QYY", "QZZ"] and sorted_as() == "ascending", 20)
+        # The table is drawn again around the button, which keeps the focus: Enter again reverses the order.
+        until(lambda: focused(dash_duo, f"el.id === {_js(sort_by_name)}"), 10)
+        keys(dash_duo, Keys.ENTER)
+        until(lambda: order() == ["QZZ", "QYY"] and sorted_as() == "descending", 20)
+        press_button(dash_duo, dom_id({"code": "QYY", "type": "atlas-open"}), "Open Far County")
+        until(lambda: "site=england-QYY" in dash_duo.driver.current_url, 30)
+        dash_duo.wait_for_contains_text("#boundaries-title", "NHS Far County Integrated Care Board",
+                                        timeout=30)
+    finally:
+        own.shutdown(wait=True)
+        atlas_data._kept.clear()

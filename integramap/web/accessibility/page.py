@@ -19,18 +19,22 @@ STATEMENT = "accessibility-statement"
 
 MET = (
     "Every page passes an automated audit of the WCAG 2.0, 2.1 and 2.2 rules at levels A and AA "
-    "(axe-core, run in a browser on each page as it first shows and with a form open, an error shown "
-    "or a list open), checked on every change to IntegraMap.",
+    "(axe-core, run in a browser on each page as it first shows and with a form open, an error shown, "
+    "a list open or work running in the background), checked on every change to IntegraMap. That "
+    "includes the Atlas page, trying a change on the map, the sign-in page, a viewer's map and the "
+    "Sharing page.",
     "Every control can be reached and used with the keyboard alone, and shows where the keyboard is: "
-    "menus, tick boxes, buttons, the editor's forms, saving and downloads.",
+    "menus, tick boxes, buttons, the editor's forms, saving and downloads, trying a change on the map "
+    "and keeping it, and sorting the Atlas table and opening an ICB from it.",
     "Every field has a name that screen readers read out, and the page says it is in English.",
     "Text is at least 4.5 times as bright or dark as its background.",
     "On the map, a link's level is shown by its line's width and dash pattern as well as its colour, and "
     "a unit's kind by its shape; the colours stay distinct to people with the common kinds of colour "
-    "blindness.",
-    "What the charts on the Boundaries, Typology and Compare pages show is also given in words or in a "
-    "table on the same page, and the map's pictures (downloads and board papers) carry a description "
-    "of the site in words.",
+    "blindness. In the Atlas table a share under 90% is striped and said in words as well as coloured, "
+    "and a changed figure while trying a change is said to be changed as well as shaded.",
+    "What the charts on the Boundaries, Typology, Compare and Atlas pages show is also given in words or "
+    "in a table on the same page, and the map's pictures (downloads and board papers) carry a "
+    "description of the site in words. The Atlas chart's words are checked against what it draws.",
 )
 """What meets the standard, in words for the people who use the app."""
 
@@ -83,7 +87,9 @@ def layout(**_query: Any) -> html.Div:
         html.P("Each page is audited automatically in a browser with axe-core's WCAG 2.2 A and AA rules "
                "whenever IntegraMap changes, and a keyboard-only walk through the editor (open a site, add "
                "a team and a link, save, read the boundary findings, download the board paper) is run "
-               "with it. This statement was last reviewed in December 2026."),
+               "with it, as are keyboard-only walks through trying a change and keeping it, and through "
+               "sorting the Atlas table and opening an ICB. This statement was last reviewed in December "
+               "2026."),
     ], id=STATEMENT, className="sites-page statement")
 
 

@@ -12,6 +12,7 @@ from dash import html
 
 from integramap.analysis.atlas import Atlas, IcbEntry
 from integramap.analysis.atlas_neighbours import Neighbour
+from integramap.web.common.aria import aria
 from integramap.wording import plural
 
 OPEN = "atlas-open"
@@ -22,7 +23,14 @@ SORT_HEAD = "atlas-sort-head"
 """Pattern id type of each sortable column heading: ``{"type": SORT_HEAD, "key": …}``."""
 
 BAR_COLOUR = "#7aa6d6"
+"""The table's bars: pale, so the figure written over each stays dark on light (the figure is what reads)."""
 LOW_COLOUR = "#e39a5a"
+LOW_SHARE = 0.9
+"""A share under this is marked: orange, striped, and "below 90%" for screen readers (not by colour alone)."""
+CHART_BAR_COLOUR = "#3d6fa8"
+"""The ranked chart's bars: 3:1 and more against the white plot (WCAG 1.4.11); the diamonds are outlined
+in white."""
+DIAMOND_COLOUR = "#1d3557"
 
 
 def _share(value: float | None) -> float:
@@ -83,10 +91,13 @@ def _cell(column: Column, entry: IcbEntry, largest: float) -> html.Td:
         label, width = f"{number * 100:.0f}%", number
     else:
         label, width = f"{int(number):,}", (number / largest if largest else 0.0)
-    colour = LOW_COLOUR if column.kind == "share" and number < 0.9 else BAR_COLOUR
+    low = column.kind == "share" and number < LOW_SHARE
     return html.Td(html.Div([
-        html.Div(className="atlas-bar", style={"width": f"{width * 100:.1f}%", "background": colour}),
+        html.Div(className="atlas-bar low" if low else "atlas-bar",
+                 style={"width": f"{width * 100:.1f}%",
+                        "background-color": LOW_COLOUR if low else BAR_COLOUR}),
         html.Span(label, className="atlas-bar-label"),
+        *([html.Span(f", below {LOW_SHARE * 100:.0f}%", className="visually-hidden")] if low else []),
     ], className="atlas-bar-cell"), className="num")
 
 
@@ -97,18 +108,23 @@ def icb_table(found: Atlas, key: str, descending: bool) -> html.Table:
                for c in COLUMNS if c.kind == "count"}
     heads = []
     for column in COLUMNS:
-        arrow = (" ▼" if descending else " ▲") if column.key == key else ""
-        heads.append(html.Th(html.Button(column.heading + arrow, id={"type": SORT_HEAD, "key": column.key},
+        # The arrow is for the eye; aria-sort tells a screen reader which column orders the rows, and how.
+        sorted_here = column.key == key
+        arrow = [html.Span(" ▼" if descending else " ▲", **aria(hidden="true"))] if sorted_here else []
+        sorted_by = aria(sort="descending" if descending else "ascending") if sorted_here else {}
+        heads.append(html.Th(html.Button([column.heading, *arrow], id={"type": SORT_HEAD, "key": column.key},
                                          className="atlas-sort", title=column.title or f"Sort by {column.heading}"),
-                             className="num" if column.kind != "text" else ""))
-    heads.append(html.Th(""))
+                             className="num" if column.kind != "text" else "", scope="col", **sorted_by))
+    heads.append(html.Th(html.Span("Open as a site", className="visually-hidden"), scope="col"))
     rows = []
     for entry in entries:
-        cells = [_cell(c, entry, largest.get(c.key, 0.0)) for c in COLUMNS]
-        cells[0] = html.Td([html.Strong(short_name(entry.name)), html.Span(f" {entry.code}", className="hint")],
-                           title=entry.name)
+        # The ICB's name heads its row, so a screen reader names the ICB with each figure.
+        cells: list[html.Td | html.Th] = [_cell(c, entry, largest.get(c.key, 0.0)) for c in COLUMNS]
+        cells[0] = html.Th([html.Strong(short_name(entry.name)),
+                            html.Span(f" {entry.code}", className="hint")], title=entry.name, scope="row")
         cells.append(html.Td(html.Button("Open", id={"type": OPEN, "code": entry.code}, className="button small",
-                                         title=f"Build {entry.name} as a site and open its Boundaries page")))
+                                         title=f"Build {entry.name} as a site and open its Boundaries page",
+                                         **aria(label=f"Open {short_name(entry.name)}"))))
         rows.append(html.Tr(cells, id=f"atlas-row-{entry.code}", className="atlas-row"))
     return html.Table([html.Thead(html.Tr(heads)), html.Tbody(rows)], className="table atlas-table")
 
@@ -134,9 +150,10 @@ def ranked_figure(found: Atlas, layer: str = "local_authority") -> go.Figure:
     low = max(0, min([*people, *units, 100.0]) // 10 * 10 - 10)
     fig = go.Figure()
     fig.add_bar(y=names, x=people, orientation="h", name=f"People in their PCN's main {where}",
-                marker_color=BAR_COLOUR, hovertemplate="%{y}: %{x:.0f}% of people<extra></extra>")
+                marker_color=CHART_BAR_COLOUR, hovertemplate="%{y}: %{x:.0f}% of people<extra></extra>")
     fig.add_scatter(y=names, x=units, mode="markers", name=f"PCNs wholly within one {where}",
-                    marker={"color": "#1d3557", "size": 7, "symbol": "diamond"},
+                    marker={"color": DIAMOND_COLOUR, "size": 8, "symbol": "diamond",
+                            "line": {"color": "#ffffff", "width": 1.5}},
                     hovertemplate="%{y}: %{x:.0f}% of PCNs<extra></extra>")
     fig.update_layout(height=max(320, 18 * len(entries) + 110), margin={"l": 10, "r": 10, "t": 30, "b": 40},
                       xaxis={"title": "% (the axis starts where the lowest ICB is, to show the spread)",
@@ -186,6 +203,7 @@ def neighbour_list(mine: IcbEntry, found: list[Neighbour]) -> html.Div:
                   html.Div(f"model {n.similarity * 100:.0f}% alike · boundary figures {(1 - n.distance) * 100:.0f}% "
                            f"alike · {n.typology_code}", className="hint")], style={"flex": "1"}),
         html.Button("Open", id={"type": OPEN_NEAR, "code": n.code}, className="button small",
-                    title=f"Build {n.name} as a site and open its Boundaries page"),
+                    title=f"Build {n.name} as a site and open its Boundaries page",
+                    **aria(label=f"Open {short_name(n.name)}")),
     ], className="atlas-neighbour") for n in found]
     return html.Div([html.P(lead, className="hint"), html.Ol(items, id="atlas-neighbour-list")])

@@ -43,6 +43,7 @@ from integramap.web.atlas.figures import (
 )
 from integramap.web.boundaries.demo_offer import boundaries_address
 from integramap.web.common import ids
+from integramap.web.common.aria import aria
 from integramap.web.common.jobs import (
     JobRunner, Progress, Step, background_job, default_runner, follow_job, progress_bar,
 )
@@ -62,9 +63,11 @@ PROGRESS = "atlas-progress"
 BODY = "atlas-body"
 HEADLINE = "atlas-headline"
 SORT = "atlas-sort"
+SORT_FOCUS = "atlas-sort-focus"
 TABLE = "atlas-table"
 LAYER = "atlas-layer"
 CHART = "atlas-chart"
+CHART_TITLE = "atlas-chart-title"
 SUMMARY = "atlas-summary"
 LIKE = "atlas-like"
 NEAR = "atlas-near"
@@ -85,6 +88,7 @@ def layout(icb: str | None = None, **_query: Any) -> html.Div:
         dcc.Store(id=JOB),
         dcc.Store(id=READY),
         dcc.Store(id=SORT, data=DEFAULT_SORT),
+        dcc.Store(id=SORT_FOCUS),
         dcc.Store(id=OPEN_JOB),
         dcc.Interval(id=POLL, interval=500, disabled=True),
         dcc.Interval(id=OPEN_POLL, interval=500, disabled=True),
@@ -101,16 +105,19 @@ def layout(icb: str | None = None, **_query: Any) -> html.Div:
                    style={"fontSize": "1.15rem", "fontWeight": "600", "margin": "4px 0 12px", "color": "#1d3557"}),
             html.Section([
                 html.H3("Every ICB"),
-                html.P("Click a column heading to sort by it (again to reverse). Bars show each figure: "
-                       "orange where fewer than 90% line up.", style=HINT_STYLE),
+                html.P("Choose a column heading to sort by it (again to reverse). Bars show each figure: "
+                       "orange and striped where fewer than 90% line up.", style=HINT_STYLE),
                 html.Div(id=TABLE, style={"overflowX": "auto"}),
             ], style=CARD),
             html.Div([
                 html.Section([
-                    html.H3("Ranked by coterminosity"),
+                    html.H3("Ranked by coterminosity", id=CHART_TITLE),
+                    html.Label("Compare PCNs with", htmlFor=LAYER, className="visually-hidden"),
                     dcc.RadioItems(id=LAYER, options=LAYER_OPTIONS, value="local_authority", inline=True,
                                    inputStyle={"marginLeft": "12px"}),
-                    dcc.Graph(id=CHART, config=GRAPH_CONFIG),
+                    # The chart is named by its heading and described by the words beside it.
+                    html.Div(dcc.Graph(id=CHART, config=GRAPH_CONFIG), role="figure",
+                             **aria(labelledby=CHART_TITLE, describedby=SUMMARY)),
                 ], style={**CARD, "flex": "3", "minWidth": "480px"}),
                 html.Div([
                     html.Section([html.H3("What it shows"), html.Div(id=SUMMARY)], style=CARD),
@@ -126,6 +133,24 @@ def layout(icb: str | None = None, **_query: Any) -> html.Div:
 
 
 PAGE = PageSpec(path="/atlas", name="Atlas", order=6, layout=layout, title="Atlas · IntegraMap", needs_site=False)
+
+
+# A sort draws the table again, heading buttons and all, and the focus would fall back to the page's
+# start: a keyboard user is put back on the heading they pressed (WCAG 2.4.3), if nothing else took it.
+KEEP_SORT_FOCUS = """
+function(sort) {
+    if (!sort || !sort.key) { return window.dash_clientside.no_update; }
+    var id = JSON.stringify({key: sort.key, type: '%s'});
+    var tries = 0;
+    (function again() {
+        var active = document.activeElement;
+        var button = document.getElementById(id);
+        if (button && (!active || active === document.body)) { button.focus(); return; }
+        if (++tries < 40) { setTimeout(again, 25); }
+    })();
+    return sort.key;
+}
+""" % SORT_HEAD
 
 
 def _missing(err: DemoDataError) -> html.Div:
@@ -235,6 +260,9 @@ def register_callbacks(app: Dash, services: Services) -> None:
             "practices", "pcns", "unallocated", "across_la", "across_place")
         new = {"key": key, "descending": descending}
         return new, icb_table(national.found, key, descending)
+
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        KEEP_SORT_FOCUS, Output(SORT_FOCUS, "data"), Input(SORT, "data"), prevent_initial_call=True)
 
     @app.callback(Output(CHART, "figure"), Output(SUMMARY, "children"), Input(READY, "data"), Input(LAYER, "value"),
                   prevent_initial_call=True)

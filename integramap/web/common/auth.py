@@ -276,7 +276,7 @@ def _login_page(target: str, message: str = "", *, status: int = 200, name: str 
                  f'Sign in with {html.escape(provider)}</a>'
                  '<p class="hint sign-in-or">or with an IntegraMap name and password</p>')
     body = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · IntegraMap</title><link rel="stylesheet" href="/assets/integramap.css"></head>
 <body><div class="app">
 <header class="topbar"><span class="brand">IntegraMap</span></header>

@@ -20,6 +20,7 @@ from pydantic import Field
 from integramap.analysis.whatif import WhatIf
 from integramap.analysis.whatif_format import figure_rows, summary_lines
 from integramap.model import Site, SiteError
+from integramap.web.common.aria import aria
 from integramap.web.common.inputs import CallbackInputs, Clicks, Id, Ids, Json, Store, Text, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
@@ -101,45 +102,57 @@ def toggle_button(hidden: bool = False) -> html.Button:
 
 
 def panel() -> html.Div:
-    """The panel under the map while a change is tried: the edits, the figures, keep and apply."""
+    """The panel under the map while a change is tried: the edits, the figures, keep and apply.
+
+    Its headings sit under the page's title (h2), and every field has a label tied to it.
+    """
     return html.Div([
         html.Div([
-            html.H4("Trying a change"),
+            html.H3("Trying a change"),
             html.P("Edits in the Unit and Link tabs are recorded here; the map is not changed. "
                    "Units and links the change touches have a violet dashed outline.", className="hint"),
-            html.Label("Name of the change"),
+            html.Label("Name of the change", htmlFor=mid.TRY_NAME),
             dcc.Input(id=mid.TRY_NAME, type="text", value="", placeholder=trying.DEFAULT_NAME,
                       className="wide", debounce=True),
-            html.Ol(id=mid.TRY_STEPS, className="try-steps"),
+            html.Ol(id=mid.TRY_STEPS, className="try-steps", **aria(label="Edits tried")),
             html.Div([html.Button("Undo the last edit", id=mid.TRY_UNDO, className="button small")],
                      className="buttons"),
-            html.Label("Merge units"),
+            html.Label("Merge units", htmlFor=mid.TRY_MERGE_UNITS),
             dcc.Dropdown(id=mid.TRY_MERGE_UNITS, multi=True, placeholder="Choose two or more units…"),
+            html.Label("Name of the merged unit", htmlFor=mid.TRY_MERGE_NAME),
             dcc.Input(id=mid.TRY_MERGE_NAME, type="text", value="", placeholder="New name (optional)",
                       className="wide"),
             html.Div([html.Button("Merge", id=mid.TRY_MERGE, className="button small")], className="buttons"),
             html.Div(id=mid.TRY_MESSAGE, className="form-message", role="status"),
         ], className="try-change"),
-        html.Div([html.Div(id=mid.TRY_FIGURES), html.Div(id=mid.TRY_COMPARE, className="try-compare")],
-                 className="try-figures"),
+        # It scrolls and holds nothing focusable: its own tab stop lets a keyboard scroll it (WCAG 2.1.1).
+        html.Div([html.Div(id=mid.TRY_FIGURES),
+                  html.Div(id=mid.TRY_COMPARE, className="try-compare")],
+                 className="try-figures", tabIndex="0", role="region",
+                 **aria(label="What the change does, before and after")),
         dcc.Store(id=mid.TRY_RESIZED),
         html.Div([
-            html.H4("Keep, compare, export, apply"),
-            html.Label("Your name"),
+            html.H3("Keep, compare, export, apply"),
+            html.Label("Your name", htmlFor=mid.TRY_AUTHOR),
             dcc.Input(id=mid.TRY_AUTHOR, type="text", placeholder="e.g. A. Patel", className="wide"),
             html.Div([html.Button("Keep this change", id=mid.TRY_KEEP, className="button primary small")],
                      className="buttons"),
-            dcc.Dropdown(id=mid.TRY_KEPT, placeholder="Changes kept for this site…"),
-            html.Div([html.Button("Open", id=mid.TRY_OPEN, className="button small"),
-                      html.Button("Forget", id=mid.TRY_FORGET, className="button danger small")],
+            html.Label("Changes kept for this site", htmlFor=mid.TRY_KEPT),
+            dcc.Dropdown(id=mid.TRY_KEPT, placeholder="Choose a kept change…"),
+            html.Div([html.Button("Open", id=mid.TRY_OPEN, className="button small",
+                                  **aria(label="Open the kept change")),
+                      html.Button("Forget", id=mid.TRY_FORGET, className="button danger small",
+                                  **aria(label="Forget the kept change"))],
                      className="buttons"),
             html.Div(id=mid.TRY_KEPT_MESSAGE, className="form-message", role="status"),
-            html.H5("For a board paper"),
-            html.Div([html.Button("Markdown", id=mid.TRY_EXPORT_MD, className="button small"),
-                      html.Button("Word", id=mid.TRY_EXPORT_DOCX, className="button small")],
+            html.H4("For a board paper"),
+            html.Div([html.Button("Markdown", id=mid.TRY_EXPORT_MD, className="button small",
+                                  **aria(label="Markdown: download the change for a board paper")),
+                      html.Button("Word", id=mid.TRY_EXPORT_DOCX, className="button small",
+                                  **aria(label="Word: download the change for a board paper"))],
                      className="buttons"),
             dcc.Download(id=mid.TRY_DOWNLOAD),
-            html.H5("Make it real"),
+            html.H4("Make it real"),
             html.Div([html.Button("Apply as a new revision", id=mid.TRY_APPLY, className="button small")],
                      className="buttons"),
             html.Div(id=mid.TRY_APPLY_RESULT, className="form-message", role="status"),
@@ -215,18 +228,21 @@ def _words(value: Any) -> str:
 def figures(report: WhatIf | None) -> list[Any]:
     """What the change does in words, then every figure before and after (changed rows marked)."""
     if report is None:
-        return [html.H4("Before and after"),
+        return [html.H3("Before and after"),
                 html.P("No edit yet. Choose a unit and give it another “Part of” to try a move; "
                        "change, add or "
                        "delete a link; delete a unit; or merge units on the left.", className="hint")]
-    rows = [html.Tr([html.Th(name), html.Td(before), html.Td(after)],
+    # A changed row is shaded and bold for the eye, and says "changed" to a screen reader.
+    rows = [html.Tr([html.Th([name, html.Span(" (changed)", className="visually-hidden")] if before != after
+                             else name, scope="row"), html.Td(before), html.Td(after)],
                     className="changed" if before != after else "")
             for name, before, after in figure_rows(report)]
     return [
-        html.H4("What changes"),
+        html.H3("What changes"),
         html.Ul([html.Li(line) for line in summary_lines(report)], className="try-summary"),
-        html.H4("Before and after"),
-        html.Table([html.Thead(html.Tr([html.Th("Figure"), html.Th("Now"), html.Th("With the change")])),
+        html.H3("Before and after"),
+        html.Table([html.Thead(html.Tr([html.Th("Figure", scope="col"), html.Th("Now", scope="col"),
+                                        html.Th("With the change", scope="col")])),
                     html.Tbody(rows)], className="inspect-table try-table"),
     ]
 

@@ -81,11 +81,13 @@ def comparison(site: Site, kept: list[tuple[SavedScenario, Scenario | None]]) ->
         labels[0] = f"{first_upper(a.label)} across {b.label}"
         labels[1] = f"{first_upper(a.label)}' people in their main {b.singular}"
         labels[2] = f"{first_upper(a.label)} wholly within one {b.singular}"
-    rows = [html.Tr([html.Th(label), *[html.Td(values[i], className="code" if i == 4 else "")
-                                       for _, values in columns]])
+    rows = [html.Tr([html.Th(label, scope="row"), *[html.Td(values[i], className="code" if i == 4 else "")
+                                                    for _, values in columns]])
             for i, label in enumerate(labels)]
-    return [html.H4("Kept changes compared"),
-            html.Table([html.Thead(html.Tr([html.Th(""), *[html.Th(name) for name, _ in columns]])),
+    return [html.H3("Kept changes compared"),
+            html.Table([html.Thead(html.Tr([
+                html.Th(html.Span("Figure", className="visually-hidden"), scope="col"),
+                *[html.Th(name, scope="col") for name, _ in columns]])),
                         html.Tbody(rows)], className="inspect-table try-compare-table")]
 
 

@@ -47,6 +47,7 @@ def layout(**_query: Any) -> html.Div:
             html.H3("Give someone a role"),
             html.Div([html.Label("Person", htmlFor=PERSON), dcc.Dropdown(id=PERSON, clearable=False)],
                      className="field"),
+            html.Label("Role", htmlFor=ROLE),
             dcc.RadioItems(id=ROLE, value=Role.VIEWER.value, className="radio",
                            options=[{"label": words, "value": role.value} for role, words in ROLE_WORDS.items()],
                            labelStyle={"display": "block"}),
