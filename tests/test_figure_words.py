@@ -191,9 +191,12 @@ def test_sector_pair_words_state_every_cell(borough: Site, eastmoor: Site) -> No
     fig = sector_pair_heatmap(matrix)
     words = sector_pair_words(matrix)
     heat = fig.data[0]
-    rows = list(heat.y)
-    assert len(rows) > 1
-    parts = segments(words, [f"{row}: " for row in rows])
-    for row, cells in zip(rows, heat.customdata):
+    joined = [(row, cells) for row, cells in zip(heat.y, heat.customdata) if set(cells) != {"not joined"}]
+    blank = [row for row, cells in zip(heat.y, heat.customdata) if set(cells) == {"not joined"}]
+    assert len(joined) > 1 and blank
+    parts = segments(words, [f"{row}: " for row, _ in joined])
+    for row, cells in joined:
         for column, cell in zip(heat.x, cells):
             assert f"{label_text(column)} {cell}" in parts[f"{row}: "]
+    # Rows blank in every site are named once, together, at the end.
+    assert words.split("Not joined directly in any: ")[1].rstrip(".").split(", ") == blank

@@ -162,6 +162,14 @@ def sector_pair_words(matrix: LevelMatrix) -> str:
     Highest level joining each pair of sectors in A and B. primary care + social care: A co-located, B not joined.
     >>> sector_pair_words(level_matrix({}, columns=["A", "B"]))
     'No link joins two sectors in A or B.'
+
+    Rows blank in every site (pairs joined only through a shared hub) are named together at the end:
+
+    >>> print(sector_pair_words(level_matrix({"primary_care+social_care": {"A": "interface"},
+    ...                                       "acute+housing": {"A": None, "B": None}}, columns=["A", "B"])))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Highest level joining each pair of sectors in A and B. primary care + social care: A interface, B not joined.
+    Not joined directly in any: acute + housing.
     """
     sites = " and ".join([", ".join(matrix.columns[:-1]), matrix.columns[-1]] if len(matrix.columns) > 1
                          else list(matrix.columns))
@@ -170,8 +178,11 @@ def sector_pair_words(matrix: LevelMatrix) -> str:
     rows = [f"{pair_title(pair)}: " + ", ".join(
         f"{column} {'not joined' if level is None else _level_title(level)}"
         for column, level in zip(matrix.columns, levels)) + "."
-        for pair, levels in zip(matrix.pairs, matrix.levels)]
-    return f"Highest level joining each pair of sectors in {sites}. " + " ".join(rows)
+        for pair, levels in zip(matrix.pairs, matrix.levels) if any(v is not None for v in levels)]
+    blank = [pair_title(pair) for pair, levels in zip(matrix.pairs, matrix.levels)
+             if all(v is None for v in levels)]
+    return " ".join([f"Highest level joining each pair of sectors in {sites}.", *rows,
+                     *([f"Not joined directly in any: {', '.join(blank)}."] if blank else [])])
 
 
 def similarity_words(components: Mapping[str, float], overall: float | None = None, title: str = "") -> str:
