@@ -16,6 +16,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
+from accessibility import assert_accessible
 from conftest import FIXTURES, MODELS, downloaded
 from integramap.demo import REFERENCE_DATA_ENV
 from integramap.store import Store
@@ -366,6 +367,7 @@ def test_keyboard_resolves_a_save_conflict(dash_duo: Any, store: Store) -> None:
     # The choice has the focus at once: the keyboard need not hunt for it.
     until(lambda: focused(dash_duo, f"el.id === {_js(mid.CONFLICT_KEEP)}"), 10)
     focus_kept(dash_duo, "the conflict being shown")
+    assert_accessible(dash_duo.driver, "Map page, a save conflict shown")
     press_button(dash_duo, mid.CONFLICT_KEEP, "Save mine as the next revision")
     dash_duo.wait_for_contains_text(f"#{mid.SAVE_RESULT}", f"revision {other.number + 1}", timeout=20)
     focus_kept(dash_duo, "resolving the conflict")
