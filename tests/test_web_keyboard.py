@@ -186,6 +186,9 @@ def test_keyboard_only_walkthrough(dash_duo: Any, store: Store) -> None:
     finding = dash_duo.driver.switch_to.active_element.text.split("\n")[0]
     keys(dash_duo, Keys.ENTER)
     until(lambda: shown_text(dash_duo, "boundaries-selection") != "", 20)
+    # The choice redraws the figures and their words, and the page shows its spinner until it is done.
+    settled(dash_duo, 30)
+    until(lambda: "show on map" in shown_text(dash_duo, "boundaries-selection"), 20)
     assert finding.split()[0] in dash_duo.find_element("#boundaries-table").text
 
     # Download the board paper from the Typology page.
