@@ -16,7 +16,16 @@
    4. dcc.Tabs draws its tabs as plain <div>s that only a click opens. They become a tablist of tabs
       that Tab reaches and Enter or Space opens (and the arrow keys move between), saying which is open.
    5. Rows that a click chooses (the Boundaries page's findings) are reached by Tab and chosen by
-      Enter or Space as well. */
+      Enter or Space as well.
+
+   And three rules that keep the keyboard's place (WCAG 2.4.3 focus order):
+   6. A box marked data-focus-on-show (the save conflict's choices) takes the focus when it is shown,
+      on its first button, as a dialog would.
+   7. A button marked data-focus-after="ID" (Edit in the map's list) moves the focus to element ID
+      once that is shown (the form it opened), instead of leaving it in the list far away.
+   8. A focused button that becomes disabled (Redo, once nothing is left to redo) or hidden (a choice
+      in a box that closes once used) would drop the focus onto the page itself: it passes to the
+      control the box names in data-focus-on-hide="ID", else to the nearest usable control beside it. */
 (function () {
   function labelFor(id) {
     if (!id) { return null; }
@@ -107,6 +116,75 @@
     }
   });
 
+  var lastFocused = null;
+  var focusAfter = null;  // {id, until}: where the focus goes once it is shown
+  document.addEventListener('focusin', function (event) { lastFocused = event.target; });
+  document.addEventListener('click', function (event) {
+    var button = event.target && event.target.closest && event.target.closest('[data-focus-after]');
+    if (button) {
+      focusAfter = {id: button.getAttribute('data-focus-after'), until: Date.now() + 15000};
+      waitToFocus();
+    }
+  });
+
+  function shown(el) { return !!el && el.offsetParent !== null && !el.hidden; }
+
+  function firstControl(box) {
+    return box.querySelector('button:not([disabled]), a[href], input:not([disabled]), [tabindex="0"]');
+  }
+
+  var lastShown = {};
+  function focusShownBoxes(scope) {
+    var boxes = scope.querySelectorAll('[data-focus-on-show]');
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var now = shown(box);
+      var key = box.id || String(i);
+      if (now && !lastShown[key]) {
+        var control = firstControl(box);
+        if (control) { control.focus(); }
+      }
+      lastShown[key] = now;
+    }
+  }
+
+  function waitToFocus() {
+    if (!focusAfter) { return; }
+    if (Date.now() > focusAfter.until) { focusAfter = null; return; }
+    var target = document.getElementById(focusAfter.id);
+    if (shown(target)) {
+      focusAfter = null;
+      target.focus();
+      return;
+    }
+    window.setTimeout(waitToFocus, 50);
+  }
+
+  function keepFocus() {
+    var active = document.activeElement;
+    var lost = lastFocused;
+    if (!lost || !document.contains(lost) || (!lost.disabled && shown(lost))) { return; }
+    if (active && active !== document.body && active !== lost) { return; }
+    var named = lost.closest('[data-focus-on-hide]');
+    var heir = named && document.getElementById(named.getAttribute('data-focus-on-hide'));
+    if (heir && shown(heir) && !heir.disabled) { heir.focus(); return; }
+    var group = lost.parentElement;
+    while (group && group !== document.body) {
+      var controls = Array.prototype.filter.call(
+        group.querySelectorAll('button, a[href], input, [tabindex="0"]'),
+        function (el) { return !el.disabled && shown(el); });
+      if (controls.length) {
+        // The nearest one before the lost control (Undo beside Redo), else the first after it.
+        var before = controls.filter(function (el) {
+          return lost.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING;
+        });
+        (before.length ? before[before.length - 1] : controls[0]).focus();
+        return;
+      }
+      group = group.parentElement;
+    }
+  }
+
   function fixAll(root) {
     var scope = root && root.querySelectorAll ? root : document;
     var targets = scope.querySelectorAll('.dash-dropdown-focus-target');
@@ -120,6 +198,8 @@
     fixClickableRows(scope);
     var files = scope.querySelectorAll('input[type="file"]');
     for (var m = 0; m < files.length; m++) { fixUpload(files[m]); }
+    focusShownBoxes(document);
+    keepFocus();
   }
 
   var pending = false;
@@ -134,7 +214,8 @@
     fixAll(document);
     new MutationObserver(schedule).observe(document.body, {
       childList: true, subtree: true, attributes: true,
-      attributeFilter: ['tabindex', 'role', 'aria-selected', 'aria-labelledby', 'aria-label', 'disabled', 'class']});
+      attributeFilter: ['tabindex', 'role', 'aria-selected', 'aria-labelledby', 'aria-label', 'disabled', 'class',
+                        'hidden']});
   }
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);

@@ -216,3 +216,55 @@ def test_sharing_and_accessibility_statement_pages(dash_duo: Any, store: Store) 
     assert all(item in statement for item in (*MET, *NOT_MET, *REPORT))
     assert dash_duo.driver.title == "Accessibility statement · IntegraMap"
     assert_accessible(dash_duo.driver, "Accessibility statement")
+
+
+FIGURE_TEXT = """
+return Array.from(document.querySelectorAll('.js-plotly-plot')).filter(function (plot) {
+  return plot.offsetParent !== null;
+}).map(function (plot) {
+  var image = plot.closest('[role="img"], [role="figure"]');
+  var graph = plot.closest('.dash-graph');
+  var out = {graph: graph ? graph.id : '', label: '', words: '', shown: false};
+  if (!image) { return out; }
+  out.label = (image.getAttribute('aria-label') || '').trim();
+  (image.getAttribute('aria-describedby') || '').split(/\\s+/).forEach(function (id) {
+    var el = id && document.getElementById(id);
+    if (el) { out.words += el.textContent.trim(); out.shown = out.shown || el.offsetParent !== null; }
+  });
+  return out;
+});
+"""
+
+
+def figure_texts(dash_duo: Any, at_least: int, where: str) -> list[dict[str, Any]]:
+    """Every chart drawn on the page with its name and words; fails naming any chart without them."""
+    until(lambda: len(dash_duo.driver.execute_script(FIGURE_TEXT)) >= at_least, 30)
+    until(lambda: all(f["words"] for f in dash_duo.driver.execute_script(FIGURE_TEXT)), 30)
+    figures: list[dict[str, Any]] = dash_duo.driver.execute_script(FIGURE_TEXT)
+    for f in figures:
+        assert f["label"], f"{where}: the chart {f['graph'] or '(no id)'} is not an image or figure with a name"
+        assert f["words"] and f["shown"], f"{where}: the chart {f['graph'] or '(no id)'} has no words beside it"
+    return figures
+
+
+def test_every_chart_has_words_tied_to_it(dash_duo: Any, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    open_page(dash_duo, f"/typology?site={BOROUGH}", "#typology-levels .main-svg")
+    charts = figure_texts(dash_duo, 2, "Typology page")
+    levels = next(f for f in charts if f["graph"] == "typology-levels")
+    assert f"{len(store.get(BOROUGH).site.links)} links in all" in levels["words"]
+
+    open_page(dash_duo, f"/boundaries?site={BOROUGH}&a=pcn&b=lcn", "#boundaries-sankey .sankey")
+    charts = figure_texts(dash_duo, 2, "Boundaries page")
+    assert {"boundaries-heatmap", "boundaries-sankey"} <= {f["graph"] for f in charts}
+    assert any("Riverbend PCN" in f["words"] for f in charts)
+    # Choosing a finding redraws the charts: their words stay tied to them.
+    dash_duo.find_elements("#boundaries-table tr.finding-row")[0].click()
+    dash_duo.wait_for_element("#boundaries-selection a.show-on-map", timeout=15)
+    figure_texts(dash_duo, 2, "Boundaries page, a finding chosen")
+
+    open_page(dash_duo, f"/compare?sites={BOROUGH},eastmoor-icp", "#compare-heatmap .heatmaplayer")
+    charts = figure_texts(dash_duo, 2, "Compare page, two sites")
+    assert any("overall similarity" in f["words"] for f in charts)
+    open_page(dash_duo, f"/compare?site={BOROUGH}&a=1&b=2", "#compare-diff .diff-list")
+    figure_texts(dash_duo, 2, "Compare page, two revisions")

@@ -209,8 +209,8 @@ def test_saving_from_a_stale_revision_shows_the_conflict(dash_duo: Any, store: S
     show_tab(dash_duo, "Save")
     type_into(dash_duo, mid.SAVE_AUTHOR, "A. Manager")
     click(dash_duo, mid.SAVE)
-    dash_duo.wait_for_contains_text(f"#{mid.SAVE_RESULT}", "Not saved", timeout=10)
-    assert "B. Colleague" in text_of(dash_duo, mid.SAVE_RESULT)
+    dash_duo.wait_for_contains_text(f"#{mid.CONFLICT_TEXT}", "Not saved", timeout=10)
+    assert "B. Colleague" in text_of(dash_duo, mid.CONFLICT_TEXT)
     assert store.get("eastmoor-icp").number == current.number + 1
 
 

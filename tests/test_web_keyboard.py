@@ -17,6 +17,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
+from accessibility import assert_accessible
 from conftest import FIXTURES, MODELS, downloaded
 from integramap.demo import REFERENCE_DATA_ENV
 from integramap.store import Store
@@ -203,7 +204,10 @@ def test_keyboard_only_walkthrough(dash_duo: Any, store: Store) -> None:
     finding = dash_duo.driver.switch_to.active_element.text.split("\n")[0]
     keys(dash_duo, Keys.ENTER)
     until(lambda: shown_text(dash_duo, "boundaries-selection") != "", 20)
-    # The table is drawn again with the chosen row marked: read it once it is back.
+    # The choice redraws the figures and their words, and the table with the chosen row marked: read
+    # them once the page has settled.
+    settled(dash_duo, 30)
+    until(lambda: "show on map" in shown_text(dash_duo, "boundaries-selection"), 20)
     until(lambda: finding.split()[0] in shown_text(dash_duo, "boundaries-table"), 20)
 
     # Download the board paper from the Typology page.
@@ -295,3 +299,198 @@ def test_the_atlas_table_sorts_and_opens_an_icb_with_the_keyboard(
     finally:
         own.shutdown(wait=True)
         atlas_data._kept.clear()
+
+
+# The editor's other actions, each by keys alone: edit from the list, delete, undo, redo, and a conflict.
+
+def open_borough_map(dash_duo: Any, store: Store) -> None:
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/map?site={BOROUGH}")
+    dash_duo.wait_for_element(f"#{mid.CY} canvas", timeout=30)
+
+
+def list_text(dash_duo: Any) -> str:
+    return shown_text(dash_duo, LIST)
+
+
+def open_list_at(dash_duo: Any, search: str) -> None:
+    """Narrow the map with its search (and so the list), then open the list with Enter."""
+    type_field(dash_duo, mid.F_SEARCH, search, "the map's search")
+    value = "return document.getElementById(arguments[0]).value;"
+    for _ in range(3):
+        # The search box takes what was typed after a pause (debounced); a key pressed just as it does
+        # can land out of place on a busy machine. A person would see it and type it again; so does this.
+        settled(dash_duo, 30)
+        if dash_duo.driver.execute_script(value, mid.F_SEARCH) == search:
+            break
+        replace_text(dash_duo, search)
+    assert dash_duo.driver.execute_script(value, mid.F_SEARCH) == search
+    tab_to(dash_duo, f"el.id === {_js(LIST_TOGGLE)}", "the list's opener")
+    keys(dash_duo, Keys.ENTER)
+    try:
+        until(lambda: search in list_text(dash_duo), 20)
+    except Exception as err:
+        state = dash_duo.driver.execute_script(
+            "var d = document.getElementById(arguments[0]); return [d && d.open, "
+            "document.getElementById(arguments[1]).innerText, document.getElementById(arguments[2]).value];",
+            f"{LIST}-box", LIST_TOGGLE, mid.F_SEARCH)
+        raise AssertionError(f"the list never showed {search!r}: open, summary, search = {state}; "
+                             f"list = {list_text(dash_duo)[:300]!r}") from err
+
+
+def press_named(dash_duo: Any, name: str) -> None:
+    """Tab to the control a screen reader names ``name`` and press Enter."""
+    tab_to(dash_duo, f"el.getAttribute('aria-label') === {_js(name)}", f"the button “{name}”")
+    keys(dash_duo, Keys.ENTER)
+
+
+def replace_text(dash_duo: Any, text: str) -> None:
+    """Select what the focused field holds and type over it."""
+    ActionChains(dash_duo.driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
+    keys(dash_duo, text)
+
+
+def focus_kept(dash_duo: Any, what: str) -> None:
+    """After an action the focus is still on a control, never dropped onto the page itself."""
+    settled(dash_duo, 30)
+    until(lambda: focused(dash_duo, "el !== document.body && el !== document.documentElement"), 10)
+    outline = dash_duo.driver.execute_script(
+        "var s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];")
+    assert outline[0] != "none" and outline[1] != "0px", f"no visible focus after {what}"
+
+
+def change_choice(dash_duo: Any, component_id: dict[str, str], wanted: str, what: str) -> None:
+    """Open a dropdown that holds a value with Enter (the focus lands on the chosen option), move with the
+    arrow keys to the option ``wanted`` and take it with Space."""
+    target = dom_id(component_id)
+    tab_to(dash_duo, f"el.id === {_js(target)}", what)
+    keys(dash_duo, Keys.ENTER)
+    until(lambda: focused(dash_duo, "!!el.closest('.dash-dropdown-content')"), 10)
+    option = "var o = el.closest('.dash-options-list-option'); return o ? o.textContent.trim() : '';"
+    seen = []
+    for _ in range(40):
+        text = dash_duo.driver.execute_script("var el = document.activeElement;" + option)
+        if text == wanted:
+            break
+        seen.append(text)
+        keys(dash_duo, Keys.ARROW_DOWN)
+        until(lambda: dash_duo.driver.execute_script("var el = document.activeElement;" + option) != text, 10)
+    else:
+        raise AssertionError(f"the arrow keys never reached {wanted!r} in {what}: {seen}")
+    keys(dash_duo, Keys.SPACE)
+    until(lambda: dash_duo.driver.execute_script(
+        "return document.getElementById(arguments[0]).getAttribute('aria-expanded');", target) == "false", 10)
+    until(lambda: focused(dash_duo, f"el.id === {_js(target)}"), 10)
+
+
+def field_value(dash_duo: Any, form: str, name: str) -> str:
+    return str(dash_duo.driver.execute_script(
+        "var el = document.getElementById(arguments[0]); return el ? (el.value || el.textContent) : '';",
+        dom_id(mid.field_id(form, name))))
+
+
+def test_keyboard_edits_a_units_details_and_a_links_level_from_the_list(dash_duo: Any, store: Store) -> None:
+    open_borough_map(dash_duo, store)
+    open_list_at(dash_duo, "Psychosis Team")
+
+    # Edit the unit: the Unit form opens with it, and the focus moves into the form.
+    press_named(dash_duo, "Edit Psychosis Team – North")
+    until(lambda: field_value(dash_duo, mid.UNIT_FORM, "name") == "Psychosis Team – North", 20)
+    until(lambda: focused(dash_duo, f"el.id === {_js(dom_id(mid.field_id(mid.UNIT_FORM, 'name')))}"), 10)
+    focus_kept(dash_duo, "opening the unit from the list")
+    replace_text(dash_duo, "Psychosis Team – North and Harbour")
+    press_button(dash_duo, mid.UNIT_UPDATE, "the unit's Save changes")
+    until(lambda: shown_text(dash_duo, mid.UNIT_MESSAGE).startswith("Done"), 20)
+    focus_kept(dash_duo, "saving the unit's changes")
+    until(lambda: "Psychosis Team – North and Harbour" in list_text(dash_duo), 20)
+
+    # Edit one of its links: the Link form opens with it; change its level.
+    press_named(dash_duo, "Edit the link between Psychosis Team – North and Harbour and "
+                          "North Riverside Local Care Network")
+    until(lambda: "interface" in field_value(dash_duo, mid.LINK_FORM, "level").lower(), 20)
+    focus_kept(dash_duo, "opening the link from the list")
+    change_choice(dash_duo, mid.field_id(mid.LINK_FORM, "level"), "co-located", "the link's level")
+    press_button(dash_duo, mid.LINK_UPDATE, "the link's Save changes")
+    until(lambda: shown_text(dash_duo, mid.LINK_MESSAGE).startswith("Done"), 20)
+    focus_kept(dash_duo, "saving the link's changes")
+
+    # Saved by keys too: the store holds both edits.
+    open_tab(dash_duo, "Save")
+    type_field(dash_duo, mid.SAVE_AUTHOR, "K. Board", "Your name")
+    press_button(dash_duo, mid.SAVE, "Save")
+    dash_duo.wait_for_contains_text(f"#{mid.SAVE_RESULT}", "Saved as revision", timeout=20)
+    site = store.get(BOROUGH).site
+    assert site.unit("mh-psychosis-north").name == "Psychosis Team – North and Harbour"
+    assert next(lk for lk in site.links if lk.id == "icm-north-psychosis").level == "co_located"
+
+
+def test_keyboard_deletes_a_unit_then_undoes_and_redoes_it(dash_duo: Any, store: Store) -> None:
+    open_borough_map(dash_duo, store)
+    open_list_at(dash_duo, "Community Frailty")
+    press_named(dash_duo, "Edit Community Frailty Team")
+    until(lambda: field_value(dash_duo, mid.UNIT_FORM, "name") == "Community Frailty Team", 20)
+    press_button(dash_duo, mid.UNIT_DELETE, "the unit's Delete")
+    until(lambda: shown_text(dash_duo, mid.UNIT_MESSAGE).startswith("Done"), 20)
+    until(lambda: "Community Frailty Team" not in list_text(dash_duo), 20)
+    focus_kept(dash_duo, "deleting a unit")
+
+    press_button(dash_duo, mid.UNDO, "Undo")
+    until(lambda: "Community Frailty Team" in list_text(dash_duo), 20)
+    focus_kept(dash_duo, "undoing")
+    press_button(dash_duo, mid.REDO, "Redo")
+    until(lambda: "Community Frailty Team" not in list_text(dash_duo), 20)
+    # Nothing is left to redo, so Redo is disabled: the focus must not fall off the page with it.
+    until(lambda: dash_duo.find_element(f"#{mid.REDO}").get_attribute("disabled") is not None, 20)
+    focus_kept(dash_duo, "redoing the last change")
+    press_button(dash_duo, mid.UNDO, "Undo")
+    until(lambda: "Community Frailty Team" in list_text(dash_duo), 20)
+    focus_kept(dash_duo, "undoing again")
+
+
+def test_keyboard_resolves_a_save_conflict(dash_duo: Any, store: Store) -> None:
+    open_borough_map(dash_duo, store)
+    base = store.get(BOROUGH)
+    open_list_at(dash_duo, "Community Frailty")
+    press_named(dash_duo, "Edit Community Frailty Team")
+    until(lambda: field_value(dash_duo, mid.UNIT_FORM, "name") == "Community Frailty Team", 20)
+    until(lambda: focused(dash_duo, f"el.id === {_js(dom_id(mid.field_id(mid.UNIT_FORM, 'name')))}"), 10)
+    replace_text(dash_duo, "Frailty and Falls Team")
+    press_button(dash_duo, mid.UNIT_UPDATE, "the unit's Save changes")
+    until(lambda: shown_text(dash_duo, mid.UNIT_MESSAGE).startswith("Done"), 20)
+
+    # Someone else saves the same site first.
+    theirs = base.site.replace(name="Riverside Borough (renamed elsewhere)")
+    other = store.save(theirs, author="A. Colleague", message="Renamed the site", base=base.number)
+
+    open_tab(dash_duo, "Save")
+    type_field(dash_duo, mid.SAVE_AUTHOR, "K. Board", "Your name")
+    press_button(dash_duo, mid.SAVE, "Save")
+    dash_duo.wait_for_contains_text(f"#{mid.CONFLICT_BOX}", "A. Colleague", timeout=20)
+    # The choice has the focus at once: the keyboard need not hunt for it.
+    until(lambda: focused(dash_duo, f"el.id === {_js(mid.CONFLICT_KEEP)}"), 10)
+    focus_kept(dash_duo, "the conflict being shown")
+    assert_accessible(dash_duo.driver, "Map page, a save conflict shown")
+    press_button(dash_duo, mid.CONFLICT_KEEP, "Save mine as the next revision")
+    dash_duo.wait_for_contains_text(f"#{mid.SAVE_RESULT}", f"revision {other.number + 1}", timeout=20)
+    focus_kept(dash_duo, "resolving the conflict")
+    latest = store.get(BOROUGH)
+    assert latest.number == other.number + 1 and latest.author == "K. Board"
+    assert latest.site.unit("ch-frailty").name == "Frailty and Falls Team"
+
+
+def test_keyboard_takes_their_revision_in_a_save_conflict(dash_duo: Any, store: Store) -> None:
+    open_borough_map(dash_duo, store)
+    base = store.get(BOROUGH)
+    press_button(dash_duo, mid.ARRANGE, "Arrange")  # an unsaved change of one's own
+    until(lambda: "unsaved" in shown_text(dash_duo, mid.STATUS), 20)
+    other = store.save(base.site.replace(name="Riverside Borough (renamed elsewhere)"), author="A. Colleague",
+                       message="Renamed the site", base=base.number)
+    open_tab(dash_duo, "Save")
+    type_field(dash_duo, mid.SAVE_AUTHOR, "K. Board", "Your name")
+    press_button(dash_duo, mid.SAVE, "Save")
+    dash_duo.wait_for_contains_text(f"#{mid.CONFLICT_BOX}", "A. Colleague", timeout=20)
+    press_button(dash_duo, mid.CONFLICT_LOAD, "Open their revision")
+    dash_duo.wait_for_contains_text(f"#{mid.SAVE_RESULT}", f"revision {other.number}", timeout=20)
+    until(lambda: "renamed elsewhere" in shown_text(dash_duo, mid.TITLE), 20)
+    focus_kept(dash_duo, "taking their revision")
+    assert store.get(BOROUGH).number == other.number

@@ -40,7 +40,7 @@ from integramap.wording import first_upper
 
 __all__ = [
     "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "OVERLAY", "Overlay", "first_upper", "flow_sankey", "footprint_map",
-    "overlap_heatmap", "shown_units",
+    "main_units", "overlap_heatmap", "shown_units",
 ]
 
 MAX_ROWS = 40
@@ -383,7 +383,7 @@ def _line_xy(lines: Sequence[Sequence[tuple[float, float]]]) -> tuple[list[float
     return lon, lat
 
 
-def _main_units(site: Site, layer: str, areas: Collection[str]) -> tuple[dict[str, str], dict[str, str]]:
+def main_units(site: Site, layer: str, areas: Collection[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Each area's main unit in the layer (the largest weight) and the units' names."""
     fp = footprints(site)
     units = Layer.parse(layer).units(site)
@@ -432,8 +432,8 @@ def footprint_map(site: Site, shapes: Mapping[str, Geometry], layer_a: str, laye
         return _empty(f"This site has {len(shapes):,} areas with shapes: the map is drawn for up to "
                       f"{MAX_MAP_AREAS:,}.")
     area_names = {a.id: a.name or a.id for a in site.areas}
-    main_a, names_a = _main_units(site, layer_a, shapes)
-    main_b, names_b = _main_units(site, layer_b, shapes)
+    main_a, names_a = main_units(site, layer_a, shapes)
+    main_b, names_b = main_units(site, layer_b, shapes)
     label_a, label_b = Layer.parse(layer_a), Layer.parse(layer_b)
     fig = go.Figure()
     groups: dict[str, list[str]] = {}

@@ -126,6 +126,33 @@ def facet_radar_figure(depths: Sequence[FacetDepth]) -> go.Figure:
     return fig
 
 
+def facet_radar_words(depths: Sequence[FacetDepth]) -> str:
+    """What the facet radar shows, in words: each facet's highest and typical value, as on its spokes.
+
+    Built from the same depths as :func:`facet_radar_figure`, so the words and
+    the picture cannot disagree.
+
+    Examples
+    --------
+    >>> from integramap.model import Site, Unit, Link
+    >>> site = Site(id="s", name="S", units=[
+    ...     Unit(id="a", name="A", kind="team"), Unit(id="b", name="B", kind="team")],
+    ...     links=[Link(id="l1", source="a", target="b", level="co_located", facets={"it": "shared_record"})])
+    >>> print(facet_radar_words(facet_depths(site)))  # doctest: +NORMALIZE_WHITESPACE
+    1 of 7 facets recorded on any link. IT: highest shared record, typical shared record (1 link records
+    it). Not recorded: Governance, Finance, Management, HR, Estates, Clinical.
+    """
+    titles = [FACET_TITLES.get(d.facet, in_words(d.facet)) for d in depths]
+    recorded = [(t, d) for t, d in zip(titles, depths) if d.recorded]
+    missing = [t for t, d in zip(titles, depths) if not d.recorded]
+    parts = [f"{len(recorded)} of {plural(len(depths), 'facet')} recorded on any link."]
+    parts += [f"{t}: highest {_words(d.highest)}, typical {_words(d.typical)} "
+              f"({plural(d.recorded, 'link')} record{'s' if d.recorded == 1 else ''} it)." for t, d in recorded]
+    if missing:
+        parts.append("Not recorded: " + ", ".join(missing) + ".")
+    return " ".join(parts)
+
+
 def level_counts(distribution: Mapping[str, int] | Mapping[Level, int]) -> list[tuple[Level, int]]:
     """Every level in order with its count (zero where the distribution leaves it out).
 
@@ -164,6 +191,28 @@ def level_distribution_figure(distribution: Mapping[str, int] | Mapping[Level, i
         margin={"l": 50, "r": 20, "t": 30, "b": 60}, height=320, font={"family": FONT},
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", showlegend=False)
     return fig
+
+
+def level_distribution_words(distribution: Mapping[str, int] | Mapping[Level, int]) -> str:
+    """What the links-by-level bars show, in words: how many links sit at each level, lowest first.
+
+    Examples
+    --------
+    >>> level_distribution_words({"co_located": 3, "interface": 1})
+    '4 links in all, lowest level first: interface 1, closer working 0, co-located 3, pooled management 0, \
+merged governance 0, fully merged 0. Most are at co-located (3).'
+    >>> level_distribution_words({})
+    'No links yet: every level has 0.'
+    """
+    rows = level_counts(distribution)
+    total = sum(n for _, n in rows)
+    if not total:
+        return "No links yet: every level has 0."
+    top = max(n for _, n in rows)
+    most = [_level_title(level) for level, n in rows if n == top]
+    return (f"{plural(total, 'link')} in all, lowest level first: "
+            + ", ".join(f"{_level_title(level)} {n}" for level, n in rows)
+            + f". Most are at {' and '.join(most)} ({top}).")
 
 
 def _level_title(level: Level) -> str:

@@ -32,9 +32,9 @@ MET = (
     "a unit's kind by its shape; the colours stay distinct to people with the common kinds of colour "
     "blindness. In the Atlas table a share under 90% is striped and said in words as well as coloured, "
     "and a changed figure while trying a change is said to be changed as well as shaded.",
-    "What the charts on the Boundaries, Typology, Compare and Atlas pages show is also given in words or "
-    "in a table on the same page, and the map's pictures (downloads and board papers) carry a "
-    "description of the site in words. The Atlas chart's words are checked against what it draws.",
+    "What each chart on the Boundaries, Typology, Compare and Atlas pages shows is also given in words "
+    "beside it, written from the chart's own figures and read by screen readers as its description, and "
+    "the map's pictures (downloads and board papers) carry a description of the site in words.",
 )
 """What meets the standard, in words for the people who use the app."""
 

@@ -35,6 +35,8 @@ from integramap.figures.boundaries import (
     footprint_map,
     overlap_heatmap,
 )
+from integramap.web.boundaries.figure_words import flow_sankey_words, footprint_map_words, overlap_heatmap_words
+from integramap.web.common.figure import figure_with_words
 from integramap.web.common.jobs import Step, default_runner, follow_job, progress_bar
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Json, Number, Request,
@@ -59,9 +61,12 @@ BODY = "boundaries-body"
 VERDICT = "boundaries-verdict"
 COUNTS = "boundaries-counts"
 HEATMAP = "boundaries-heatmap"
+HEATMAP_WORDS = "boundaries-heatmap-words"
 SANKEY = "boundaries-sankey"
+SANKEY_WORDS = "boundaries-sankey-words"
 MAP_BOX = "boundaries-map-box"
 MAP = "boundaries-map"
+MAP_WORDS = "boundaries-map-words"
 MAP_NOTE = "boundaries-map-note"
 OVERLAYS = "boundaries-overlays"
 TABLE = "boundaries-table"
@@ -207,11 +212,13 @@ def layout(site: str | None = None, a: str | None = None, b: str | None = None, 
                               html.P("Each row is one unit; each cell the share of its people in a unit "
                                      "of the other layer. A row with two coloured cells straddles.",
                                      style=HINT_STYLE),
-                              dcc.Graph(id=HEATMAP, config=figure_config())], style=CARD),
+                              figure_with_words(dcc.Graph(id=HEATMAP, config=figure_config()), HEATMAP_WORDS,
+                                                "Heatmap of who lies where")], style=CARD),
                 html.Section([html.H3("Where the people go"),
                               html.P("The people of each unit on the left, flowing to the units on the right "
                                      "they live in; orange flows leave a straddling unit.", style=HINT_STYLE),
-                              dcc.Graph(id=SANKEY, config=figure_config())], style=CARD),
+                              figure_with_words(dcc.Graph(id=SANKEY, config=figure_config()), SANKEY_WORDS,
+                                                "Flow diagram of where the people go")], style=CARD),
             ], style={"display": "grid", "gridTemplateColumns": "repeat(auto-fit, minmax(440px, 1fr))",
                       "gap": "16px", "alignItems": "start"}),
             html.Section([
@@ -229,7 +236,8 @@ def layout(site: str | None = None, a: str | None = None, b: str | None = None, 
                     dcc.Checklist(id=OVERLAYS, options=[{"label": " Show the extra boundaries in the legend",
                                                           "value": "on"}], value=["on"], inline=True),
                 ], style={"display": "flex", "gap": "12px", "alignItems": "center"}),
-                dcc.Graph(id=MAP, config=figure_config()),
+                figure_with_words(dcc.Graph(id=MAP, config=figure_config()), MAP_WORDS,
+                                  "Map of both layers' footprints"),
             ], id=MAP_BOX, style={**CARD, "display": "none"}),
         ]), type="circle"),
         demo_box(),
@@ -248,14 +256,23 @@ def render(result: Result, selected: int | None = None) -> tuple[Any, ...]:
         message = html.P("This site has fewer than two kinds of unit to compare: add PCNs, LCNs or "
                          "organisations with footprints on the Map page.", className="hint")
         return (title, options, result.a, options, result.b, message, {"display": "none"}, "", [],
-                no_update, no_update, {"display": "none"}, no_update, "", [], [], current, _demo_style(result))
+                no_update, no_update, {"display": "none"}, no_update, "", [], [], current, "", "", "",
+                _demo_style(result))
     highlight, areas = _highlight_of(result, selected)
     heat, sankey, geo = _figures(result, highlight, areas)
     map_style = {**CARD, "display": "block" if result.shapes.geometries else "none"}
     return (title, options, result.a, options, result.b, "", {"display": "block"}, verdict(result.report),
             counts_line(result.report), heat, sankey, map_style, geo,
             _map_note(result) if result.shapes.geometries else "", findings_table(result.rows, selected),
-            selection_banner(result, selected), current, _demo_style(result))
+            selection_banner(result, selected), current, *_figure_words(result, highlight), _demo_style(result))
+
+
+def _figure_words(result: Result, highlight: set[str]) -> tuple[str, str, str]:
+    """The words beside the heatmap, the flows and the map, from what each is drawn from."""
+    assert result.report is not None and result.a is not None and result.b is not None
+    geo = result.shapes.geometries
+    return (overlap_heatmap_words(result.report, highlight), flow_sankey_words(result.report, highlight),
+            footprint_map_words(result.site, geo, result.a, result.b, result.overlays) if geo else "")
 
 
 def _demo_style(result: Result) -> dict[str, Any]:
@@ -266,8 +283,10 @@ RENDER_OUTPUTS = [
     (TITLE, "children"), (LAYER_A, "options"), (LAYER_A, "value"), (LAYER_B, "options"), (LAYER_B, "value"),
     (MESSAGE, "children"), (BODY, "style"), (VERDICT, "children"), (COUNTS, "children"), (HEATMAP, "figure"),
     (SANKEY, "figure"), (MAP_BOX, "style"), (MAP, "figure"), (MAP_NOTE, "children"), (TABLE, "children"),
-    (SELECTION, "children"), (CURRENT, "data"), (DEMO_BOX, "style"),
+    (SELECTION, "children"), (CURRENT, "data"), (HEATMAP_WORDS, "children"), (SANKEY_WORDS, "children"),
+    (MAP_WORDS, "children"), (DEMO_BOX, "style"),
 ]
+"""What :func:`render` fills, in its order; the demo's box stays last (the callbacks slice up to it)."""
 
 
 class _Analysed(TypedDict):
@@ -414,6 +433,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
                   Output(MAP, "figure", allow_duplicate=True),
                   Output({"type": ROW, "index": ALL}, "className"),
                   Output(SELECTION, "children", allow_duplicate=True),
+                  Output(HEATMAP_WORDS, "children", allow_duplicate=True),
+                  Output(SANKEY_WORDS, "children", allow_duplicate=True),
                   Input(SELECTED, "data"), State(CURRENT, "data"), State(OVERLAYS, "value"),
                   State({"type": ROW, "index": ALL}, "id"), prevent_initial_call=True)
     @typed_callback(_Highlight)
@@ -425,7 +446,10 @@ def register_callbacks(app: Dash, services: Services) -> None:
         units, areas = _highlight_of(result, selected)
         heat, sankey, geo = _figures(result, units, areas, bool(overlays))
         classes = [_row_class(int(r["index"]), selected) for r in row_ids]
-        return heat, sankey, _restyle(geo) if geo else no_update, classes, selection_banner(result, selected)
+        # A chosen unit is always drawn, so on a capped figure the words follow what the figure shows.
+        heat_words, sankey_words, _ = _figure_words(result, units)
+        return (heat, sankey, _restyle(geo) if geo else no_update, classes, selection_banner(result, selected),
+                heat_words, sankey_words)
 
     @app.callback(Output(MAP, "figure", allow_duplicate=True), Input(OVERLAYS, "value"),
                   State(CURRENT, "data"), State(SELECTED, "data"), prevent_initial_call=True)

@@ -153,6 +153,54 @@ def sector_pair_heatmap(matrix: LevelMatrix) -> go.Figure:
     return fig
 
 
+def sector_pair_words(matrix: LevelMatrix) -> str:
+    """The sector-pair heatmap in words: for each pair of sectors, the highest level in each site.
+
+    Examples
+    --------
+    >>> print(sector_pair_words(level_matrix({"primary_care+social_care": {"A": "co_located"}},
+    ...                                      columns=["A", "B"])))
+    Highest level joining each pair of sectors in A and B. primary care + social care: A co-located, B not joined.
+    >>> sector_pair_words(level_matrix({}, columns=["A", "B"]))
+    'No link joins two sectors in A or B.'
+
+    Rows blank in every site (pairs joined only through a shared hub) are named together at the end:
+
+    >>> print(sector_pair_words(level_matrix({"primary_care+social_care": {"A": "interface"},
+    ...                                       "acute+housing": {"A": None, "B": None}}, columns=["A", "B"])))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Highest level joining each pair of sectors in A and B. primary care + social care: A interface, B not joined.
+    Not joined directly in any: acute + housing.
+    """
+    sites = " and ".join([", ".join(matrix.columns[:-1]), matrix.columns[-1]] if len(matrix.columns) > 1
+                         else list(matrix.columns))
+    if not matrix.pairs:
+        return f"No link joins two sectors in {sites.replace(' and ', ' or ')}."
+    rows = [f"{pair_title(pair)}: " + ", ".join(
+        f"{column} {'not joined' if level is None else _level_title(level)}"
+        for column, level in zip(matrix.columns, levels)) + "."
+        for pair, levels in zip(matrix.pairs, matrix.levels) if any(v is not None for v in levels)]
+    blank = [pair_title(pair) for pair, levels in zip(matrix.pairs, matrix.levels)
+             if all(v is None for v in levels)]
+    return " ".join([f"Highest level joining each pair of sectors in {sites}.", *rows,
+                     *([f"Not joined directly in any: {', '.join(blank)}."] if blank else [])])
+
+
+def similarity_words(components: Mapping[str, float], overall: float | None = None, title: str = "") -> str:
+    """The similarity bars in words: the overall score, then each component's value, as the bars show them.
+
+    Examples
+    --------
+    >>> similarity_words({"basis": 1.0, "depth": 0.5}, overall=0.75, title="Riverside and Eastmoor")
+    'Riverside and Eastmoor: overall similarity 0.75 (1 = the same). By part: basis 1.00, depth 0.50.'
+    """
+    head = f"{title}: overall" if title else "Overall"
+    score = f"{head} similarity {overall:.2f} (1 = the same)." if overall is not None else \
+        (f"{title}: similarity (1 = the same)." if title else "Similarity (1 = the same).")
+    parts = ", ".join(f"{in_words(name)} {float(value):.2f}" for name, value in components.items())
+    return f"{score} By part: {parts}." if parts else score
+
+
 def similarity_figure(components: Mapping[str, float], overall: float | None = None,
                       title: str = "") -> go.Figure:
     """Horizontal bars of each similarity component (0 to 1), with the overall score as a line.

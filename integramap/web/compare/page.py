@@ -35,8 +35,11 @@ from integramap.web.compare.figures import (
     diff_stylesheet,
     level_matrix,
     sector_pair_heatmap,
+    sector_pair_words,
     similarity_figure,
+    similarity_words,
 )
+from integramap.web.common.figure import figure_with_words
 from integramap.web.common.jobs import (
     Progress, Step, background_job, default_runner, follow_job, progress_bar,
 )
@@ -72,8 +75,10 @@ RESULTS = "compare-results"
 SIMILARITY = "compare-similarity"
 SIM_PAIR = "compare-similarity-pair"
 SIM_DETAIL = "compare-similarity-detail"
+SIM_WORDS = "compare-similarity-words"
 TABLE = "compare-table"
 HEATMAP = "compare-heatmap"
+HEATMAP_WORDS = "compare-heatmap-words"
 DIFF = "compare-diff"
 DIFF_MAP = "compare-diff-map"
 DOWNLOAD_MD = "compare-download-md"
@@ -200,10 +205,14 @@ def _table(header: list[str], rows: list[list[Any]]) -> html.Table:
 
 def similarity_detail(pair: PairSimilarity) -> list[Any]:
     """One pair's similarity: the bar chart and what each component compared."""
+    components = {c.name: c.value for c in pair.components}
     return [
-        dcc.Graph(figure=similarity_figure({c.name: c.value for c in pair.components}, overall=pair.score,
-                                           title=f"{pair.a} and {pair.b}: {pair.score:.2f}"),
-                  config=GRAPH_CONFIG),
+        figure_with_words(
+            dcc.Graph(figure=similarity_figure(components, overall=pair.score,
+                                               title=f"{pair.a} and {pair.b}: {pair.score:.2f}"),
+                      config=GRAPH_CONFIG),
+            SIM_WORDS, f"Bar chart of how alike {pair.a} and {pair.b} are",
+            similarity_words(components, overall=pair.score, title=f"{pair.a} and {pair.b}")),
         _table(["Component", "Weight", "Value", "Why"],
                [[words(c.name), f"{c.weight:.2f}", f"{c.value:.2f}", c.explanation] for c in pair.components]),
     ]
@@ -292,7 +301,9 @@ def render(result: Result) -> list[Any]:
             html.H3("Highest level joining each pair of sectors"),
             html.P("Each cell is the closest integration between those two sectors; blank where no link "
                    "joins them. Colours are the map's level colours.", style=HINT_STYLE),
-            dcc.Graph(id=HEATMAP, figure=sector_pair_heatmap(matrix), config=GRAPH_CONFIG),
+            figure_with_words(dcc.Graph(id=HEATMAP, figure=sector_pair_heatmap(matrix), config=GRAPH_CONFIG),
+                              HEATMAP_WORDS, "Heatmap of the highest level joining each pair of sectors",
+                              sector_pair_words(matrix)),
         ], style=CARD),
         html.Section([html.H3("Side by side"), _table(["", *c.labels], rows[1:])], id=TABLE, style=CARD),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
@@ -46,7 +47,51 @@ class _Save(CallbackInputs):
 class _Discard(CallbackInputs):
     n: Clicks
     resume_discard: Clicks
+    conflict_load: Clicks
     handle: Store
+
+
+class _KeepMine(CallbackInputs):
+    n: Clicks
+    author: Author
+    message: Text
+    handle: Store
+
+
+def conflict_choices(err: ConflictError) -> tuple[str, str] | None:
+    """The words of a save conflict that offers choices, and where to see what the other person changed.
+
+    ``None`` when the choices do not apply: a new site whose id is taken is not a newer revision of
+    one's own work, and saving over it would be saving over someone else's site.
+    """
+    latest = err.latest
+    if err.base is None or latest is None or latest.number <= err.base:
+        return None
+    query = urlencode({"site": err.site_id, "a": err.base, "b": latest.number})
+    words = (f"Not saved: {latest.author} saved revision {latest.number} of {latest.name} "
+             f"({latest.message}) at {latest.created_at:%H:%M} while you were editing revision {err.base}.")
+    return words, f"/compare?{query}"
+
+
+def _saved(services: Services, draft: Any, handle: Handle, author: str, text: str,
+           base: int | None) -> tuple[Any, ...]:
+    """Save the working copy over ``base``: (draft handle, message, conflict hidden, conflict words, compare href)."""
+    try:
+        info = services.store.save(draft.site, author=author, message=text, base=base)
+    except ConflictError as err:
+        choices = conflict_choices(err)
+        if choices is None:
+            return no_update, html.Div([html.Strong("Not saved. "), str(err)], className="error conflict"), \
+                True, no_update, no_update
+        return no_update, "", False, *choices
+    except StoreError as err:
+        return no_update, html.Div(str(err), className="error"), True, no_update, no_update
+    try:
+        draft.mark_saved(info.number)
+    except StaleWorkingCopy:
+        pass  # saved all the same; the other window's copy still shows its own unsaved edits
+    return (handle_for(handle, draft), html.Div(f"Saved as revision {info.number} of {info.name}.", className="ok"),
+            True, no_update, no_update)
 
 
 class _Upload(CallbackInputs):
@@ -71,67 +116,93 @@ def register_callbacks(app: Dash, services: Services) -> None:
     def remembered_author(name: str | None) -> Any:
         return name or no_update
 
+    conflict_outputs = [Output(mid.CONFLICT_BOX, "hidden", allow_duplicate=True),
+                        Output(mid.CONFLICT_TEXT, "children", allow_duplicate=True),
+                        Output(mid.CONFLICT_COMPARE, "href", allow_duplicate=True)]
+    untouched = (no_update,) * 3
+
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.SAVE_RESULT, "children"),
-                  Output(ids.AUTHOR, "data"),
+                  Output(ids.AUTHOR, "data"), *conflict_outputs,
                   Input(mid.SAVE, "n_clicks"),
                   State(mid.SAVE_AUTHOR, "value"), State(mid.SAVE_MESSAGE, "value"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     @typed_callback(_Save)
     def save(_n: Any, author: str | None, message: str | None, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, *untouched
         try:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:
-            return no_update, html.Div(str(err), className="error"), no_update
+            return no_update, html.Div(str(err), className="error"), no_update, *untouched
         assert handle is not None
         author = (author or "").strip()
         if not author:
             return no_update, html.Div("Enter your name: every revision records who saved it.",
-                                       className="error"), no_update
+                                       className="error"), no_update, *untouched
         if draft.base is not None and not draft.dirty:
-            return no_update, "Nothing to save: there are no changes since the last revision.", author
+            return (no_update, "Nothing to save: there are no changes since the last revision.", author,
+                    *untouched)
         text = (message or "").strip() or "Edited in the map"
+        new_handle, result, hidden, words, href = _saved(services, draft, handle, author, text, draft.base)
+        return new_handle, result, author, hidden, words, href
+
+    @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
+                  Output(mid.SAVE_RESULT, "children", allow_duplicate=True), *conflict_outputs,
+                  Input(mid.CONFLICT_KEEP, "n_clicks"),
+                  State(mid.SAVE_AUTHOR, "value"), State(mid.SAVE_MESSAGE, "value"),
+                  State(mid.DRAFT, "data"), prevent_initial_call=True)
+    @typed_callback(_KeepMine)
+    def keep_mine(_n: Any, author: str | None, message: str | None, handle: Handle | None) -> tuple[Any, ...]:
+        """Someone saved first, and this person keeps their own version: it becomes the next revision."""
+        if not pressed(ctx.triggered):
+            return no_update, no_update, *untouched
         try:
-            info = services.store.save(draft.site, author=author, message=text, base=draft.base)
-        except ConflictError as err:
-            return no_update, html.Div([html.Strong("Not saved. "), str(err)], className="error conflict"), author
-        except StoreError as err:
-            return no_update, html.Div(str(err), className="error"), author
-        try:
-            draft.mark_saved(info.number)
-        except StaleWorkingCopy:
-            pass  # saved all the same; the other window's copy still shows its own unsaved edits
-        return (handle_for(handle, draft),
-                html.Div(f"Saved as revision {info.number} of {info.name}.", className="ok"), author)
+            draft = draft_of(services, handle)
+            latest = services.store.latest(draft.site_id)
+        except (WorkingCopyGone, UnknownSiteError, StoreError) as err:
+            return no_update, html.Div(str(err), className="error"), *untouched
+        assert handle is not None
+        if draft.base is None:  # a new site: never saved over an existing one
+            return no_update, html.Div("This is a new site: it cannot be saved over another one.",
+                                       className="error"), *untouched
+        author = (author or "").strip()
+        if not author:
+            return no_update, html.Div("Enter your name: every revision records who saved it.",
+                                       className="error"), *untouched
+        text = (message or "").strip() or "Edited in the map"
+        return _saved(services, draft, handle, author, text, latest)
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.SAVE_RESULT, "children", allow_duplicate=True),
                   Output(mid.RESUME_BOX, "hidden", allow_duplicate=True),
+                  Output(mid.CONFLICT_BOX, "hidden", allow_duplicate=True),
                   Input(mid.DISCARD, "n_clicks"), Input(mid.RESUME_DISCARD, "n_clicks"),
+                  Input(mid.CONFLICT_LOAD, "n_clicks"),
                   State(mid.DRAFT, "data"), prevent_initial_call=True)
     @typed_callback(_Discard)
-    def discard(_n: Any, _resume_discard: Any, handle: Handle | None) -> tuple[Any, Any, Any]:
+    def discard(_n: Any, _resume_discard: Any, _conflict_load: Any, handle: Handle | None) -> tuple[Any, ...]:
         if not pressed(ctx.triggered):
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update
         try:
             draft = draft_of(services, handle)
         except WorkingCopyGone as err:
-            return no_update, html.Div(str(err), className="error"), no_update
+            return no_update, html.Div(str(err), className="error"), no_update, no_update
         assert handle is not None
         try:
             revision = services.store.get(draft.site_id)
         except UnknownSiteError:
             return no_update, html.Div("This site has never been saved: there is no revision to go back to.",
-                                       className="error"), no_update
+                                       className="error"), no_update, no_update
         try:
             draft.reset(revision.site, base=revision.number)
         except StaleWorkingCopy as err:
-            return no_update, html.Div(str(err), className="error"), no_update
+            return no_update, html.Div(str(err), className="error"), no_update, no_update
         services.positions.forget(copy_key(handle))
-        return (handle_for(handle, draft, fit=True),
-                html.Div(f"Unsaved changes discarded: back to revision {revision.number}.", className="ok"), True)
+        done = (f"Their revision {revision.number} is open; your unsaved changes are discarded."
+                if ctx.triggered_id == mid.CONFLICT_LOAD
+                else f"Unsaved changes discarded: back to revision {revision.number}.")
+        return handle_for(handle, draft, fit=True), html.Div(done, className="ok"), True, True
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.UPLOAD_RESULT, "children"),

@@ -25,7 +25,7 @@ from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id,
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.elements import RANK, ViewOptions, filtered_units, matches_search
-from integramap.web.map.forms import choice_label
+from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS, choice_label
 from integramap.web.map.view import FILTER_INPUTS, view_options
 from integramap.web.map.working import WorkingCopyGone, draft_of
 
@@ -176,6 +176,12 @@ def _named(name: str) -> dict[str, Any]:
     return {"aria-label": name}
 
 
+def _then_focus(form: str, name: str) -> dict[str, Any]:
+    """Where the focus goes once an Edit button has opened its form: the form's first field, so a
+    keyboard user goes on from there rather than from the list (``assets/accessibility.js``)."""
+    return {"data-focus-after": mid.dom_id(mid.field_id(form, name))}
+
+
 def _unit_item(unit: ListedUnit) -> html.Li:
     about = unit.kind + (f" · {', '.join(unit.sectors)}" if unit.sectors else "")
     parts: list[Any] = [
@@ -185,13 +191,14 @@ def _unit_item(unit: ListedUnit) -> html.Li:
                               className="button small list-focus",
                               **_named(f"Focus the map on {unit.name}")),
                   html.Button("Edit", id={"type": LIST_EDIT_UNIT, "unit": unit.id}, className="button small",
-                              **_named(f"Edit {unit.name}"))],
+                              **_named(f"Edit {unit.name}"), **_then_focus(mid.UNIT_FORM, UNIT_FIELDS[0].name))],
                  className="list-unit-head"),
     ]
     if unit.links:
         parts.append(html.Ul([html.Li([link.words, " ", html.Button(
             "Edit", id={"type": LIST_EDIT_LINK, "link": link.link, "end": unit.id}, className="button small",
-            **_named(f"Edit the link between {unit.name} and {link.partner_name}"))])
+            **_named(f"Edit the link between {unit.name} and {link.partner_name}"),
+            **_then_focus(mid.LINK_FORM, LINK_FIELDS[0].name))])
             for link in unit.links], className="list-links", **_named(f"Links of {unit.name}")))
     if unit.findings:
         parts.append(html.Ul([html.Li(text) for text in unit.findings], className="list-findings",

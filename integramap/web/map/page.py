@@ -186,6 +186,7 @@ def _files() -> html.Div:
                   html.Button("Discard unsaved changes", id=mid.DISCARD, className="button danger")],
                  className="buttons"),
         html.Div(id=mid.SAVE_RESULT, className="form-message"),
+        conflict_box(),
         html.H4("Download"),
         html.Div([html.Button("YAML", id=mid.DOWNLOAD_YAML, className="button"),
                   html.Button("JSON", id=mid.DOWNLOAD_JSON, className="button")], className="buttons"),
@@ -198,6 +199,26 @@ def _files() -> html.Div:
                className="hint"),
         html.Div(id=mid.UPLOAD_RESULT, className="form-message"),
     ], className="form")
+
+
+def conflict_box() -> html.Div:
+    """What to do when someone else saved the site while one was editing: shown by ``files.py``, and
+    focused as it opens, so a keyboard or screen-reader user lands on the choices."""
+    return html.Div([
+        html.P(id=mid.CONFLICT_TEXT),
+        html.Div([
+            html.Button("Save mine as the next revision", id=mid.CONFLICT_KEEP, className="button primary small"),
+            html.Button("Open their revision", id=mid.CONFLICT_LOAD, className="button danger small"),
+            dcc.Link("See what they changed", id=mid.CONFLICT_COMPARE, href="/compare", className="small"),
+        ], className="buttons"),
+        html.P("Saving yours keeps their revision in the history, where it can be compared or restored; "
+               "opening theirs drops your unsaved changes.", className="hint"),
+    ], id=mid.CONFLICT_BOX, className="conflict-box", hidden=True, role="alert", **_FOCUS_ON_SHOW)
+
+
+_FOCUS_ON_SHOW: dict[str, Any] = {"data-focus-on-show": "1", "data-focus-on-hide": mid.SAVE}
+"""Marks a box whose first control takes the focus when it is shown, and hands it back to Save when it
+closes (``assets/accessibility.js``)."""
 
 
 def resume_box(handle: dict[str, Any] | None) -> html.Div:

@@ -30,8 +30,11 @@ from integramap.figures.typology import (
     code_parts,
     facet_depths,
     facet_radar_figure,
+    facet_radar_words,
     level_distribution_figure,
+    level_distribution_words,
 )
+from integramap.web.common.figure import figure_with_words
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.inputs import CallbackInputs, Clicks, Request, typed_callback
 from integramap.web.common.services import Services
@@ -49,7 +52,9 @@ CODE_PARTS = "typology-code-parts"
 SUMMARY = "typology-summary"
 PANEL = "typology-panel"
 RADAR = "typology-radar"
+RADAR_WORDS = "typology-radar-words"
 LEVELS = "typology-levels"
+LEVELS_WORDS = "typology-levels-words"
 CHALLENGES = "typology-challenges"
 DOWNLOAD_MD = "typology-download-md"
 DOWNLOAD_JSON = "typology-download-json"
@@ -285,9 +290,11 @@ def layout(site: str | None = None, revision: str | None = None, **_query: Any) 
                     html.Section([html.H3("Facet depths"),
                                   html.P("How far each facet goes on its own scale: the highest value "
                                          "any link records, and the typical (median) one.", style=HINT_STYLE),
-                                  dcc.Graph(id=RADAR, config=GRAPH_CONFIG)], style=CARD),
+                                  figure_with_words(dcc.Graph(id=RADAR, config=GRAPH_CONFIG), RADAR_WORDS,
+                                                    "Radar chart of facet depths")], style=CARD),
                     html.Section([html.H3("Links by level"),
-                                  dcc.Graph(id=LEVELS, config=GRAPH_CONFIG)], style=CARD),
+                                  figure_with_words(dcc.Graph(id=LEVELS, config=GRAPH_CONFIG), LEVELS_WORDS,
+                                                    "Bar chart of links by level")], style=CARD),
                     html.Section([html.H3("Structural challenges"), html.Div(id=CHALLENGES)], style=CARD),
                 ]),
             ], style=GRID),
@@ -321,12 +328,13 @@ def register_callbacks(app: Dash, services: Services) -> None:
     @app.callback(Output(TITLE, "children"), Output(SUBTITLE, "children"), Output(MESSAGE, "children"),
                   Output(BODY, "style"),
                   Output(CODE, "children"), Output(CODE_PARTS, "children"), Output(SUMMARY, "children"),
-                  Output(PANEL, "children"), Output(RADAR, "figure"), Output(LEVELS, "figure"),
+                  Output(PANEL, "children"), Output(RADAR, "figure"), Output(RADAR_WORDS, "children"),
+                  Output(LEVELS, "figure"), Output(LEVELS_WORDS, "children"),
                   Output(CHALLENGES, "children"), Input(REQUEST, "data"))
     @typed_callback(_Show)
     def show(request: dict[str, Any] | None) -> tuple[Any, ...]:
         site_id = (request or {}).get("site")
-        blank = (no_update,) * 7
+        blank = (no_update,) * 9
         if not site_id:
             return ("Typology", "", html.P("Choose a site in the picker above to see its integration model.",
                                            className="hint"), {"display": "none"}, *blank)
@@ -336,11 +344,13 @@ def register_callbacks(app: Dash, services: Services) -> None:
         except Exception as err:  # shown on the page, never as a traceback
             return "Typology", "", error_box(problem_text(err)), {"display": "none"}, *blank
         title = f"{rev.name} — integration model"
+        depths = facet_depths(rev.site)
         note = f"Revision {rev.number}, saved by {rev.author} at {when(rev)}"
         return (title, note, "", {"display": "block"}, d.code, _code_table(d.code),
                 " ".join(summary_sentences(d)), descriptor_panel(d),
-                facet_radar_figure(facet_depths(rev.site)),
-                level_distribution_figure(d.depth.distribution), challenge_list(d))
+                facet_radar_figure(depths), facet_radar_words(depths),
+                level_distribution_figure(d.depth.distribution), level_distribution_words(d.depth.distribution),
+                challenge_list(d))
 
     def exporter(render: Callable[[TypologyDescriptor, Revision], dict[str, Any]]) -> Callable[..., Any]:
         @typed_callback(_Export)
