@@ -24,12 +24,12 @@ from integramap.io.geometry import outline, read_features
 from integramap.io.sitefile import read_site
 from integramap.model import Site
 from integramap.wording import plural
-from integramap.web.boundaries.figure_words import flow_sankey_words, footprint_map_words, overlap_heatmap_words
-from integramap.web.boundaries.figures import OVERLAY, SELECTED_AREAS, Overlay, flow_sankey, footprint_map, \
+from integramap.figures.boundary_words import flow_sankey_words, footprint_map_words, overlap_heatmap_words
+from integramap.figures.boundaries import OVERLAY, SELECTED_AREAS, Overlay, flow_sankey, footprint_map, \
     overlap_heatmap
 from integramap.web.compare.figures import level_matrix, sector_pair_heatmap, sector_pair_words, \
     similarity_figure, similarity_words
-from integramap.web.typology.figures import facet_depths, facet_radar_figure, facet_radar_words, \
+from integramap.figures.typology import facet_depths, facet_radar_figure, facet_radar_words, \
     level_distribution_figure, level_distribution_words
 
 

@@ -35,7 +35,7 @@ from integramap.figures.boundaries import (
     footprint_map,
     overlap_heatmap,
 )
-from integramap.web.boundaries.figure_words import flow_sankey_words, footprint_map_words, overlap_heatmap_words
+from integramap.figures.boundary_words import flow_sankey_words, footprint_map_words, overlap_heatmap_words
 from integramap.web.common.figure import figure_with_words
 from integramap.web.common.jobs import Step, default_runner, follow_job, progress_bar
 from integramap.web.common.pagespec import PageSpec

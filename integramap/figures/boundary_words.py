@@ -1,7 +1,7 @@
 """What each Boundaries figure shows, in words: the text alternative shown beside it.
 
 Each function takes the same inputs as its figure builder in
-:mod:`integramap.web.boundaries.figures` and draws on the same choices (which
+:mod:`integramap.figures.boundaries` and draws on the same choices (which
 units a capped figure shows, each area's main unit), so the words state the
 figure's own numbers. Screen readers read them as the figure's description;
 everyone else reads them under the figure.
@@ -16,7 +16,7 @@ from integramap.analysis.layers import Layer
 from integramap.io.geometry import Geometry
 from integramap.model import Site
 from integramap.wording import first_upper, plural
-from integramap.web.boundaries.figures import (
+from integramap.figures.boundaries import (
     MAX_COLUMNS,
     MAX_MAP_AREAS,
     MAX_ROWS,
