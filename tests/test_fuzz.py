@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
@@ -177,3 +178,16 @@ def test_uploads(site: dict[str, Any], name: str, suffix: str, junk: bytes, dama
     if damaged:
         payload = payload[:-1] + "!"
     _only_site_error(lambda: upload_to_site("data:application/octet-stream;base64," + payload, name + suffix))
+
+
+def test_a_file_of_long_made_up_keys_gets_a_message_of_readable_length() -> None:
+    # Found by the fuzzing above: keys of thousands of characters were repeated whole in every
+    # problem's location, so 31 problems made a message of over 20,000 characters.
+    key = "9" * 1500
+    units = [{"id": "", "name": "", "kind": "bogus", "parent": "x y", "footprint": {"": None, key: None}}
+             for _ in range(3)]
+    raw = yaml.safe_dump({"id": "", "name": "", "units": units}).encode()
+    _only_site_error(lambda: parse_site(raw, "yaml"))
+    with pytest.raises(SiteError) as caught:
+        parse_site(raw, "yaml")
+    assert len(caught.value.problems) > 10 and key not in caught.value.render()

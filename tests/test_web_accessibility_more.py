@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import pytest
 from dash.testing.wait import until
@@ -234,7 +234,9 @@ def test_sharing_page_with_members_for_an_owner_and_a_viewer(dash_duo: Any, stor
     dash_duo.wait_for_contains_text("#share-result", "Choose the person first", timeout=20)
     assert_accessible(dash_duo.driver, "Sharing page, nobody chosen")
     dash_duo.find_element(f"#{ids.NAV_PERSON} ~ form button").click()  # Sign out
-    until(lambda: dash_duo.driver.current_url.endswith("/login"), 30)
+    until(lambda: urlparse(dash_duo.driver.current_url).path == "/login", 30)
+    until(lambda: "signed_out=yes" in dash_duo.driver.current_url, 30)  # the session really ended
+    dash_duo.wait_for_contains_text("#sign-in-notice", "You have signed out.", timeout=20)
     assert_accessible(dash_duo.driver, "Sign-in page, after signing out")
     sign_in(dash_duo, "Vi Viewer", f"/share?site={BOROUGH}")
     dash_duo.wait_for_contains_text("#share-members", "Only the site's owners", timeout=30)

@@ -138,6 +138,20 @@ def test_wrong_passwords_forged_forms_and_outside_redirects_are_refused(team: St
     assert sign_in(client, "Ed Editor", next_="https://evil.example/").location == "/"
 
 
+def test_the_sign_out_token_is_made_with_the_session_so_no_page_request_can_lose_it(team: Store) -> None:
+    # A page's first requests run at once and each sends the session cookie back as it found it: the
+    # token must already be in the cookie the sign-in set, not made by one of them.
+    client = create_app(team).server.test_client()
+    assert sign_in(client, "Ed Editor").status_code == 302
+    with client.session_transaction() as signed_in:
+        token = signed_in.get("csrf")
+    assert isinstance(token, str) and len(token) >= 24
+    assert f'"value":"{token}"' in client.get("/_dash-layout").get_data(as_text=True).replace(" ", "")
+    out = client.post("/logout", data={"csrf": token})
+    assert out.headers["Location"] == "/login?signed_out=yes"
+    assert client.get("/_dash-layout").status_code == 401
+
+
 def test_sign_in_is_rate_limited_per_name(team: Store) -> None:
     client = create_app(team).server.test_client()
     for _ in range(MAX_FAILURES):

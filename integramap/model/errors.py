@@ -25,14 +25,24 @@ def format_loc(loc: Sequence[str | int]) -> str:
     'links[3].target'
     >>> format_loc(())
     '(site)'
+
+    A key a file made up is shortened: the path says where, not what the key holds.
+
+    >>> format_loc(("units", 0, "footprint", "9" * 500))
+    'units[0].footprint.999999999999999999999999999999999999999…'
     """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = str(part) if len(str(part)) <= LOC_PART else str(part)[: LOC_PART - 1] + "…"
+            out += f".{name}" if out else name
     return out or "(site)"
+
+
+LOC_PART = 40
+"""The longest key shown whole in a location; longer ones come from a hostile or broken file."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .enums import UnitKind
-from .errors import IntegrityError, Problem
+from .errors import IntegrityError, Problem, short_repr
 
 if TYPE_CHECKING:
     from .site import Site
@@ -105,17 +105,17 @@ def _check(area_list: list[str | None], units: list[_UnitRef], links: list[_Link
     for i, unit in enumerate(units):
         if unit.parent is not None and unit.parent not in unit_ids:
             problems.append(Problem(("units", i, "parent"),
-                                    f"unknown unit {unit.parent!r}; expected the id of a unit in this site"))
+                                    f"unknown unit {short_repr(unit.parent)}; expected the id of a unit in this site"))
         if unit.org_type is not None and unit.kind is not None and unit.kind != UnitKind.ORGANISATION:
             problems.append(Problem(("units", i, "org_type"),
                                     f"org_type is only for organisations, and this unit's kind is {str(unit.kind)}"))
         for area_id in unit.footprint:
             if area_id not in area_ids:
                 problems.append(Problem(("units", i, "footprint", area_id),
-                                        f"unknown area {area_id!r}; expected the id of an area in this site"))
+                                        f"unknown area {short_repr(area_id)}; expected the id of an area in this site"))
         loop = loops.get(unit.id) if unit.id is not None else None
         if loop is not None and unit.id is not None:
-            problems.append(Problem(("units", i, "parent"), f"parent chain loops back to {unit.id!r} "
+            problems.append(Problem(("units", i, "parent"), f"parent chain loops back to {short_repr(unit.id)} "
                                     f"({_chain_text(*loop)}); a unit cannot contain itself"))
 
     for i, link in enumerate(links):
@@ -123,17 +123,17 @@ def _check(area_list: list[str | None], units: list[_UnitRef], links: list[_Link
             ref = getattr(link, end)
             if ref is not None and ref not in unit_ids:
                 problems.append(Problem(("links", i, end),
-                                        f"unknown unit {ref!r}; expected the id of a unit in this site"))
+                                        f"unknown unit {short_repr(ref)}; expected the id of a unit in this site"))
         if link.source is None or link.target is None:
             continue
         if link.source == link.target:
             problems.append(Problem(("links", i, "target"),
-                                    f"link joins {link.source!r} to itself; expected two different units"))
+                                    f"link joins {short_repr(link.source)} to itself; expected two different units"))
             continue
         for a, b in ((link.source, link.target), (link.target, link.source)):
             if tree.is_ancestor(b, a):
                 problems.append(Problem(("links", i),
-                                        f"link joins {a!r} to its own ancestor {b!r}; containment is "
+                                        f"link joins {short_repr(a)} to its own ancestor {short_repr(b)}; containment is "
                                         "already given by `parent`, a link is for integration between units"))
     return problems
 
@@ -146,7 +146,7 @@ def _duplicates(section: str, ids: list[str | None], what: str) -> list[Problem]
         if item_id is not None and counts[item_id] > 1:
             if item_id in seen:
                 out.append(Problem((section, i, "id"),
-                                   f"duplicate {what} id {item_id!r}; every {what} needs its own id"))
+                                   f"duplicate {what} id {short_repr(item_id)}; every {what} needs its own id"))
             seen.add(item_id)
     return out
 

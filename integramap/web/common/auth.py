@@ -219,6 +219,10 @@ def _signed_in(name: str, target: str, *, id_token: str | None = None) -> BaseRe
     session.clear()
     session.permanent = True
     session["person"] = name
+    # The sign-out form's token is made now, with the session, not by the first page drawn after:
+    # a page's first requests run at once, each sending the cookie back as it found it, and one
+    # that found no token would wipe out the one another had just made (sign-out then silently failed).
+    session["csrf"] = secrets.token_urlsafe(24)
     if id_token:
         session[_ID_TOKEN_KEY] = id_token
     return redirect(target)
