@@ -47,7 +47,7 @@ from integramap.web.common.aria import aria
 from integramap.web.common.jobs import (
     JobRunner, Progress, Step, background_job, default_runner, follow_job, progress_bar,
 )
-from integramap.web.common.inputs import MAX_ID, MAX_ITEMS, Author, CallbackInputs, Clicks, Flag, Id, typed_callback
+from integramap.web.common.inputs import MAX_ID, Author, CallbackInputs, Clicks, Flag, Id, ManyClicks, typed_callback
 from integramap.web.common.pagespec import PageSpec
 from integramap.web.common.services import Services
 from integramap.web.typology.page import CARD, GRAPH_CONFIG, HINT_STYLE, PAGE_STYLE, error_box, problem_text
@@ -181,7 +181,7 @@ class _Render(CallbackInputs):
 
 
 class _SortBy(CallbackInputs):
-    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    clicks: ManyClicks
     sort: SortState | None
 
 
@@ -195,8 +195,8 @@ class _LikeMine(CallbackInputs):
 
 
 class _OpenIcb(CallbackInputs):
-    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
-    near: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    clicks: ManyClicks
+    near: ManyClicks
     author: Author
 
 

@@ -39,8 +39,8 @@ from integramap.figures.boundary_words import flow_sankey_words, footprint_map_w
 from integramap.web.common.figure import figure_with_words
 from integramap.web.common.jobs import Step, default_runner, follow_job, progress_bar
 from integramap.web.common.pagespec import PageSpec
-from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Json, Number, Request,
-                                          bounded_json, typed_callback)
+from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Json, ManyClicks, Number,
+                                          Request, bounded_json, typed_callback)
 from integramap.web.common.services import Services
 from integramap.web.typology.page import CARD, HINT_STYLE, PAGE_STYLE, error_box, problem_text, send_text
 
@@ -325,7 +325,7 @@ class _Swap(CallbackInputs):
 
 
 class _Select(CallbackInputs):
-    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    clicks: ManyClicks
     selected: Number
 
 

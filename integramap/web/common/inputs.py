@@ -134,6 +134,8 @@ Store = Annotated[dict[str, Json] | None, AfterValidator(bounded_json)]
 """A ``dcc.Store`` holding an object (a working copy's handle, a page's request)."""
 Many = Annotated[list[Json] | None, Field(max_length=MAX_ITEMS)]
 """The values of a pattern-matching input (``ALL``), each any bounded JSON value."""
+ManyClicks = Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+"""The ``n_clicks`` of a pattern-matching input's buttons (``ALL``): a row's, a heading's, a list's."""
 Style = Annotated[dict[str, Annotated[str | int | float | None, Field(union_mode="left_to_right")]] | None,
                   Field(max_length=200)]
 """A component's ``style``."""

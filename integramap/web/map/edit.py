@@ -15,7 +15,7 @@ from integramap.web.map import ids as mid
 from integramap.web.map import trying
 from integramap.layout.positions import SPACING, arrange_site, saved_positions
 from integramap.web.map.forms import GENERAL, LINK_FIELDS, UNIT_FIELDS, FieldSpec, errors_by_field, link_values, unit_values
-from integramap.web.common.inputs import MAX_ITEMS, CallbackInputs, Clicks, Id, Json, Store, typed_callback
+from integramap.web.common.inputs import CallbackInputs, Clicks, Id, Json, ManyClicks, Store, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, handle_for, pressed
 
@@ -182,7 +182,9 @@ class _FillUnit(CallbackInputs):
     tried: Store
 
 
-class _ChangeUnit(CallbackInputs):
+class UnitFormInputs(CallbackInputs):
+    """The unit form's buttons and fields, as its callbacks take them (here, and while a change is tried)."""
+
     add: Clicks
     update: Clicks
     delete: Clicks
@@ -195,19 +197,15 @@ class _ChangeUnit(CallbackInputs):
 class _FillLink(CallbackInputs):
     edge: Store
     new: Clicks
-    open: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    open: ManyClicks
     handle: Store
     tried: Store
 
 
-class _ChangeLink(CallbackInputs):
-    add: Clicks
-    update: Clicks
-    delete: Clicks
+class LinkFormInputs(UnitFormInputs):
+    """The link form's, likewise."""
+
     values: Annotated[list[Json], Field(min_length=len(LINK_FIELDS), max_length=len(LINK_FIELDS))]
-    editing: Id
-    handle: Store
-    tried: Store
 
 
 class _UndoRedo(CallbackInputs):
@@ -282,7 +280,7 @@ def _register_unit_form(app: Dash, services: Services) -> None:
                   Input(mid.UNIT_DELETE, "n_clicks"),
                   State(_field_ids(mid.UNIT_FORM), "value"), State(mid.UNIT_EDITING_ID, "data"),
                   State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
-    @typed_callback(_ChangeUnit)
+    @typed_callback(UnitFormInputs)
     def change_unit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
                     handle: Handle | None, tried: dict[str, Any] | None) -> Any:
         # While a change is tried, scenario.py records the edit instead.
@@ -383,7 +381,7 @@ def _register_link_form(app: Dash, services: Services) -> None:
                   Input(mid.LINK_DELETE, "n_clicks"),
                   State(_field_ids(mid.LINK_FORM), "value"), State(mid.LINK_EDITING_ID, "data"),
                   State(mid.DRAFT, "data"), State(mid.TRY, "data"), prevent_initial_call=True)
-    @typed_callback(_ChangeLink)
+    @typed_callback(LinkFormInputs)
     def change_link(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
                     handle: Handle | None, tried: dict[str, Any] | None) -> Any:
         # While a change is tried, scenario.py records the edit instead.

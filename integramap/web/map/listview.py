@@ -12,21 +12,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 from dash import ALL, Dash, Input, Output, ctx, html, no_update
-from pydantic import Field
 
 from integramap.analysis.typology_challenges import structural_challenges
 from integramap.model import Level, Site
 from integramap.wording import plural
-from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Number, Numbers, Store,
-                                          Text, typed_callback)
+from integramap.web.common.inputs import CallbackInputs, Clicks, ManyClicks, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.elements import RANK, ViewOptions, filtered_units, matches_search
 from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS, choice_label
-from integramap.web.map.view import FILTER_INPUTS, view_options
+from integramap.web.map.view import FILTER_INPUTS, FilterInputs, view_options
 from integramap.web.map.working import WorkingCopyGone, draft_of
 
 LIST = "map-list"
@@ -235,22 +233,12 @@ def status() -> html.P:
     return html.P(id=LIST_STATUS, role="status", className="visually-hidden")
 
 
-class _ShowList(CallbackInputs):
-    handle: Store
-    kinds: Ids
-    sectors: Ids
-    orgs: Ids
-    levels: Numbers
-    search: Text
-    focus: Id
-    depth: Number
-    compound: Ids
-    targets: Ids
+class _ShowList(FilterInputs):
     toggled: Clicks
 
 
 class _FromList(CallbackInputs):
-    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    clicks: ManyClicks
 
 
 def register_callbacks(app: Dash, services: Services) -> None:

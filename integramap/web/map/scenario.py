@@ -12,20 +12,19 @@ the change are in ``scenario_files.py``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
-from pydantic import Field
 
 from integramap.analysis.whatif import WhatIf
 from integramap.analysis.whatif_format import figure_rows, summary_lines
 from integramap.model import Site, SiteError
 from integramap.web.common.aria import aria
-from integramap.web.common.inputs import CallbackInputs, Clicks, Id, Ids, Json, Store, Text, typed_callback
+from integramap.web.common.inputs import CallbackInputs, Clicks, Id, Ids, Store, Text, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map import trying
-from integramap.web.map.edit import form_values
+from integramap.web.map.edit import LinkFormInputs, UnitFormInputs, form_values
 from integramap.web.map.forms import LINK_FIELDS, UNIT_FIELDS, FieldSpec, choice_label
 from integramap.web.map.working import WorkingCopyGone, draft_of, pressed
 from integramap.wording import in_words, plural
@@ -49,20 +48,6 @@ class _Show(CallbackInputs):
 class _BeforeAndAfter(CallbackInputs):
     state: Store
     handle: Store
-
-
-class _RecordUnit(CallbackInputs):
-    add: Clicks
-    update: Clicks
-    delete: Clicks
-    values: Annotated[list[Json], Field(min_length=len(UNIT_FIELDS), max_length=len(UNIT_FIELDS))]
-    editing: Id
-    handle: Store
-    state: Store
-
-
-class _RecordLink(_RecordUnit):
-    values: Annotated[list[Json], Field(min_length=len(LINK_FIELDS), max_length=len(LINK_FIELDS))]
 
 
 class _Merge(CallbackInputs):
@@ -321,18 +306,17 @@ class _FormRecorder(NamedTuple):
     editing: str
     message: str
     recorder: Callable[[Site, str, str | None, dict[str, Any]], trying.Recorded]
+    inputs: type[UnitFormInputs]
 
 
 _UNIT_FORM = _FormRecorder(mid.UNIT_FORM, tuple(UNIT_FIELDS), mid.UNIT_ADD, mid.UNIT_UPDATE, mid.UNIT_DELETE,
-                           mid.UNIT_EDITING_ID, mid.UNIT_MESSAGE, trying.record_unit)
+                           mid.UNIT_EDITING_ID, mid.UNIT_MESSAGE, trying.record_unit, UnitFormInputs)
 _LINK_FORM = _FormRecorder(mid.LINK_FORM, tuple(LINK_FIELDS), mid.LINK_ADD, mid.LINK_UPDATE, mid.LINK_DELETE,
-                           mid.LINK_EDITING_ID, mid.LINK_MESSAGE, trying.record_link)
+                           mid.LINK_EDITING_ID, mid.LINK_MESSAGE, trying.record_link, LinkFormInputs)
 
 
 def _register_form_recorder(app: Dash, form: _FormRecorder,
                             record: Callable[[Handle | None, dict[str, Any] | None, Any], tuple[Any, str]]) -> None:
-    model = _RecordUnit if form is _UNIT_FORM else _RecordLink
-
     @app.callback(Output(mid.TRY, "data", allow_duplicate=True),
                   Output(form.message, "children", allow_duplicate=True),
                   Output(mid.TRY_MESSAGE, "children", allow_duplicate=True),
@@ -340,14 +324,14 @@ def _register_form_recorder(app: Dash, form: _FormRecorder,
                   State({"form": form.form, "role": "field", "name": ALL}, "value"),
                   State(form.editing, "data"), State(mid.DRAFT, "data"), State(mid.TRY, "data"),
                   prevent_initial_call=True)
-    @typed_callback(model)
+    @typed_callback(form.inputs)
     def record_edit(_add: Any, _update: Any, _delete: Any, values: list[Any], editing: str | None,
-                    handle: Handle | None, state: dict[str, Any] | None) -> tuple[Any, Any, Any]:
-        if not trying.is_on(state) or not pressed(ctx.triggered):
+                    handle: Handle | None, tried: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+        if not trying.is_on(tried) or not pressed(ctx.triggered):
             return no_update, no_update, no_update
         action = {form.add: "add", form.update: "update"}.get(str(ctx.triggered_id), "delete")
         fields = form_values(form.fields, values)
-        new_state, message = record(handle, state,
+        new_state, message = record(handle, tried,
                                     lambda after: form.recorder(after, action, editing, fields))
         return new_state, message, message
 

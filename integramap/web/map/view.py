@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Any
 
 import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
-from pydantic import Field
 
 from integramap.model import Level, Site
 from integramap.store import UnknownSiteError
@@ -22,8 +21,8 @@ from integramap.web.map.edit import shown_site, unit_names_fingerprint
 from integramap.layout.groups import GROUP_NAME, describe, grouped, is_group
 from integramap.web.map import trying
 from integramap.scenario_edits import Applied
-from integramap.web.common.inputs import (MAX_ITEMS, CallbackInputs, Clicks, Id, Ids, Number, Numbers, Store,
-                                          Text, typed_callback)
+from integramap.web.common.inputs import (CallbackInputs, Clicks, Id, Ids, ManyClicks, Number, Numbers, Store, Text,
+                                          typed_callback)
 from integramap.web.common.services import Services
 from integramap.web.map.working import WorkingCopyGone, copy_key, draft_of, open_site, status_text
 
@@ -348,7 +347,10 @@ class _Status(CallbackInputs):
     handle: Store
 
 
-class _Draw(CallbackInputs):
+class FilterInputs(CallbackInputs):
+    """The working copy's handle and the map's filters (:data:`FILTER_INPUTS`), as a callback drawing the
+    site (the map, its list) takes them first."""
+
     handle: Store
     kinds: Ids
     sectors: Ids
@@ -359,6 +361,9 @@ class _Draw(CallbackInputs):
     depth: Number
     compound: Ids
     targets: Ids
+
+
+class _Draw(FilterInputs):
     drill: Id
     opened: Ids
     fit: Clicks
@@ -374,7 +379,7 @@ class _Inspect(CallbackInputs):
 
 
 class _GoUp(CallbackInputs):
-    clicks: Annotated[list[Clicks], Field(max_length=MAX_ITEMS)]
+    clicks: ManyClicks
 
 
 class _Clear(CallbackInputs):
