@@ -319,11 +319,13 @@ class Accounts:
     def recent(self, name: str, action: str, seconds: float) -> int:
         """How many times the audit log records ``action`` by this name in the last ``seconds``,
         across every server process (what the sign-in, upload and demo limits count)."""
+        return self._uses(" ".join(str(name).split())[:NAME_LENGTH], action, seconds)
+
+    def _uses(self, actor: str, action: str, seconds: float) -> int:
         since = datetime.fromtimestamp(_now().timestamp() - seconds, UTC)
-        tidy = " ".join(str(name).split())[:NAME_LENGTH]
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(AuditRow).where(
-                AuditRow.actor == tidy, AuditRow.action == action, AuditRow.at >= since)).scalar_one())
+                AuditRow.actor == actor[:NAME_LENGTH], AuditRow.action == action, AuditRow.at >= since)).scalar_one())
 
     def use_within_limit(self, name: str, action: str, most: int, seconds: float, site_id: str | None = None,
                          detail: str = "") -> bool:
@@ -342,11 +344,7 @@ class Accounts:
         """The audit line written for the use, or ``None`` (and the line marked refused) when over."""
         with self.engine.begin() as conn:
             line = _record(conn, actor, action, site_id, detail)
-        since = datetime.fromtimestamp(_now().timestamp() - seconds, UTC)
-        with self.engine.connect() as conn:
-            uses = int(conn.execute(select(func.count()).select_from(AuditRow).where(
-                AuditRow.actor == actor[:NAME_LENGTH], AuditRow.action == action, AuditRow.at >= since)).scalar_one())
-        if uses <= most:
+        if self._uses(actor, action, seconds) <= most:
             return line
         with self.engine.begin() as conn:
             conn.execute(update(AuditRow).where(AuditRow.id == line).values(action=refused_as or f"{action} refused"))

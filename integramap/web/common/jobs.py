@@ -266,6 +266,18 @@ class _Job:
     joined: set[str] = field(default_factory=set)
 
 
+def poll_until_finished(status: Callable[[str], JobStatus], job_id: str, timeout: float | None,
+                        interval: float) -> JobStatus:
+    """Read a job's status every ``interval`` seconds until it has finished or ``timeout`` seconds have
+    passed (never, when ``None``); the last status read. Both runners' ``wait``."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        found = status(job_id)
+        if found.state.finished or (deadline is not None and time.monotonic() >= deadline):
+            return found
+        time.sleep(interval)
+
+
 class JobRunner:
     """Runs functions on worker threads and keeps their progress, result or error.
 
@@ -375,12 +387,7 @@ class JobRunner:
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobStatus:
         """Block until the job has finished (or ``timeout`` seconds pass); its status."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            status = self.status(job_id)
-            if status.state.finished or (deadline is not None and time.monotonic() >= deadline):
-                return status
-            time.sleep(0.02)
+        return poll_until_finished(self.status, job_id, timeout, interval=0.02)
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop taking jobs; running ones are asked to cancel."""

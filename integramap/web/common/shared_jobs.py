@@ -57,6 +57,7 @@ from integramap.web.common.jobs import (
     job_owner,
     marked_name,
     may_follow,
+    poll_until_finished,
     registered_job,
 )
 
@@ -315,12 +316,7 @@ class SharedJobRunner:
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobStatus:
         """Block until the job has finished (or ``timeout`` seconds pass); its status."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            status = self.status(job_id)
-            if status.state.finished or (deadline is not None and time.monotonic() >= deadline):
-                return status
-            time.sleep(0.05)
+        return poll_until_finished(self.status, job_id, timeout, interval=0.05)
 
 
 # -- in the worker process ---------------------------------------------------------------------
