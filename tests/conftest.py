@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from dash.testing.wait import until
 
+from integramap.demo import REFERENCE_DATA_ENV
 from integramap.store import Store
+from integramap.web.common.jobs import JobRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -86,6 +88,22 @@ def store(tmp_path: Path) -> Iterator[Store]:
     with Store(data_dir=tmp_path / "data") as s:
         s.seed(MODELS)
         yield s
+
+
+@pytest.fixture
+def boundaries_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
+    """The Boundaries page and its demo offer as a browser test wants them: shapes read only from the
+    test fixtures, and a job runner of the test's own (the shared one's threads would outlive the
+    test's server)."""
+    import integramap.web.boundaries.page as page
+    from integramap.web.boundaries import demo_offer
+
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
+    own = JobRunner(workers=2)
+    monkeypatch.setattr(page, "default_runner", lambda: own)
+    monkeypatch.setattr(demo_offer, "default_runner", lambda: own)
+    yield own
+    own.shutdown(wait=True)
 
 
 def downloaded(folder: str, suffix: str, timeout: float = 10) -> Path:

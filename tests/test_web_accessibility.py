@@ -17,19 +17,17 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from accessibility import assert_accessible, audit, axe_version
-from conftest import FIXTURES, MODELS
+from conftest import MODELS
 from integramap import edit
-from integramap.demo import REFERENCE_DATA_ENV
 from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.accessibility.page import MET, NOT_MET, REPORT, STATEMENT
 from integramap.web.common import ids
-from integramap.web.common.jobs import JobRunner
 from integramap.web.map import ids as mid
 from integramap.web.map.listview import LIST
 from test_web_browser import by_id, click, cy_eval, dom_id, open_map, settled, shown_text, show_tab
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("boundaries_pages")]
 
 BOROUGH = "riverside-borough"
 
@@ -43,25 +41,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     st.save(edit.new_site("empty-site", "An empty site"), author="Test", message="new", base=None)
     yield st
     st.close()
-
-
-@pytest.fixture(autouse=True)
-def reference_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Boundaries map reads its shapes from the test fixtures."""
-    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
-
-
-@pytest.fixture(autouse=True)
-def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
-    """A job runner of the test's own: the shared one's threads do not outlive a test server."""
-    import integramap.web.boundaries.page as page
-    from integramap.web.boundaries import demo_offer
-
-    own = JobRunner(workers=2)
-    monkeypatch.setattr(page, "default_runner", lambda: own)
-    monkeypatch.setattr(demo_offer, "default_runner", lambda: own)
-    yield own
-    own.shutdown(wait=True)
 
 
 def open_page(dash_duo: Any, path: str, ready: str, timeout: float = 30) -> None:

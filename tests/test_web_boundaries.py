@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,30 +18,10 @@ from integramap.io.sitefile import read_site
 from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.boundaries.findings import findings
-from integramap.web.common.jobs import JobRunner
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("boundaries_pages")]
 
 BOROUGH = "riverside-borough"
-
-
-@pytest.fixture(autouse=True)
-def reference_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test fixtures stand in for the reference data folder: shapes are read only from there."""
-    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
-
-
-@pytest.fixture(autouse=True)
-def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
-    """A job runner of the test's own: the shared one's threads do not outlive a test server."""
-    import integramap.web.boundaries.page as page
-    from integramap.web.boundaries import demo_offer
-
-    own = JobRunner(workers=2)
-    monkeypatch.setattr(page, "default_runner", lambda: own)
-    monkeypatch.setattr(demo_offer, "default_runner", lambda: own)
-    yield own
-    own.shutdown(wait=True)
 
 
 def test_borough_pcn_against_lcn_straddle_highlight_and_csv(dash_duo, store: Store) -> None:
@@ -125,7 +104,7 @@ def test_site_with_shapes_draws_the_map_offline_and_highlights_a_straddler(dash_
     assert dash_duo.get_logs() == []
 
 
-def test_a_large_site_is_analysed_in_the_background_with_progress(dash_duo, store: Store, runner: JobRunner,
+def test_a_large_site_is_analysed_in_the_background_with_progress(dash_duo, store: Store,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import integramap.web.boundaries.data as data
     import integramap.web.boundaries.page as page

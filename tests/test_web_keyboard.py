@@ -28,7 +28,7 @@ from integramap.web.map.listview import LIST, LIST_EDIT_UNIT, LIST_TOGGLE
 from integramap.web.map.scenario import ON_LABEL
 from test_web_browser import dom_id, settled, shown_text
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("boundaries_pages")]
 
 BOROUGH = "riverside-borough"
 MAX_TABS = 150
@@ -39,24 +39,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     with Store(data_dir=tmp_path / "data") as s:
         s.seed(MODELS)
         yield s
-
-
-@pytest.fixture(autouse=True)
-def reference_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES))
-
-
-@pytest.fixture(autouse=True)
-def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
-    """A job runner of the test's own: the shared one's threads do not outlive a test server."""
-    import integramap.web.boundaries.page as page
-    from integramap.web.boundaries import demo_offer
-
-    own = JobRunner(workers=2)
-    monkeypatch.setattr(page, "default_runner", lambda: own)
-    monkeypatch.setattr(demo_offer, "default_runner", lambda: own)
-    yield own
-    own.shutdown(wait=True)
 
 
 def keys(dash_duo: Any, *pressed: str) -> None:
