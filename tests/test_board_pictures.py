@@ -222,34 +222,14 @@ class FakePio:
         return PNG_SIGNATURE
 
 
-def wait_until(condition: Any, timeout: float = 20.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "not within the time allowed"
-        time.sleep(0.02)
-
-
-def test_the_export_browser_is_started_once_kept_between_exports_and_stopped_when_idle(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_export_starts_the_browser_and_stops_it_after() -> None:
     calls: list[str] = []
-    browser = bp.ExportBrowser()
-    monkeypatch.setattr(bp, "IDLE_SECONDS", 0.3)
-    assert browser.export(FakeKaleido(calls), FakePio(calls), ["a", "b"]) == [PNG_SIGNATURE] * 2
-    assert browser.export(FakeKaleido(calls), FakePio(calls), ["c"]) == [PNG_SIGNATURE]
-    assert calls == ["start", "image a", "image b", "image c"] and browser.starts == 1
-    wait_until(lambda: not browser.running)
-    assert calls[-1] == "stop"
-    browser.export(FakeKaleido(calls), FakePio(calls), ["d"])
-    assert browser.starts == 2
-    browser.stop()
-    assert calls[-2:] == ["image d", "stop"] and not browser.running
+    assert bp._export(FakeKaleido(calls), FakePio(calls), ["a", "b"]) == [PNG_SIGNATURE] * 2
+    assert calls == ["start", "image a", "image b", "stop"]
 
 
 def test_a_failed_export_stops_the_browser_and_names_the_fault() -> None:
     calls: list[str] = []
-    browser = bp.ExportBrowser()
     with pytest.raises(RendererMissing, match=r"RuntimeError: Chromium crashed\)$"):
-        browser.export(FakeKaleido(calls), FakePio(calls, fail=True), ["a"])
-    assert calls == ["start", "stop"] and not browser.running
+        bp._export(FakeKaleido(calls), FakePio(calls, fail=True), ["a"])
+    assert calls == ["start", "stop"]

@@ -2,15 +2,13 @@
 
 The map is drawn by :mod:`integramap.io.map_picture` (SVG, rasterised with cairo); the figures
 are the Typology and Boundaries pages' own plotly figures, exported with plotly's image export
-(kaleido, which drives an installed Chrome or Chromium, kept up between exports: see
-:class:`ExportBrowser`). Either renderer may be missing on a
+(kaleido, which drives an installed Chrome or Chromium). Either renderer may be missing on a
 machine: the paper is still written, with a note saying which pictures were left out and why,
 so a board paper never fails for want of a picture.
 """
 
 from __future__ import annotations
 
-import atexit
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -84,7 +82,7 @@ FigureRenderer = Callable[[Sequence["go.Figure"]], list[bytes]]
 
 
 def plotly_png(figures: Sequence["go.Figure"]) -> list[bytes]:
-    """PNG of each figure with plotly's image export, through this process's export browser.
+    """PNG of each figure with plotly's image export, one browser start for them all.
 
     Raises
     ------
@@ -96,79 +94,33 @@ def plotly_png(figures: Sequence["go.Figure"]) -> list[bytes]:
         import plotly.io as pio
     except ImportError as exc:
         raise RendererMissing(f"kaleido is not installed ({exc})") from None
-    return EXPORT_BROWSER.export(kaleido, pio, figures)
+    with _EXPORT_LOCK:
+        return _export(kaleido, pio, figures)
 
 
-IDLE_SECONDS = 300.0
-"""How long the export browser stays up after an export. Starting it is most of an export's time
-(about 5 of 6 seconds for a board paper's three charts), so a second paper soon after the first
-comes at once; an idle server process does not keep a browser for long."""
+_EXPORT_LOCK = threading.Lock()
+"""One export at a time: kaleido's shared browser is per process, and one export's end stops it."""
 
 
-class ExportBrowser:
-    """kaleido's browser for one process: started on the first export, stopped when idle or at exit.
-
-    One export at a time: kaleido's shared browser is per process.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kaleido: Any = None
-        self._idle: threading.Timer | None = None
-        self.starts = 0
-        """Browsers started so far (tests read it)."""
-
-    @property
-    def running(self) -> bool:
-        """Whether a browser is up, waiting for the next export."""
-        return self._kaleido is not None
-
-    def export(self, kaleido: Any, pio: Any, figures: Sequence["go.Figure"]) -> list[bytes]:
-        """Each figure as PNG, starting the browser if it is not up."""
-        with self._lock:
-            if self._idle is not None:
-                self._idle.cancel()
-                self._idle = None
-            if self._kaleido is None:
-                try:
-                    kaleido.start_sync_server(silence_warnings=True)
-                    self._kaleido = kaleido
-                    self.starts += 1
-                except Exception:  # an older kaleido without a shared server: each figure starts its own
-                    pass
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # plotly warns that a server ignores per-call options
-                    images = [pio.to_image(fig, format="png", width=900, height=520, scale=2) for fig in figures]
-            except Exception as exc:  # kaleido reports a missing browser in several exception types
-                self._stop()  # whatever state it is in, the next export starts afresh
-                raise RendererMissing(f"no browser for plotly's image export ({type(exc).__name__}: "
-                                      f"{str(exc).splitlines()[0] if str(exc) else 'no message'})") from None
-            if self._kaleido is not None:
-                self._idle = threading.Timer(IDLE_SECONDS, self.stop)
-                self._idle.daemon = True
-                self._idle.start()
-            return images
-
-    def stop(self) -> None:
-        """Stop the browser, if it is up."""
-        with self._lock:
-            if self._idle is not None:
-                self._idle.cancel()
-                self._idle = None
-            self._stop()
-
-    def _stop(self) -> None:
-        if self._kaleido is not None:
-            try:
-                self._kaleido.stop_sync_server(silence_warnings=True)
-            except Exception:
-                pass
-            self._kaleido = None
-
-
-EXPORT_BROWSER = ExportBrowser()
-atexit.register(EXPORT_BROWSER.stop)
+def _export(kaleido: Any, pio: Any, figures: Sequence["go.Figure"]) -> list[bytes]:
+    # The browser is stopped after each export, not kept for the next: a kaleido server still up when
+    # the process ends can hang its exit (its close waits on a thread the interpreter has stopped).
+    try:
+        kaleido.start_sync_server(silence_warnings=True)
+    except Exception:  # an older kaleido without a shared server: each figure starts its own
+        pass
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # plotly warns that a server ignores per-call options
+            return [pio.to_image(fig, format="png", width=900, height=520, scale=2) for fig in figures]
+    except Exception as exc:  # kaleido reports a missing browser in several exception types
+        raise RendererMissing(f"no browser for plotly's image export ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else 'no message'})") from None
+    finally:
+        try:
+            kaleido.stop_sync_server(silence_warnings=True)
+        except Exception:
+            pass
 
 
 def _figures(site: Site, d: TypologyDescriptor) -> list[tuple[str, str, str, "go.Figure"]]:
