@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,7 @@ BASELINE = "0001"
 """The revision describing the tables that ``create_all`` made before migrations existed."""
 ADVISORY_LOCK_KEY = 0x1A7E_6A4A
 """PostgreSQL advisory lock id for schema changes: any fixed number no other code uses."""
+_held_locks = threading.local()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -74,7 +76,7 @@ def upgrade(engine: Engine, lock_file: Path | None = None) -> None:
     with engine.connect() as conn:
         if current(conn) == head():
             return  # the common case, and it needs no lock
-    with _file_lock(lock_file), engine.begin() as conn:
+    with file_lock(lock_file), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Held until this transaction ends, so it covers the whole upgrade.
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
@@ -88,14 +90,25 @@ def upgrade(engine: Engine, lock_file: Path | None = None) -> None:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path | None) -> Iterator[None]:
+def file_lock(path: Path | None) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (made if missing) for the block; ``None`` locks nothing.
+
+    Re-entrant within a thread: a connection opened while this thread holds the lock
+    (the upgrade's own) must not wait for itself.
+    """
     if path is None or fcntl is None:
+        yield
+        return
+    held: set[Path] = _held_locks.__dict__.setdefault("paths", set())
+    if path in held:
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(path)
         try:
             yield
         finally:
+            held.discard(path)
             fcntl.flock(handle, fcntl.LOCK_UN)

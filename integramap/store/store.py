@@ -29,7 +29,7 @@ from ..model import Problem, Site, SiteError, validate_site
 from ..model.legacy import repair_control_characters
 from ..scenario import Scenario
 from .accounts import Accounts
-from .migrate import upgrade
+from .migrate import file_lock, upgrade
 from .schema import AuditRow, RevisionRow, SiteRow, as_utc
 from .scenarios import SavedScenario, ScenarioStore
 from .working import WorkingCopyStore
@@ -42,6 +42,8 @@ DEFAULT_DATA_DIR = Path("instance")
 SQLITE_FILE = "integramap.db"
 SEED_AUTHOR = "integramap"
 BUSY_TIMEOUT_SECONDS = 30
+SQLITE_APPLICATION_ID = 0x494D4150
+""""IMAP" in an SQLite file's header: marks it as an IntegraMap store (see ``file(1)``)."""
 POOL_SIZE_ENV = "INTEGRAMAP_DB_POOL_SIZE"
 POOL_OVERFLOW_ENV = "INTEGRAMAP_DB_POOL_OVERFLOW"
 POOL_TIMEOUT_ENV = "INTEGRAMAP_DB_POOL_TIMEOUT"
@@ -174,10 +176,10 @@ class Store:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = _make_engine(self.url, self.is_sqlite)
         lock_file = None
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             lock_file = Path(parsed.database + ".lock")
+        self.engine: Engine = _make_engine(self.url, self.is_sqlite, lock_file)
         try:
             upgrade(self.engine, lock_file)
         except (OperationalError, ProgrammingError) as exc:
@@ -428,7 +430,7 @@ class Store:
             site_id=site_id, base=base, latest=info)
 
 
-def _make_engine(url: str, is_sqlite: bool) -> Engine:
+def _make_engine(url: str, is_sqlite: bool, lock_file: Path | None = None) -> Engine:
     if not is_sqlite:
         # Each server process keeps at most POOL_SIZE + POOL_OVERFLOW connections; a request
         # that waits longer than POOL_TIMEOUT for one fails with a "busy, try again" (the web
@@ -442,14 +444,29 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        # WAL lets the app read while another process saves; the busy timeout makes a
-        # writer wait for the lock rather than fail at once.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # The busy timeout makes a writer wait for the lock rather than fail at once.
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            _use_wal(cursor, lock_file)
         cursor.close()
 
     return engine
+
+
+def _use_wal(cursor: Any, lock_file: Path | None) -> None:
+    """Put the database file in WAL mode, which lets the app read while another process saves.
+
+    A new file records WAL mode only once its first page is written, so until then every
+    process that opens it sees the old rollback mode and tries to switch too; a switch racing
+    a process already creating the tables fails with "database is locked" at once, without
+    waiting (SQLite's deadlock rule). Switching under the file lock, and writing the header
+    there and then (the application id), leaves nothing to race.
+    """
+    with file_lock(lock_file):
+        cursor.execute("PRAGMA journal_mode=WAL")
+        if cursor.execute("PRAGMA application_id").fetchone()[0] != SQLITE_APPLICATION_ID:
+            cursor.execute(f"PRAGMA application_id={SQLITE_APPLICATION_ID}")
 
 
 def _env_int(name: str, default: int) -> int:
