@@ -66,17 +66,12 @@ def tab_to(dash_duo: Any, script: str, what: str) -> None:
     raise AssertionError(f"Tab never reached {what}")
 
 
-def type_field(dash_duo: Any, component_id: dict[str, str] | str, text: str, what: str,
-               key_by_key: bool = False) -> None:
-    """Tab to a text field and type into it.
-
-    ``key_by_key`` sends each key on its own, as a person types: a field that sends its value only
-    when left (``debounce=True``) redraws between keys, and keys sent all at once land out of order.
-    """
+def type_field(dash_duo: Any, component_id: dict[str, str] | str, text: str, what: str) -> None:
+    """Tab to a text field and type into it, a key at a time as a person types."""
     target = dom_id(component_id) if isinstance(component_id, dict) else component_id
     tab_to(dash_duo, f"el.id === {_js(target)}", what)
-    for part in (list(text) if key_by_key else [text]):
-        keys(dash_duo, part)
+    for key in text:
+        keys(dash_duo, key)
 
 
 def choose(dash_duo: Any, component_id: dict[str, str], search: str, what: str, multi: bool = False) -> None:
@@ -215,7 +210,7 @@ def test_try_a_change_with_the_keyboard_alone(dash_duo: Any, store: Store) -> No
     until(lambda: "No edit yet" in shown_text(dash_duo, mid.TRY_FIGURES), 20)
 
     # Find the practice with the map's search, open the map as a list, and edit the practice from it.
-    type_field(dash_duo, mid.F_SEARCH, "Marlow Heath", "the map's search", key_by_key=True)
+    type_field(dash_duo, mid.F_SEARCH, "Marlow Heath", "the map's search")
     tab_to(dash_duo, f"el.id === {_js(LIST_TOGGLE)}", "The map as a list")
     keys(dash_duo, Keys.ENTER)
     until(lambda: "Marlow Heath Medical Centre" in shown_text(dash_duo, LIST), 20)
@@ -232,7 +227,7 @@ def test_try_a_change_with_the_keyboard_alone(dash_duo: Any, store: Store) -> No
     assert "unsaved" not in shown_text(dash_duo, mid.STATUS)
 
     # Keep it beside the site, named.
-    type_field(dash_duo, mid.TRY_NAME, "Marlow Heath joins Southgate", "Name of the change", key_by_key=True)
+    type_field(dash_duo, mid.TRY_NAME, "Marlow Heath joins Southgate", "Name of the change")
     type_field(dash_duo, mid.TRY_AUTHOR, "K. Board", "Your name")
     press_button(dash_duo, mid.TRY_KEEP, "Keep this change")
     until(lambda: "Kept as" in shown_text(dash_duo, mid.TRY_KEPT_MESSAGE), 20)
@@ -299,13 +294,6 @@ def open_list_at(dash_duo: Any, search: str) -> None:
     """Narrow the map with its search (and so the list), then open the list with Enter."""
     type_field(dash_duo, mid.F_SEARCH, search, "the map's search")
     value = "return document.getElementById(arguments[0]).value;"
-    for _ in range(3):
-        # The search box takes what was typed after a pause (debounced); a key pressed just as it does
-        # can land out of place on a busy machine. A person would see it and type it again; so does this.
-        settled(dash_duo, 30)
-        if dash_duo.driver.execute_script(value, mid.F_SEARCH) == search:
-            break
-        replace_text(dash_duo, search)
     assert dash_duo.driver.execute_script(value, mid.F_SEARCH) == search
     tab_to(dash_duo, f"el.id === {_js(LIST_TOGGLE)}", "the list's opener")
     keys(dash_duo, Keys.ENTER)
