@@ -20,6 +20,7 @@ from integramap.io.export_docx import descriptor_to_docx_bytes
 from integramap.io.export_markdown import write_descriptor_markdown
 from integramap.io.map_picture import RendererMissing, drawing_from_site, map_positions, site_svg, svg_to_png
 from integramap.io.sitefile import read_site
+from integramap.layout.vocabulary import TARGET_TEXT_COLOUR
 from integramap.model import Site
 
 from conftest import MODELS
@@ -68,6 +69,18 @@ def test_links_between_the_same_two_units_are_drawn_apart() -> None:
     root = ET.fromstring(site_svg(site, {"a": (0.0, 0.0), "b": (200.0, 0.0)}))
     paths = [p.get("d") for p in root.findall(f".//{SVG}path[@class='link']")]
     assert len(paths) == 2 and len(set(paths)) == 2
+
+
+def test_a_target_level_is_written_on_its_dashed_line() -> None:
+    site = Site.model_validate({"id": "s", "name": "S", "units": [
+        {"id": "a", "name": "A", "kind": "team"}, {"id": "b", "name": "B", "kind": "team"}], "links": [
+        {"id": "l1", "source": "a", "target": "b", "level": "interface", "target_level": "fully_merged"}]})
+    root = ET.fromstring(site_svg(site, {"a": (0.0, 0.0), "b": (300.0, 0.0)}))
+    assert len(root.findall(f".//{SVG}path[@class='link target']")) == 1
+    written = [t for t in root.iter(f"{SVG}text") if "".join(t.itertext()) == "→ fully merged"]
+    assert len(written) == 1 and written[0].get("fill") == TARGET_TEXT_COLOUR
+    # Midway along the line, as on the screen.
+    assert 100 < float(written[0].get("x") or 0) < 200
 
 
 def test_names_are_escaped_in_the_svg() -> None:

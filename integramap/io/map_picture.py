@@ -26,17 +26,21 @@ from xml.sax.saxutils import escape, quoteattr
 from ..layout.positions import complete_positions, saved_positions
 from ..layout.sizes import BODY, BOX_PADDING, FONT_SIZE, LABEL_WRAP, ORGANISATION_BODY
 from ..layout.vocabulary import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS, NO_SECTOR_COLOUR,
-                                 SECTOR_COLOURS, TARGET_COLOUR)
+                                 SECTOR_COLOURS, TARGET_COLOUR, TARGET_TEXT_COLOUR)
 from ..model import Level, Sector, Site, UnitKind
 from ..wording import plural
 
 Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+"""Left, top, right, bottom."""
 
 MAX_UNITS = 120
 """Most units drawn one by one; a larger site is drawn as its containers with counts."""
 
 CHAR_WIDTH = FONT_SIZE * 0.56
 """Average width of a Helvetica character: enough to size label backgrounds and the margin."""
+TARGET_FONT_SIZE = 11.0
+"""A target level's words, smaller than names: they say what a line wants, not what it is."""
 MARGIN = 40.0
 LEGEND_WIDTH = 250.0
 FONT = "Helvetica, Arial, sans-serif"
@@ -326,9 +330,10 @@ def alt_text(drawing: MapDrawing, title: str = "") -> str:
     >>> d = MapDrawing([DrawnUnit("t", "Trust", "organisation", None, None, (0, 0)),
     ...                 DrawnUnit("a", "Crisis team", "team", "mental_health", "t", (0, 0)),
     ...                 DrawnUnit("b", "Social work", "team", "social_care", None, (9, 0))],
-    ...                [DrawnLink("a", "b", "co_located")], boxes={"t": ["a"]})
+    ...                [DrawnLink("a", "b", "co_located"), DrawnLink("a", "b", "", target_level="fully_merged")],
+    ...                boxes={"t": ["a"]})
     >>> print(alt_text(d, "Riverside"))
-    Map of Riverside: 3 units (1 organisation, 2 teams) and 1 link. Links by level: co-located 1. Crisis team is inside Trust. Links: Crisis team and Social work, co-located.
+    Map of Riverside: 3 units (1 organisation, 2 teams) and 1 link. Links by level: co-located 1. Crisis team is inside Trust. Links: Crisis team and Social work, co-located. Levels the site wants (dashed lines): Crisis team and Social work, fully merged.
     """
     kinds: dict[str, int] = defaultdict(int)
     for u in drawing.units:
@@ -354,6 +359,11 @@ def alt_text(drawing: MapDrawing, title: str = "") -> str:
              + (f" ({plural(lk.count, 'link')})" if lk.count > 1 else "") for lk in actual[:MAX_ALT_LINKS]]
     if shown:
         text += " Links: " + "; ".join(shown) + "."
+    wanted = [f"{names.get(lk.source, lk.source)} and {names.get(lk.target, lk.target)}, "
+              f"{_target_words(lk.target_level, arrow=False)}" for lk in drawing.links
+              if not lk.level and _target_words(lk.target_level)][:MAX_ALT_LINKS]
+    if wanted:
+        text += " Levels the site wants (dashed lines): " + "; ".join(wanted) + "."
         if len(actual) > MAX_ALT_LINKS:
             text += f" And {plural(len(actual) - MAX_ALT_LINKS, 'more link')}."
     if drawing.note:
@@ -430,7 +440,9 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
                     f'fill-opacity="0.07" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>')
         body += _text(bx0 + 6, by0 + FONT_SIZE + 4, box_lines[bid], bold=True, anchor="start")
         body.append("</g>")
-    body += _links(drawing, extent)
+    titles = [(extent[b][0], extent[b][1], extent[b][0] + 12 + max(len(line) for line in box_lines[b]) * CHAR_WIDTH,
+               extent[b][1] + 6 + len(box_lines[b]) * FONT_SIZE * 1.2) for b in box_lines if b in extent]
+    body += _links(drawing, extent, titles)
     for u in leaves:
         body += _unit(u)
     if legend and legend_rows:
@@ -466,8 +478,12 @@ def _edge(box: tuple[float, float, float, float], inside: Point, towards: Point)
     return inside[0] + dx * t, inside[1] + dy * t
 
 
-def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, float]]) -> list[str]:
+def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, float]],
+           box_titles: Sequence[Box] = ()) -> list[str]:
     out: list[str] = []
+    # Where words are already written: a target's level goes where it covers none of them.
+    taken: list[Box] = [e for uid, e in extent.items() if uid not in drawing.boxes] + list(box_titles)
+    written: list[str] = []  # over every line, so no later line runs through them
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for lk in drawing.links:
         a, b = _centre(extent, drawing, lk.source), _centre(extent, drawing, lk.target)
@@ -490,6 +506,11 @@ def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, 
         if not lk.level:
             out.append(f'<path class="link target" d="{path}" fill="none" stroke="{TARGET_COLOUR}" '
                        f'stroke-width="2" stroke-dasharray="6 4" opacity="{0.18 if lk.faded else 0.85}"/>')
+            words = _target_words(lk.target_level)
+            spot = _free_spot(words, (a, (cx, cy), b), taken) if words and not lk.faded else None
+            if spot is not None:
+                taken.append(_text_extent(words, spot, TARGET_FONT_SIZE))
+                written += _text(spot[0], spot[1], [words], size=TARGET_FONT_SIZE, colour=TARGET_TEXT_COLOUR)
             continue
         level = Level(lk.level)
         # The same dash pattern as on the screen: the level reads without its colour.
@@ -501,7 +522,42 @@ def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, 
                    f'<title>{escape(level.label)}</title></path>')
         if lk.count > 1:
             out += _text(cx, cy + 4, [plural(lk.count, "link")], size=10, colour="#34495e")
-    return out
+    return out + written
+
+
+def _text_extent(words: str, at: Point, size: float) -> Box:
+    width = len(words) * size * 0.56
+    return at[0] - width / 2 - 2, at[1] - size, at[0] + width / 2 + 2, at[1] + size * 0.2 + 2
+
+
+def _overlaps(one: Box, other: Box) -> bool:
+    return one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]
+
+
+def _free_spot(words: str, curve: tuple[Point, Point, Point], taken: Sequence[Box]) -> Point | None:
+    """A place along the curve for a target's words that covers no name nor other words.
+
+    The middle first, then further out; ``None`` where every place would cover a name: a name
+    half-hidden under a level's words, or words half-hidden under a unit, read worse than none.
+    """
+    (ax, ay), (cx, cy), (bx, by) = curve
+    for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        u = 1 - t
+        spot = (u * u * ax + 2 * u * t * cx + t * t * bx, u * u * ay + 2 * u * t * cy + t * t * by + 4)
+        if not any(_overlaps(_text_extent(words, spot, TARGET_FONT_SIZE), box) for box in taken):
+            return spot
+    return None
+
+
+def _target_words(target_level: str | None, arrow: bool = True) -> str:
+    """"→ fully merged" for a target level's value; words the map page wrote are kept as they are."""
+    if not target_level or target_level == "target":
+        return ""
+    try:
+        words = Level(target_level).label
+    except ValueError:
+        words = target_level.removeprefix("→ ")
+    return f"→ {words}" if arrow else words
 
 
 def _unit(u: DrawnUnit) -> list[str]:
