@@ -210,7 +210,7 @@ def render(found: SiteList) -> list[Any]:
     if not found.groups:
         body.append(html.P("No unit is shown: clear a filter or the search to see more."))
     for group in found.groups:
-        body.append(html.Section([html.H4(group.name),
+        body.append(html.Section([html.H3(group.name),
                                   html.Ul([_unit_item(u) for u in group.units], className="list-units")],
                                  className="list-group"))
     return body

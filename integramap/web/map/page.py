@@ -55,10 +55,10 @@ def legend() -> html.Div:
     levels.append(html.Li([html.Span(className="line dashed", style={"borderColor": TARGET_COLOUR}),
                            "target level (→ what the site wants)"]))
     return html.Div([
-        html.H4("Legend"),
-        html.Div([html.H5("Unit kind"), html.Ul(kinds)]),
-        html.Div([html.H5("Sector (colour and letters)"), html.Ul(sectors)]),
-        html.Div([html.H5("Link level (width and dashes)"), html.Ul(levels)]),
+        html.H3("Legend"),
+        html.Div([html.H4("Unit kind"), html.Ul(kinds)]),
+        html.Div([html.H4("Sector (colour and letters)"), html.Ul(sectors)]),
+        html.Div([html.H4("Link level (width and dashes)"), html.Ul(levels)]),
         html.P("A dashed box holds the units inside an organisation or network.", className="hint"),
         html.P("While you try a change, what it touches has a violet dashed outline.", className="hint"),
     ], className="legend", id="map-legend")
@@ -67,7 +67,7 @@ def legend() -> html.Div:
 def _filters(focus: str | None = None, orgs: list[dict[str, str]] | None = None,
              units: list[dict[str, str]] | None = None) -> html.Div:
     return html.Div([
-        html.H4("Show"),
+        html.H3("Show"),
         # Finds as the user types: a short pause after the last key, so a name is one redraw.
         html.Label("Search", htmlFor=mid.F_SEARCH, className="visually-hidden"),
         dcc.Input(id=mid.F_SEARCH, type="search", placeholder="Search by name or code…", debounce=0.3,
@@ -137,7 +137,7 @@ def _viewer_tabs() -> dcc.Tabs:
             html.P("Click a unit or a link on the map to see all its details.", className="hint"),
             id=mid.INSPECT, className="inspect")),
         dcc.Tab(label="Download", value="files", children=html.Div([
-            html.H4("Download"),
+            html.H3("Download"),
             html.Div([html.Button("YAML", id=mid.DOWNLOAD_YAML, className="button"),
                       html.Button("JSON", id=mid.DOWNLOAD_JSON, className="button")], className="buttons"),
             dcc.Download(id=mid.DOWNLOAD),
@@ -176,7 +176,7 @@ def _editor(units: list[dict[str, str]]) -> dcc.Tabs:
 
 def _files() -> html.Div:
     return html.Div([
-        html.H4("Save a new revision"),
+        html.H3("Save a new revision"),
         html.Label("Your name", htmlFor=mid.SAVE_AUTHOR),
         dcc.Input(id=mid.SAVE_AUTHOR, type="text", placeholder="e.g. A. Patel", className="wide"),
         html.Label("What changed", htmlFor=mid.SAVE_MESSAGE),
@@ -187,11 +187,11 @@ def _files() -> html.Div:
                  className="buttons"),
         html.Div(id=mid.SAVE_RESULT, className="form-message"),
         conflict_box(),
-        html.H4("Download"),
+        html.H3("Download"),
         html.Div([html.Button("YAML", id=mid.DOWNLOAD_YAML, className="button"),
                   html.Button("JSON", id=mid.DOWNLOAD_JSON, className="button")], className="buttons"),
         dcc.Download(id=mid.DOWNLOAD),
-        html.H4("Upload a site file"),
+        html.H3("Upload a site file"),
         dcc.Upload(id=mid.UPLOAD, children=html.Div(["Drop a YAML, JSON or XLSX file here, or ",
                                                      html.A("choose one")]),
                    className="upload", multiple=False),

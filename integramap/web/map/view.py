@@ -326,7 +326,7 @@ def inspect_unit(site: Site, unit_id: str) -> list[Any]:
     items = [html.Li(f"{site.unit(lk.target if lk.source == unit_id else lk.source).name} — "
                      f"{lk.level.label}" + (f" (target {lk.target_level.label})" if lk.target_level else ""))
              for lk in links]
-    return [html.H4(unit.name), _rows(pairs), html.H5(f"Links ({len(links)})"), html.Ul(items)]
+    return [html.H3(unit.name), _rows(pairs), html.H4(f"Links ({len(links)})"), html.Ul(items)]
 
 
 def inspect_link(site: Site, link_id: str) -> list[Any]:
@@ -340,7 +340,7 @@ def inspect_link(site: Site, link_id: str) -> list[Any]:
           for name, value in link.facets.recorded().items()],
         ("Mechanisms", _words(link.mechanisms)), ("Notes", link.notes),
     ]
-    return [html.H4(f"{site.unit(link.source).name} ↔ {site.unit(link.target).name}"), _rows(pairs)]
+    return [html.H3(f"{site.unit(link.source).name} ↔ {site.unit(link.target).name}"), _rows(pairs)]
 
 
 class _Status(CallbackInputs):
@@ -434,13 +434,13 @@ def register_callbacks(app: Dash, services: Services) -> None:
                 return inspect_link(site, link_id), no_update, no_update
             if str(edge.get("id", "")).startswith("agg:"):
                 a, b = site.units_by_id.get(edge["source"]), site.units_by_id.get(edge["target"])
-                return [html.H4("Grouped links"), html.P(
+                return [html.H3("Grouped links"), html.P(
                     f"{plural(int(edge.get('count', 1)), 'link')} between units inside {a.name if a else '?'} "
                     f"and {b.name if b else '?'}; the highest level is "
                     f"{edge.get('level')}. Open either box to see them.")], no_update, no_update
             return no_update, no_update, no_update
         if node and is_group(str(node.get("id"))) and str(node["id"]) in grouped(site).units_by_id:
-            about = [html.H4(GROUP_NAME), html.P(describe(site, node["id"]))]
+            about = [html.H3(GROUP_NAME), html.P(describe(site, node["id"]))]
             if node.get("drill"):
                 return about, node["id"], no_update
             return about, no_update, [*(opened or []), node["id"]] if node.get("count") else no_update
