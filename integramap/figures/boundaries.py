@@ -39,8 +39,8 @@ from integramap.model import Site
 from integramap.wording import first_upper
 
 __all__ = [
-    "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "OVERLAY", "Overlay", "first_upper", "flow_sankey", "footprint_map",
-    "main_units", "overlap_heatmap", "shown_units",
+    "MAX_COLUMNS", "MAX_MAP_AREAS", "MAX_ROWS", "OVERLAY", "Overlay", "counted", "first_upper", "flow_sankey",
+    "footprint_map", "main_units", "nothing_shared", "overlap_heatmap", "shown_units",
 ]
 
 MAX_ROWS = 40
@@ -200,8 +200,14 @@ def _note(fig: go.Figure, text: str, below: bool = False) -> None:
                            showarrow=False, font={"size": 12, "color": "#8a4b00"})
 
 
-def _people(report: BoundaryReport) -> str:
+def counted(report: BoundaryReport) -> str:
+    """What the report's shares count: "people", or "areas" where no area has a population."""
     return "people" if report.population_known else "areas"
+
+
+def nothing_shared(report: BoundaryReport) -> str:
+    """What a figure of two layers that never meet says instead."""
+    return f"The {report.label_a} and the {report.label_b} share no {counted(report)}."
 
 
 def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, max_rows: int = MAX_ROWS,
@@ -224,13 +230,13 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
     ([[0.6, 0.4]], ['North', 'South'], ['PCN'])
     """
     if not report.overlaps:
-        return _empty(f"The {report.label_a} and the {report.label_b} share no {_people(report)}.")
+        return _empty(nothing_shared(report))
     shown = shown_units(report, highlight, max_rows, max_columns)
     ri = {a: i for i, a in enumerate(shown.rows)}
     ci = {b: j for j, b in enumerate(shown.columns)}
     z = np.full((len(shown.rows), len(shown.columns)), np.nan)
     hover = np.full(z.shape, "", dtype=object)
-    people = _people(report)
+    people = counted(report)
     for o in report.overlaps:
         if o.a in ri and o.b in ci:
             i, j = ri[o.a], ci[o.b]
@@ -249,7 +255,7 @@ def overlap_heatmap(report: BoundaryReport, highlight: Collection[str] = (), *, 
         colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1, hoverongaps=False,
         customdata=hover.tolist(), hovertemplate="%{customdata}<extra></extra>",
         text=text if label else None, texttemplate="%{text}" if label else None,
-        colorbar={"title": {"text": f"share of the row's {'people' if report.population_known else 'areas'}",
+        colorbar={"title": {"text": f"share of the row's {counted(report)}",
                             "side": "right"}, "tickformat": ".0%", "thickness": 10}))
 
     slanted = len(shown.columns) > 4
@@ -310,7 +316,7 @@ def flow_sankey(report: BoundaryReport, highlight: Collection[str] = (), *, max_
     ([0, 0], [1, 2], [60.0, 40.0])
     """
     if not report.overlaps:
-        return _empty(f"The {report.label_a} and the {report.label_b} share no {_people(report)}.")
+        return _empty(nothing_shared(report))
     shown = shown_units(report, highlight, max_rows, max_columns)
     straddling = {s.unit for s in report.straddles}
     left = {a: i for i, a in enumerate(shown.rows)}
@@ -320,7 +326,7 @@ def flow_sankey(report: BoundaryReport, highlight: Collection[str] = (), *, max_
     if highlight:
         node_colours = [HIGHLIGHT if uid in highlight else c
                         for uid, c in zip([*shown.rows, *shown.columns], node_colours)]
-    people = _people(report)
+    people = counted(report)
     source, target, value, colour, hover = [], [], [], [], []
     for o in report.overlaps:
         if o.a not in left or o.b not in right:

@@ -21,7 +21,9 @@ from integramap.figures.boundaries import (
     MAX_MAP_AREAS,
     MAX_ROWS,
     Overlay,
+    counted,
     main_units,
+    nothing_shared,
     shown_units,
 )
 
@@ -54,10 +56,6 @@ def _rows(report: BoundaryReport, highlight: Collection[str], max_rows: int,
     return rows, shown.note
 
 
-def _none_shared(report: BoundaryReport) -> str:
-    return f"The {report.label_a} and the {report.label_b} share no {'people' if report.population_known else 'areas'}."
-
-
 def overlap_heatmap_words(report: BoundaryReport, highlight: Collection[str] = (), *, max_rows: int = MAX_ROWS,
                           max_columns: int = MAX_COLUMNS) -> str:
     """The overlap heatmap in words: each row's unit and the share of its people in each column's unit.
@@ -75,11 +73,11 @@ def overlap_heatmap_words(report: BoundaryReport, highlight: Collection[str] = (
     1 PCN straddles. Riverbend PCN: 60% in North, 40% in South.
     """
     if not report.overlaps:
-        return _none_shared(report)
+        return nothing_shared(report)
     rows, note = _rows(report, highlight, max_rows, max_columns)
     columns = {o.b for _, overlaps in rows for o in overlaps}
     b = Layer.parse(report.layer_b)
-    people = "people" if report.population_known else "areas"
+    people = counted(report)
     straddling = sum(1 for _, overlaps in rows if len(overlaps) > 1)
     parts = [f"{_count(len(rows), report.layer_a)} down the side, {_count(len(columns), report.layer_b)} across; "
              f"each cell is the share of the row's {people} in that {b.singular}.",
@@ -111,10 +109,10 @@ def flow_sankey_words(report: BoundaryReport, highlight: Collection[str] = (), *
     Riverbend PCN (straddles): 6,000 people to North, 4,000 people to South.
     """
     if not report.overlaps:
-        return _none_shared(report)
+        return nothing_shared(report)
     rows, note = _rows(report, highlight, max_rows, max_columns)
     columns = {o.b for _, overlaps in rows for o in overlaps}
-    people = "people" if report.population_known else "areas"
+    people = counted(report)
     straddling = {s.unit for s in report.straddles}
     parts = [f"The {people} of {_count(len(rows), report.layer_a)} (left) flowing to the "
              f"{_count(len(columns), report.layer_b)} they live in (right)."]

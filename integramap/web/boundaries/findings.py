@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from integramap.analysis.boundary_results import BoundaryReport
 from integramap.analysis.layers import Layer
+from integramap.figures.boundaries import counted
 from integramap.io.csv_safe import csv_rows_text
 from integramap.model import Site, UnitKind
 from integramap.wording import plural
@@ -183,7 +184,7 @@ def findings(report: BoundaryReport) -> list[Finding]:
     r = report
     la, lb = Layer.parse(r.layer_a), Layer.parse(r.layer_b)
     singular = {r.layer_a: la.singular, r.layer_b: lb.singular}
-    people = "people" if r.population_known else "areas"
+    people = counted(r)
     out: list[Finding] = []
     for s in r.straddles:
         out.append(Finding(
