@@ -106,6 +106,30 @@ def boundaries_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
     own.shutdown(wait=True)
 
 
+@pytest.fixture
+def atlas_country(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The made-up country of two ICBs (tests/fixtures/demo) stands in for the national files; no
+    atlas is kept from another test."""
+    from integramap.web.atlas import data
+
+    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES / "demo"))
+    monkeypatch.chdir(tmp_path)  # ./data and ../shared/data are not looked in
+    data._kept.clear()
+    yield
+    data._kept.clear()
+
+
+@pytest.fixture
+def atlas_runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
+    """The Atlas page's job runner, the test's own: the shared one's threads do not outlive a test server."""
+    import integramap.web.atlas.page as page
+
+    own = JobRunner(workers=2)
+    monkeypatch.setattr(page, "default_runner", lambda: own)
+    yield own
+    own.shutdown(wait=True)
+
+
 def downloaded(folder: str, suffix: str, timeout: float = 10) -> Path:
     """The file with this suffix once the browser has finished writing it."""
     def done() -> Path | None:

@@ -21,7 +21,6 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from accessibility import assert_accessible
-from conftest import FIXTURES, MODELS
 from integramap.demo import REFERENCE_DATA_ENV
 from integramap.people import Role, acting_as
 from integramap.store import Store
@@ -29,48 +28,18 @@ from integramap.store.access import PersonalStore
 from integramap.web import create_app
 from integramap.web.atlas import data
 from integramap.web.common import ids
-from integramap.web.common import oidc as oidc_settings
 from integramap.web.common.jobs import JobRunner, Progress
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
 from integramap.web.map.scenario import ON_LABEL
-from oidc_provider import CLIENT_ID, CLIENT_SECRET, LocalProvider
 from test_web_browser import click, open_map, settled, shown_text, type_into
 from test_web_map_try import move
-from test_web_signin_browser import map_shown, start
+from test_web_signin_browser import asked_to_sign_in_with_the_provider, map_shown, start
 
 pytestmark = pytest.mark.browser
 
 BOROUGH = "riverside-borough"
 PASSWORD = "correct horse battery"
-DEMO_DATA = FIXTURES / "demo"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
-
-
-@pytest.fixture
-def atlas_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """The made-up country of two ICBs stands in for the national files; no atlas is kept between tests."""
-    monkeypatch.setenv(REFERENCE_DATA_ENV, str(DEMO_DATA))
-    monkeypatch.chdir(tmp_path)
-    data._kept.clear()
-    yield
-    data._kept.clear()
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
-    import integramap.web.atlas.page as page
-
-    own = JobRunner(workers=2)
-    monkeypatch.setattr(page, "default_runner", lambda: own)
-    yield own
-    own.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -105,8 +74,8 @@ def sign_in(dash_duo: Any, name: str, then: str) -> None:
 
 # The Atlas page.
 
-def test_atlas_building_loaded_sorted_mine_and_opening(dash_duo: Any, store: Store, atlas_files: None,
-                                                        runner: JobRunner, held: threading.Event) -> None:
+def test_atlas_building_loaded_sorted_mine_and_opening(dash_duo: Any, store: Store, atlas_country: None,
+                                                        atlas_runner: JobRunner, held: threading.Event) -> None:
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/atlas?icb=QYY")
     dash_duo.wait_for_element("#atlas-progress .job-progress", timeout=30)
@@ -129,8 +98,8 @@ def test_atlas_building_loaded_sorted_mine_and_opening(dash_duo: Any, store: Sto
     until(lambda: "site=england-QZZ" in dash_duo.driver.current_url, 30)
 
 
-def test_atlas_refusing_an_icb_not_shared(dash_duo: Any, store: Store, atlas_files: None,
-                                          runner: JobRunner) -> None:
+def test_atlas_refusing_an_icb_not_shared(dash_duo: Any, store: Store, atlas_country: None,
+                                          atlas_runner: JobRunner) -> None:
     for name in ("Asha", "Ben"):
         store.accounts.add(name, PASSWORD, actor="setup")
     with acting_as(store.accounts.person("Asha")):
@@ -144,7 +113,7 @@ def test_atlas_refusing_an_icb_not_shared(dash_duo: Any, store: Store, atlas_fil
     assert_accessible(dash_duo.driver, "Atlas page, an ICB not shared with the person")
 
 
-def test_atlas_without_the_national_files(dash_duo: Any, store: Store, runner: JobRunner,
+def test_atlas_without_the_national_files(dash_duo: Any, store: Store, atlas_runner: JobRunner,
                                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(REFERENCE_DATA_ENV, str(tmp_path / "nothing-here"))
     monkeypatch.chdir(tmp_path)
@@ -245,17 +214,7 @@ def test_sharing_page_with_members_for_an_owner_and_a_viewer(dash_duo: Any, stor
 
 def test_sign_in_page_with_the_identity_provider(dash_duo: Any, store: Store,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    store.accounts.add("asha.patel@example.nhs.uk", None, actor="setup")
-    store.accounts.grant("asha.patel@example.nhs.uk", BOROUGH, Role.EDITOR, actor="setup")
-    with LocalProvider() as provider:
-        monkeypatch.setenv(oidc_settings.ISSUER_ENV, provider.issuer)
-        monkeypatch.setenv(oidc_settings.CLIENT_ID_ENV, CLIENT_ID)
-        monkeypatch.setenv(oidc_settings.CLIENT_SECRET_ENV, CLIENT_SECRET)
-        monkeypatch.setenv(oidc_settings.NAME_ENV, "NHSmail")
-        start(dash_duo, store)
-        provider.redirect_uris = [f"{dash_duo.server_url}/login/oidc/callback"]
-        dash_duo.driver.get(f"{dash_duo.server_url}/map?site={BOROUGH}")
-        dash_duo.wait_for_element("#sign-in-provider", timeout=30)
+    with asked_to_sign_in_with_the_provider(dash_duo, store, monkeypatch):
         assert_accessible(dash_duo.driver, "Sign-in page with the identity provider's button")
         dash_duo.find_element("#sign-in-provider").click()
         map_shown(dash_duo)

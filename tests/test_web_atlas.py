@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SHARED_DATA
+from conftest import SHARED_DATA
 from dash.testing.wait import until
 
 from integramap.analysis.atlas_neighbours import icbs_like
@@ -19,29 +18,9 @@ from integramap.web.atlas import data
 from integramap.web.common.jobs import JobRunner, Progress
 from integramap.web.common.services import Services
 
-DEMO_DATA = FIXTURES / "demo"
-"""A made-up country of two ICBs: Vale (QZZ, whose Riverside PCN crosses two districts) and Far County (QYY)."""
-
-
-@pytest.fixture(autouse=True)
-def reference_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """The fixtures stand in for the national files; no atlas is kept from another test."""
-    monkeypatch.setenv(REFERENCE_DATA_ENV, str(DEMO_DATA))
-    monkeypatch.chdir(tmp_path)  # ./data and ../shared/data are not looked in
-    data._kept.clear()
-    yield
-    data._kept.clear()
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[JobRunner]:
-    """A job runner of the test's own: the shared one's threads do not outlive a test server."""
-    import integramap.web.atlas.page as page
-
-    own = JobRunner(workers=2)
-    monkeypatch.setattr(page, "default_runner", lambda: own)
-    yield own
-    own.shutdown(wait=True)
+# A made-up country of two ICBs stands in for the national files in every test: Vale (QZZ, whose
+# Riverside PCN crosses two districts) and Far County (QYY).
+pytestmark = pytest.mark.usefixtures("atlas_country")
 
 
 def quiet() -> Progress:
@@ -55,7 +34,7 @@ def row_codes(dash_duo) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.browser
-def test_atlas_lists_every_icb_sorts_ranks_and_opens_one(dash_duo, store: Store, runner: JobRunner) -> None:
+def test_atlas_lists_every_icb_sorts_ranks_and_opens_one(dash_duo, store: Store, atlas_runner: JobRunner) -> None:
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/atlas?icb=QYY")
     dash_duo.wait_for_contains_text("#atlas-headline", "2 ICBs, 7 practices", timeout=30)
@@ -88,7 +67,7 @@ def test_atlas_lists_every_icb_sorts_ranks_and_opens_one(dash_duo, store: Store,
 
 @pytest.mark.browser
 def test_atlas_without_the_files_says_which_and_where_they_are_published(
-        dash_duo, store: Store, runner: JobRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        dash_duo, store: Store, atlas_runner: JobRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(REFERENCE_DATA_ENV, str(tmp_path / "nothing-here"))
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/atlas")
@@ -103,7 +82,7 @@ def test_atlas_without_the_files_says_which_and_where_they_are_published(
 
 @pytest.mark.browser
 def test_a_signed_in_person_is_told_to_ask_for_an_icb_someone_else_opened(dash_duo, store: Store,
-                                                                        runner: JobRunner) -> None:
+                                                                        atlas_runner: JobRunner) -> None:
     password = "correct horse battery"
     for name in ("Asha", "Ben"):
         store.accounts.add(name, password, actor="setup")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import MODELS
 from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.common.inputs import MALFORMED, REFUSED, CallbackInputs, Clicks, Text, typed_callback
@@ -18,13 +15,6 @@ from test_web_auth import BOROUGH, dash_post
 RESTORE_STATE = {"history-selected.data": [1], "history-request.data": {"site": BOROUGH},
                  "history-author.value": "Asha", "history-restore-message.value": "",
                  "history-refresh.data": 0}
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
 
 
 @pytest.fixture

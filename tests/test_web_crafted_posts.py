@@ -14,13 +14,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from dash._utils import split_callback_id
 
-from conftest import MODELS
 from integramap.people import Role
 from integramap.store import Store
 from integramap.web import create_app
@@ -44,13 +42,6 @@ HOSTILE: list[Any] = [
     {"site": HUGE, "person": HUGE}, HUGE, _nested(400), [HUGE, {"x": HUGE}],
 ]
 """Values a client can put where a callback expects a click count, a name, an id or a store."""
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
 
 
 def _concrete(pattern: str) -> dict[str, Any]:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from conftest import MODELS
 from integramap.store import Store
 from integramap.store.access import PersonalStore
 from integramap.web import create_app
 from integramap.web.common.hardening import BUSY, FAILED
 from test_web_auth import restore_first_revision
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ and sorting the Atlas table and opening an ICB from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +16,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from accessibility import assert_accessible
-from conftest import FIXTURES, MODELS, downloaded
-from integramap.demo import REFERENCE_DATA_ENV
+from conftest import downloaded
 from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.common.jobs import JobRunner
@@ -32,13 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("boundaries_pages")]
 
 BOROUGH = "riverside-borough"
 MAX_TABS = 150
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as s:
-        s.seed(MODELS)
-        yield s
 
 
 def keys(dash_duo: Any, *pressed: str) -> None:
@@ -238,44 +228,32 @@ def test_try_a_change_with_the_keyboard_alone(dash_duo: Any, store: Store) -> No
 
 
 def test_the_atlas_table_sorts_and_opens_an_icb_with_the_keyboard(
-        dash_duo: Any, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import integramap.web.atlas.page as atlas_page
-    from integramap.web.atlas import data as atlas_data
+        dash_duo: Any, store: Store, atlas_country: None, atlas_runner: JobRunner) -> None:
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/atlas")
+    dash_duo.wait_for_contains_text("#atlas-headline", "2 ICBs", timeout=30)
 
-    monkeypatch.setenv(REFERENCE_DATA_ENV, str(FIXTURES / "demo"))  # a made-up country of two ICBs
-    monkeypatch.chdir(tmp_path)
-    atlas_data._kept.clear()
-    own = JobRunner(workers=2)
-    monkeypatch.setattr(atlas_page, "default_runner", lambda: own)
-    try:
-        dash_duo.start_server(create_app(store))
-        dash_duo.wait_for_page(f"{dash_duo.server_url}/atlas")
-        dash_duo.wait_for_contains_text("#atlas-headline", "2 ICBs", timeout=30)
+    def order() -> list[str]:
+        return list(dash_duo.driver.execute_script(
+            "return [...document.querySelectorAll('tr.atlas-row')]"
+            ".map(r => r.id.replace('atlas-row-', ''));"))
 
-        def order() -> list[str]:
-            return list(dash_duo.driver.execute_script(
-                "return [...document.querySelectorAll('tr.atlas-row')]"
-                ".map(r => r.id.replace('atlas-row-', ''));"))
+    def sorted_as() -> str | None:
+        return dash_duo.driver.execute_script(
+            "return document.querySelector('#atlas-table th:first-child').getAttribute('aria-sort');")
 
-        def sorted_as() -> str | None:
-            return dash_duo.driver.execute_script(
-                "return document.querySelector('#atlas-table th:first-child').getAttribute('aria-sort');")
-
-        assert order() == ["QZZ", "QYY"]  # least coterminous first
-        sort_by_name = dom_id({"key": "name", "type": "atlas-sort-head"})
-        press_button(dash_duo, sort_by_name, "the ICB column's sort button")
-        until(lambda: order() == ["QYY", "QZZ"] and sorted_as() == "ascending", 20)
-        # The table is drawn again around the button, which keeps the focus: Enter again reverses the order.
-        until(lambda: focused(dash_duo, f"el.id === {_js(sort_by_name)}"), 10)
-        keys(dash_duo, Keys.ENTER)
-        until(lambda: order() == ["QZZ", "QYY"] and sorted_as() == "descending", 20)
-        press_button(dash_duo, dom_id({"code": "QYY", "type": "atlas-open"}), "Open Far County")
-        until(lambda: "site=england-QYY" in dash_duo.driver.current_url, 30)
-        dash_duo.wait_for_contains_text("#boundaries-title", "NHS Far County Integrated Care Board",
-                                        timeout=30)
-    finally:
-        own.shutdown(wait=True)
-        atlas_data._kept.clear()
+    assert order() == ["QZZ", "QYY"]  # least coterminous first
+    sort_by_name = dom_id({"key": "name", "type": "atlas-sort-head"})
+    press_button(dash_duo, sort_by_name, "the ICB column's sort button")
+    until(lambda: order() == ["QYY", "QZZ"] and sorted_as() == "ascending", 20)
+    # The table is drawn again around the button, which keeps the focus: Enter again reverses the order.
+    until(lambda: focused(dash_duo, f"el.id === {_js(sort_by_name)}"), 10)
+    keys(dash_duo, Keys.ENTER)
+    until(lambda: order() == ["QZZ", "QYY"] and sorted_as() == "descending", 20)
+    press_button(dash_duo, dom_id({"code": "QYY", "type": "atlas-open"}), "Open Far County")
+    until(lambda: "site=england-QYY" in dash_duo.driver.current_url, 30)
+    dash_duo.wait_for_contains_text("#boundaries-title", "NHS Far County Integrated Care Board",
+                                    timeout=30)
 
 
 # The editor's other actions, each by keys alone: edit from the list, delete, undo, redo, and a conflict.

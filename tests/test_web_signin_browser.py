@@ -3,6 +3,7 @@ organisation's identity provider signs a person in end to end."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,8 +81,11 @@ def test_a_viewer_sees_the_map_with_no_edit_control(dash_duo: Any, store: Store)
     assert store.working_copies.load("account:Vi Viewer", BOROUGH).done == []  # type: ignore[union-attr]
 
 
-def test_signing_in_through_the_identity_provider_opens_the_asked_page(
-        dash_duo: Any, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+@contextlib.contextmanager
+def asked_to_sign_in_with_the_provider(dash_duo: Any, store: Store,
+                                       monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalProvider]:
+    """An editor of the borough known to a local identity provider ("NHSmail") opens its map and is
+    shown the sign-in page with the provider's button."""
     store.accounts.add("asha.patel@example.nhs.uk", None, actor="setup")
     store.accounts.grant("asha.patel@example.nhs.uk", BOROUGH, Role.EDITOR, actor="setup")
     with LocalProvider() as provider:
@@ -92,7 +96,14 @@ def test_signing_in_through_the_identity_provider_opens_the_asked_page(
         start(dash_duo, store)
         provider.redirect_uris = [f"{dash_duo.server_url}/login/oidc/callback"]
         dash_duo.driver.get(f"{dash_duo.server_url}/map?site={BOROUGH}")
-        button = dash_duo.wait_for_element("#sign-in-provider", timeout=30)
+        dash_duo.wait_for_element("#sign-in-provider", timeout=30)
+        yield provider
+
+
+def test_signing_in_through_the_identity_provider_opens_the_asked_page(
+        dash_duo: Any, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    with asked_to_sign_in_with_the_provider(dash_duo, store, monkeypatch) as provider:
+        button = dash_duo.find_element("#sign-in-provider")
         assert button.text == "Sign in with NHSmail"
         button.click()
         map_shown(dash_duo)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,11 @@ from integramap.store import Store
 from integramap.web import create_app
 from integramap.web.map import ids as mid
 
-from conftest import MODELS, downloaded, shared_file
+from conftest import downloaded, shared_file
 from test_web_browser import by_id, click, cy_eval, dom_id, open_every_box, open_map, set_value, settled, show_tab, shown_text, \
     text_of, type_into
 
 SITE = "northvale-camhs"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(data_dir=tmp_path / "data") as st:
-        st.seed(MODELS)
-        yield st
 
 
 def accept_leaving(dash_duo: Any) -> None:
