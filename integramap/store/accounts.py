@@ -219,7 +219,7 @@ class Accounts:
         written as a failure before the password is checked and counted with every other, so a burst
         of guesses sent at once through several server processes is held to the limit too.
         """
-        tidy = " ".join(str(name).split())[:NAME_LENGTH]
+        tidy = _as_logged(name)
         who = tidy or "(no name)"
         attempt: int | None = None
         if most_failures is not None:
@@ -319,7 +319,7 @@ class Accounts:
     def recent(self, name: str, action: str, seconds: float) -> int:
         """How many times the audit log records ``action`` by this name in the last ``seconds``,
         across every server process (what the sign-in, upload and demo limits count)."""
-        return self._uses(" ".join(str(name).split())[:NAME_LENGTH], action, seconds)
+        return self._uses(_as_logged(name), action, seconds)
 
     def _uses(self, actor: str, action: str, seconds: float) -> int:
         since = datetime.fromtimestamp(_now().timestamp() - seconds, UTC)
@@ -336,8 +336,7 @@ class Accounts:
         go ahead (a race may refuse one that would just have fitted, never let one too many
         through). A refused use stays in the audit log as "``action`` refused".
         """
-        tidy = " ".join(str(name).split())[:NAME_LENGTH]
-        return self._claim(tidy, action, most, seconds, site_id, detail) is not None
+        return self._claim(_as_logged(name), action, most, seconds, site_id, detail) is not None
 
     def _claim(self, actor: str, action: str, most: int, seconds: float, site_id: str | None,
                detail: str, *, refused_as: str | None = None) -> int | None:
@@ -456,6 +455,11 @@ class Accounts:
         grants = conn.execute(select(GrantRow.site_id, GrantRow.role)
                               .where(GrantRow.user_id == row.id)).all()
         return Person(name=row.name, admin=row.is_admin, roles={s: Role(r) for s, r in grants})
+
+
+def _as_logged(name: str) -> str:
+    """A name as the audit log keeps it: spaces tidied, cut to the longest name allowed."""
+    return " ".join(str(name).split())[:NAME_LENGTH]
 
 
 def _record(conn: Connection, actor: str, action: str, site_id: str | None, detail: str) -> int:

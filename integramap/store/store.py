@@ -174,10 +174,9 @@ class Store:
         self.url = database_url(url, data_dir)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         lock_file = None
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             lock_file = Path(parsed.database + ".lock")
         self.engine: Engine = _make_engine(self.url, self.is_sqlite, lock_file)
         try:
@@ -457,11 +456,11 @@ def _make_engine(url: str, is_sqlite: bool, lock_file: Path | None = None) -> En
 def _use_wal(cursor: Any, lock_file: Path | None) -> None:
     """Put the database file in WAL mode, which lets the app read while another process saves.
 
-    A new file records WAL mode only once its first page is written, so until then every
-    process that opens it sees the old rollback mode and tries to switch too; a switch racing
-    a process already creating the tables fails with "database is locked" at once, without
-    waiting (SQLite's deadlock rule). Switching under the file lock, and writing the header
-    there and then (the application id), leaves nothing to race.
+    Processes opening a new file at once all find it in rollback mode and all switch: each
+    holds a shared lock and wants an exclusive one, and SQLite answers all but one with
+    "database is locked" at once, without waiting (its deadlock rule). Switching under the
+    file lock leaves nothing to race: whoever comes next finds WAL and does nothing. The file
+    is marked as an IntegraMap store (its application id) in the same step.
     """
     with file_lock(lock_file):
         cursor.execute("PRAGMA journal_mode=WAL")
