@@ -292,7 +292,7 @@ def test_a_burst_of_password_guesses_is_held_to_the_failure_limit(fresh_url: str
     checked = outcomes.count("checked")
     assert checked <= 5, outcomes  # a password was checked at most 5 times, however many came at once
     with Store(fresh_url) as store:
-        assert store.accounts.recent_failures("Asha", 900) == checked
+        assert store.accounts.recent("Asha", "sign-in failed", 900) == checked
         assert store.accounts.recent("Asha", "sign-in refused", 900) == 12 - checked
         with pytest.raises(TooManyAttempts):
             store.accounts.sign_in("Asha", PASSWORD, most_failures=checked, window_seconds=900)
@@ -301,5 +301,5 @@ def test_a_burst_of_password_guesses_is_held_to_the_failure_limit(fresh_url: str
 def test_a_right_password_is_audited_as_a_sign_in_not_a_failure(store: Store) -> None:
     store.accounts.add("Asha", PASSWORD, actor="setup")
     assert store.accounts.sign_in("Asha", PASSWORD, most_failures=5, window_seconds=900) is not None
-    assert store.accounts.recent_failures("Asha", 900) == 0
+    assert store.accounts.recent("Asha", "sign-in failed", 900) == 0
     assert store.accounts.recent("Asha", "sign-in", 900) == 1

@@ -312,13 +312,9 @@ class Accounts:
             raise AccountError(refusal)
         return person
 
-    def recent_failures(self, name: str, seconds: float) -> int:
-        """Failed sign-ins for this name in the last ``seconds``, across every server process."""
-        return self.recent(name, "sign-in failed", seconds)
-
     def recent(self, name: str, action: str, seconds: float) -> int:
         """How many times the audit log records ``action`` by this name in the last ``seconds``,
-        across every server process (what the sign-in, upload and demo limits count)."""
+        across every server process (the lines the sign-in, upload and demo limits count)."""
         return self._uses(_as_logged(name), action, seconds)
 
     def _uses(self, actor: str, action: str, seconds: float) -> int:

@@ -17,6 +17,8 @@ from typing import Any
 
 from dash import dcc, html
 
+from integramap.web.common.aria import aria
+
 __all__ = ["FIGURE_WORDS_CLASS", "figure_with_words"]
 
 FIGURE_WORDS_CLASS = "figure-words"
@@ -49,9 +51,7 @@ def figure_with_words(graph: dcc.Graph, words_id: str, label: str, words: Any = 
     """
     config = getattr(graph, "config", None) or {}
     role = "img" if config.get("displayModeBar") is False else "figure"
-    # The aria keywords cannot be written as Python names; typed as Any, they are passed as Dash passes them.
-    aria: dict[str, Any] = {"aria-label": label, "aria-describedby": words_id}
     return html.Div([
-        html.Div(graph, role=role, **aria),
+        html.Div(graph, role=role, **aria(label=label, describedby=words_id)),
         html.P(words, id=words_id, className=FIGURE_WORDS_CLASS),
     ], className="figure-with-words")

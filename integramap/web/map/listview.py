@@ -19,6 +19,7 @@ from dash import ALL, Dash, Input, Output, ctx, html, no_update
 from integramap.analysis.typology_challenges import structural_challenges
 from integramap.model import Level, Site
 from integramap.wording import plural
+from integramap.web.common.aria import aria
 from integramap.web.common.inputs import CallbackInputs, Clicks, ManyClicks, typed_callback
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
@@ -169,11 +170,6 @@ def site_list(site: Site, options: ViewOptions = ViewOptions(), limit: int = MAX
     return SiteList(groups, len(listed), len(chosen), len(site.units), summary, notes)
 
 
-def _named(name: str) -> dict[str, Any]:
-    """An ``aria-label`` for a Dash html component (its keyword cannot be written as a Python name)."""
-    return {"aria-label": name}
-
-
 def _then_focus(form: str, name: str) -> dict[str, Any]:
     """Where the focus goes once an Edit button has opened its form: the form's first field, so a
     keyboard user goes on from there rather than from the list (``assets/accessibility.js``)."""
@@ -187,20 +183,20 @@ def _unit_item(unit: ListedUnit) -> html.Li:
                   html.Span(" (in focus)", className="list-focus-mark") if unit.focus else "",
                   html.Button("Focus the map here", id={"type": LIST_FOCUS, "unit": unit.id},
                               className="button small list-focus",
-                              **_named(f"Focus the map on {unit.name}")),
+                              **aria(label=f"Focus the map on {unit.name}")),
                   html.Button("Edit", id={"type": LIST_EDIT_UNIT, "unit": unit.id}, className="button small",
-                              **_named(f"Edit {unit.name}"), **_then_focus(mid.UNIT_FORM, UNIT_FIELDS[0].name))],
+                              **aria(label=f"Edit {unit.name}"), **_then_focus(mid.UNIT_FORM, UNIT_FIELDS[0].name))],
                  className="list-unit-head"),
     ]
     if unit.links:
         parts.append(html.Ul([html.Li([link.words, " ", html.Button(
             "Edit", id={"type": LIST_EDIT_LINK, "link": link.link, "end": unit.id}, className="button small",
-            **_named(f"Edit the link between {unit.name} and {link.partner_name}"),
+            **aria(label=f"Edit the link between {unit.name} and {link.partner_name}"),
             **_then_focus(mid.LINK_FORM, LINK_FIELDS[0].name))])
-            for link in unit.links], className="list-links", **_named(f"Links of {unit.name}")))
+            for link in unit.links], className="list-links", **aria(label=f"Links of {unit.name}")))
     if unit.findings:
         parts.append(html.Ul([html.Li(text) for text in unit.findings], className="list-findings",
-                             **_named(f"Findings for {unit.name}")))
+                             **aria(label=f"Findings for {unit.name}")))
     return html.Li(parts, className="list-unit")
 
 
