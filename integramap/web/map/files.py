@@ -73,6 +73,14 @@ def conflict_choices(err: ConflictError) -> tuple[str, str] | None:
     return words, f"/compare?{query}"
 
 
+def _revision_words(author: str | None, message: str | None) -> tuple[str, str] | html.Div:
+    """Who saves a revision and what they say of it; the error to show when no name is given."""
+    author = (author or "").strip()
+    if not author:
+        return html.Div("Enter your name: every revision records who saved it.", className="error")
+    return author, (message or "").strip() or "Edited in the map"
+
+
 def _saved(services: Services, draft: Any, handle: Handle, author: str, text: str,
            base: int | None) -> tuple[Any, ...]:
     """Save the working copy over ``base``: (draft handle, message, conflict hidden, conflict words, compare href)."""
@@ -136,14 +144,13 @@ def register_callbacks(app: Dash, services: Services) -> None:
         except WorkingCopyGone as err:
             return no_update, html.Div(str(err), className="error"), no_update, *untouched
         assert handle is not None
-        author = (author or "").strip()
-        if not author:
-            return no_update, html.Div("Enter your name: every revision records who saved it.",
-                                       className="error"), no_update, *untouched
+        words = _revision_words(author, message)
+        if isinstance(words, html.Div):
+            return no_update, words, no_update, *untouched
+        author, text = words
         if draft.base is not None and not draft.dirty:
             return (no_update, "Nothing to save: there are no changes since the last revision.", author,
                     *untouched)
-        text = (message or "").strip() or "Edited in the map"
         new_handle, result, hidden, words, href = _saved(services, draft, handle, author, text, draft.base)
         return new_handle, result, author, hidden, words, href
 
@@ -166,12 +173,10 @@ def register_callbacks(app: Dash, services: Services) -> None:
         if draft.base is None:  # a new site: never saved over an existing one
             return no_update, html.Div("This is a new site: it cannot be saved over another one.",
                                        className="error"), *untouched
-        author = (author or "").strip()
-        if not author:
-            return no_update, html.Div("Enter your name: every revision records who saved it.",
-                                       className="error"), *untouched
-        text = (message or "").strip() or "Edited in the map"
-        return _saved(services, draft, handle, author, text, latest)
+        words = _revision_words(author, message)
+        if isinstance(words, html.Div):
+            return no_update, words, *untouched
+        return _saved(services, draft, handle, *words, latest)
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.SAVE_RESULT, "children", allow_duplicate=True),
