@@ -24,6 +24,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from ..layout.positions import complete_positions, saved_positions
+from ..layout.rects import Rect, overlaps
 from ..layout.sizes import BODY, BOX_PADDING, FONT_SIZE, LABEL_WRAP, ORGANISATION_BODY
 from ..layout.vocabulary import (KIND_SHAPES, LEVEL_COLOURS, LEVEL_DASHES, LEVEL_WIDTHS, NO_SECTOR_COLOUR,
                                  SECTOR_COLOURS, TARGET_COLOUR, TARGET_TEXT_COLOUR)
@@ -31,8 +32,6 @@ from ..model import Level, Sector, Site, UnitKind
 from ..wording import plural
 
 Point = tuple[float, float]
-Box = tuple[float, float, float, float]
-"""Left, top, right, bottom."""
 
 MAX_UNITS = 120
 """Most units drawn one by one; a larger site is drawn as its containers with counts."""
@@ -389,7 +388,7 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
     """
     by_id = {u.id: u for u in drawing.units}
     leaves = [u for u in drawing.units if u.id not in drawing.boxes]
-    extent: dict[str, tuple[float, float, float, float]] = {}
+    extent: dict[str, Rect] = {}
     for u in leaves:
         w, h = _size(u)
         lines = _lines(u.label)
@@ -461,7 +460,7 @@ def drawing_to_svg(drawing: MapDrawing, title: str = "", legend: bool = True) ->
             + "".join(body) + "</svg>")
 
 
-def _centre(extent: Mapping[str, tuple[float, float, float, float]], drawing: MapDrawing, uid: str
+def _centre(extent: Mapping[str, Rect], drawing: MapDrawing, uid: str
             ) -> Point | None:
     for u in drawing.units:
         if u.id == uid and uid not in drawing.boxes:
@@ -470,7 +469,7 @@ def _centre(extent: Mapping[str, tuple[float, float, float, float]], drawing: Ma
     return ((e[0] + e[2]) / 2, (e[1] + e[3]) / 2) if e else None
 
 
-def _edge(box: tuple[float, float, float, float], inside: Point, towards: Point) -> Point:
+def _edge(box: Rect, inside: Point, towards: Point) -> Point:
     """Where the line from ``inside`` (the box's centre) to ``towards`` leaves the box."""
     dx, dy = towards[0] - inside[0], towards[1] - inside[1]
     half_w, half_h = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
@@ -478,11 +477,11 @@ def _edge(box: tuple[float, float, float, float], inside: Point, towards: Point)
     return inside[0] + dx * t, inside[1] + dy * t
 
 
-def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, float]],
-           box_titles: Sequence[Box] = ()) -> list[str]:
+def _links(drawing: MapDrawing, extent: Mapping[str, Rect],
+           box_titles: Sequence[Rect] = ()) -> list[str]:
     out: list[str] = []
     # Where words are already written: a target's level goes where it covers none of them.
-    taken: list[Box] = [e for uid, e in extent.items() if uid not in drawing.boxes] + list(box_titles)
+    taken: list[Rect] = [e for uid, e in extent.items() if uid not in drawing.boxes] + list(box_titles)
     written: list[str] = []  # over every line, so no later line runs through them
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for lk in drawing.links:
@@ -525,16 +524,12 @@ def _links(drawing: MapDrawing, extent: Mapping[str, tuple[float, float, float, 
     return out + written
 
 
-def _text_extent(words: str, at: Point, size: float) -> Box:
+def _text_extent(words: str, at: Point, size: float) -> Rect:
     width = len(words) * size * 0.56
     return at[0] - width / 2 - 2, at[1] - size, at[0] + width / 2 + 2, at[1] + size * 0.2 + 2
 
 
-def _overlaps(one: Box, other: Box) -> bool:
-    return one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]
-
-
-def _free_spot(words: str, curve: tuple[Point, Point, Point], taken: Sequence[Box]) -> Point | None:
+def _free_spot(words: str, curve: tuple[Point, Point, Point], taken: Sequence[Rect]) -> Point | None:
     """A place along the curve for a target's words that covers no name nor other words.
 
     The middle first, then further out; ``None`` where every place would cover a name: a name
@@ -544,7 +539,7 @@ def _free_spot(words: str, curve: tuple[Point, Point, Point], taken: Sequence[Bo
     for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
         u = 1 - t
         spot = (u * u * ax + 2 * u * t * cx + t * t * bx, u * u * ay + 2 * u * t * cy + t * t * by + 4)
-        if not any(_overlaps(_text_extent(words, spot, TARGET_FONT_SIZE), box) for box in taken):
+        if not any(overlaps(_text_extent(words, spot, TARGET_FONT_SIZE), box) for box in taken):
             return spot
     return None
 

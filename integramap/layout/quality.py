@@ -15,11 +15,9 @@ from dataclasses import dataclass
 
 from integramap.layout.compound import Point, inside_out, nesting
 from integramap.layout.crossings import count_crossings
+from integramap.layout.rects import Rect
 from integramap.layout.sizes import BOX_PADDING, LABEL_MARGIN, body_size, drawn_label
 from integramap.model import Site
-
-Rect = tuple[float, float, float, float]
-"""Left, top, right, bottom."""
 
 _TOUCH = 0.5
 """Rectangles overlapping by less than this (rounding of positions) do not count."""

@@ -29,8 +29,9 @@ from integramap.layout.sizes import LABEL_MARGIN, closed_side, wrap_width
 from integramap.model import Site
 from integramap.web.map.detail_planner import Planner
 from integramap.web.map.detail_tree import DrawnTree
-from integramap.web.map.viewport import (BASE_FONT, CANVAS, LEGIBLE_PX, Detail, Positions, Rect, fit_zoom,
-                                         legible_font, parse_canvas, union)
+from integramap.layout.rects import Rect, union
+from integramap.web.map.viewport import (BASE_FONT, CANVAS, LEGIBLE_PX, Detail, Positions, fit_zoom,
+                                         legible_font, parse_canvas)
 
 __all__ = ["BASE_FONT", "CANVAS", "Detail", "LEGIBLE_PX", "closed_side", "fit_zoom", "legible_font",
            "parse_canvas", "plan_detail", "wrap_width"]

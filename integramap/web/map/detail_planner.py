@@ -13,8 +13,8 @@ import math
 from integramap.layout.compound import pack
 from integramap.layout.sizes import BODY, BOX_PADDING, closed_side
 from integramap.web.map.detail_tree import DrawnTree
-from integramap.web.map.viewport import (BASE_FONT, FIT_PADDING, LEGIBLE_PX, Detail, Rect, extent_size,
-                                         fit_zoom, legible_font, overlaps, padded, union)
+from integramap.layout.rects import Rect, extent_size, overlaps, padded, union
+from integramap.web.map.viewport import BASE_FONT, FIT_PADDING, LEGIBLE_PX, Detail, fit_zoom, legible_font
 
 MAX_COLLIDING = 0.04
 """Share of labels allowed to touch another; the measured rule is 5 %, this leaves a margin."""

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from integramap.layout.groups import is_group
 from integramap.layout.sizes import BOX_PADDING, LABEL_MARGIN, body_size, closed_label, closed_side, label_size
 from integramap.model import Site
-from integramap.web.map.viewport import BASE_FONT, Positions, Rect, padded, union
+from integramap.layout.rects import Rect, padded, union
+from integramap.web.map.viewport import BASE_FONT, Positions
 
 
 class DrawnTree:

@@ -2,7 +2,7 @@
 
 What the level of detail (:mod:`integramap.web.map.detail`) plans with and returns: the canvas the
 opening view is planned for, Cytoscape's fit rule, the label size that reads at a zoom, the plan
-(:class:`Detail`) and the rectangles everything is measured in, in map units.
+(:class:`Detail`); the rectangles everything is measured in are :mod:`integramap.layout.rects`.
 
 Pure functions: no Dash here, tested without a browser.
 """
@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from integramap.layout.rects import Rect
 from integramap.layout.sizes import FONT_SIZE
 
 CANVAS = (840, 520)
@@ -37,6 +38,7 @@ def parse_canvas(text: str | None) -> tuple[int, int]:
         return CANVAS
     return width, height
 
+
 FIT_PADDING = 40
 """Screen pixels the page leaves around the map when it fits it (the layout's ``padding``)."""
 
@@ -46,8 +48,8 @@ BASE_FONT = FONT_SIZE
 LEGIBLE_PX = 11.0
 """The label size aimed for on screen: 10 px is the least readable, with a margin for rounding."""
 
-Rect = tuple[float, float, float, float]
 Positions = Mapping[str, tuple[float, float]]
+
 
 @dataclass(frozen=True)
 class Detail:
@@ -67,28 +69,6 @@ class Detail:
     centres: dict[str, tuple[float, float]] = field(default_factory=dict)
     sides: dict[str, float] = field(default_factory=dict)
     zoom: float = 1.0
-
-
-def union(a: Rect | None, b: Rect) -> Rect:
-    """The smallest rectangle holding both (``b`` alone when ``a`` is ``None``)."""
-    if a is None:
-        return b
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-
-def extent_size(rect: Rect | None) -> tuple[float, float]:
-    """A rectangle's width and height (nothing: zero)."""
-    return (0.0, 0.0) if rect is None else (rect[2] - rect[0], rect[3] - rect[1])
-
-
-def overlaps(a: Rect, b: Rect) -> bool:
-    """Whether two rectangles share any area (touching edges do not)."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def padded(rect: Rect, by: float) -> Rect:
-    """The rectangle grown by ``by`` on every side."""
-    return (rect[0] - by, rect[1] - by, rect[2] + by, rect[3] + by)
 
 
 def fit_zoom(extent: Rect, canvas: tuple[int, int] = CANVAS) -> float:
