@@ -163,7 +163,15 @@
   function keepFocus() {
     var active = document.activeElement;
     var lost = lastFocused;
-    if (!lost || !document.contains(lost) || (!lost.disabled && shown(lost))) { return; }
+    if (!lost) { return; }
+    if (!document.contains(lost)) {
+      // Drawn again (a sorted table's heading buttons): the new control of the same id takes the focus
+      // back, rather than it falling to the page's start (WCAG 2.4.3).
+      var again = lost.id ? document.getElementById(lost.id) : null;
+      if (again && shown(again) && !again.disabled && (!active || active === document.body)) { again.focus(); }
+      return;
+    }
+    if (!lost.disabled && shown(lost)) { return; }
     if (active && active !== document.body && active !== lost) { return; }
     var named = lost.closest('[data-focus-on-hide]');
     var heir = named && document.getElementById(named.getAttribute('data-focus-on-hide'));

@@ -63,7 +63,6 @@ PROGRESS = "atlas-progress"
 BODY = "atlas-body"
 HEADLINE = "atlas-headline"
 SORT = "atlas-sort"
-SORT_FOCUS = "atlas-sort-focus"
 TABLE = "atlas-table"
 LAYER = "atlas-layer"
 CHART = "atlas-chart"
@@ -88,7 +87,6 @@ def layout(icb: str | None = None, **_query: Any) -> html.Div:
         dcc.Store(id=JOB),
         dcc.Store(id=READY),
         dcc.Store(id=SORT, data=DEFAULT_SORT),
-        dcc.Store(id=SORT_FOCUS),
         dcc.Store(id=OPEN_JOB),
         dcc.Interval(id=POLL, interval=500, disabled=True),
         dcc.Interval(id=OPEN_POLL, interval=500, disabled=True),
@@ -135,22 +133,6 @@ def layout(icb: str | None = None, **_query: Any) -> html.Div:
 PAGE = PageSpec(path="/atlas", name="Atlas", order=6, layout=layout, title="Atlas · IntegraMap", needs_site=False)
 
 
-# A sort draws the table again, heading buttons and all, and the focus would fall back to the page's
-# start: a keyboard user is put back on the heading they pressed (WCAG 2.4.3), if nothing else took it.
-KEEP_SORT_FOCUS = """
-function(sort) {
-    if (!sort || !sort.key) { return window.dash_clientside.no_update; }
-    var id = JSON.stringify({key: sort.key, type: '%s'});
-    var tries = 0;
-    (function again() {
-        var active = document.activeElement;
-        var button = document.getElementById(id);
-        if (button && (!active || active === document.body)) { button.focus(); return; }
-        if (++tries < 40) { setTimeout(again, 25); }
-    })();
-    return sort.key;
-}
-""" % SORT_HEAD
 
 
 def _missing(err: DemoDataError) -> html.Div:
@@ -260,9 +242,6 @@ def register_callbacks(app: Dash, services: Services) -> None:
             "practices", "pcns", "unallocated", "across_la", "across_place")
         new = {"key": key, "descending": descending}
         return new, icb_table(national.found, key, descending)
-
-    app.clientside_callback(  # type: ignore[no-untyped-call]
-        KEEP_SORT_FOCUS, Output(SORT_FOCUS, "data"), Input(SORT, "data"), prevent_initial_call=True)
 
     @app.callback(Output(CHART, "figure"), Output(SUMMARY, "children"), Input(READY, "data"), Input(LAYER, "value"),
                   prevent_initial_call=True)
