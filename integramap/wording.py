@@ -6,7 +6,9 @@ so every count goes through :func:`plural`.
 
 from __future__ import annotations
 
-__all__ = ["first_upper", "in_words", "plural"]
+from collections.abc import Sequence
+
+__all__ = ["first_upper", "in_words", "listed", "plural"]
 
 _SPECIAL_KEYS = {"co_located": "co-located"}
 """Keys whose plain-words form is not just the key with spaces."""
@@ -28,6 +30,21 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """
     noun = singular if count == 1 else (plural_form or singular + "s")
     return f"{count:,} {noun}"
+
+
+def listed(items: Sequence[str], last: str = "and") -> str:
+    """Items as a sentence lists them: commas, and ``last`` before the final one.
+
+    Examples
+    --------
+    >>> listed(["Riverside"]), listed(["Riverside", "Eastmoor"]), listed(["A", "B", "C"], "or")
+    ('Riverside', 'Riverside and Eastmoor', 'A, B or C')
+    >>> listed(["Riverside and Eastmoor", "Northvale"], "or")
+    'Riverside and Eastmoor or Northvale'
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def first_upper(text: str) -> str:

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from integramap.analysis.typology_code import parse_code
 from integramap.model import FACET_SCALES, Level, Site
-from integramap.wording import in_words, plural
+from integramap.wording import in_words, listed, plural
 from integramap.layout.vocabulary import LEVEL_COLOURS
 
 FACET_TITLES: dict[str, str] = {
@@ -243,8 +243,7 @@ def code_parts(code: str) -> list[tuple[str, str]]:
     p = parse_code(code)
     parts = code.strip().split("-", 5)
     ages = [in_words(a) for a in p["age_groups"]]
-    ages_text = ("serves " + " and ".join([", ".join(ages[:-1]), ages[-1]] if len(ages) > 1 else ages)
-                 if ages else "no age group recorded")
+    ages_text = "serves " + listed(ages) if ages else "no age group recorded"
     level = p["highest_level"]
     depth = "no links" if level is None else f"{_level_title(Level(level))} at most"
     enablers = [name for name, on in (("functional", p["functional_enabler"]),

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from integramap.analysis.compare import SiteDiff
 from integramap.model import Level, Sector, Site
-from integramap.wording import in_words
+from integramap.wording import in_words, listed
 from integramap.web.map.elements import ViewOptions, build_view
 from integramap.layout.vocabulary import LEVEL_COLOURS
 from integramap.web.map.styles import stylesheet
@@ -172,17 +172,15 @@ def sector_pair_words(matrix: LevelMatrix) -> str:
     Highest level joining each pair of sectors in A and B. primary care + social care: A interface, B not joined.
     Not joined directly in any: acute + housing.
     """
-    sites = " and ".join([", ".join(matrix.columns[:-1]), matrix.columns[-1]] if len(matrix.columns) > 1
-                         else list(matrix.columns))
     if not matrix.pairs:
-        return f"No link joins two sectors in {sites.replace(' and ', ' or ')}."
+        return f"No link joins two sectors in {listed(matrix.columns, 'or')}."
     rows = [f"{pair_title(pair)}: " + ", ".join(
         f"{column} {'not joined' if level is None else _level_title(level)}"
         for column, level in zip(matrix.columns, levels)) + "."
         for pair, levels in zip(matrix.pairs, matrix.levels) if any(v is not None for v in levels)]
     blank = [pair_title(pair) for pair, levels in zip(matrix.pairs, matrix.levels)
              if all(v is None for v in levels)]
-    return " ".join([f"Highest level joining each pair of sectors in {sites}.", *rows,
+    return " ".join([f"Highest level joining each pair of sectors in {listed(matrix.columns)}.", *rows,
                      *([f"Not joined directly in any: {', '.join(blank)}."] if blank else [])])
 
 
