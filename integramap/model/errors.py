@@ -36,7 +36,7 @@ def format_loc(loc: Sequence[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            name = str(part) if len(str(part)) <= LOC_PART else str(part)[: LOC_PART - 1] + "…"
+            name = _cut(str(part), LOC_PART)
             out += f".{name}" if out else name
     return out or "(site)"
 
@@ -154,9 +154,9 @@ def short_repr(value: Any, limit: int = 60) -> str:
     >>> short_repr("x" * 100, 10)
     "'xxxxxxxx…"
     """
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return _cut(repr(value), limit)
 
 
 def _cut(text: str, limit: int = 2000) -> str:
+    """The text, ended with "…" where it runs over ``limit`` characters."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
