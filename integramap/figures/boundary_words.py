@@ -164,7 +164,8 @@ def footprint_map_words(site: Site, shapes: Mapping[str, Geometry], layer_a: str
     parts = [f"{plural(len(shapes), 'area')} drawn, each coloured by the {a.singular} covering most of it: "
              + (_names(coloured) if coloured else f"no {a.singular} covers any")
              + (f"; {plural(uncovered, 'area')} in no {a.singular}." if uncovered else ".")]
-    outlined = [names_b[u] for u in names_b if u in set(main_b.values())]
+    drawn_b = set(main_b.values())
+    outlined = [names_b[u] for u in names_b if u in drawn_b]
     if outlined:
         parts.append(f"The boundaries of the {b.label} are drawn over them as dark lines: {_names(outlined)}.")
     if overlays:
