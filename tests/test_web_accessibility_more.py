@@ -31,9 +31,8 @@ from integramap.web.common import ids
 from integramap.web.common.jobs import JobRunner, Progress
 from integramap.web.common.services import Services
 from integramap.web.map import ids as mid
-from integramap.web.map.scenario import ON_LABEL
-from test_web_browser import click, open_map, settled, shown_text, type_into
-from test_web_map_try import move
+from test_web_browser import click, settled, shown_text, type_into
+from test_web_map_try import move, start_trying
 from test_web_signin_browser import asked_to_sign_in_with_the_provider, map_shown, start
 
 pytestmark = pytest.mark.browser
@@ -127,11 +126,7 @@ def test_atlas_without_the_national_files(dash_duo: Any, store: Store, atlas_run
 # Trying a change on the Map page.
 
 def test_try_a_change_on_recorded_kept_compared_and_leaving(dash_duo: Any, store: Store) -> None:
-    dash_duo.start_server(create_app(store))
-    open_map(dash_duo, BOROUGH, nodes=len(store.get(BOROUGH).site.units))
-    click(dash_duo, mid.TRY_TOGGLE)
-    until(lambda: shown_text(dash_duo, mid.TRY_TOGGLE) == ON_LABEL, timeout=20)
-    until(lambda: "No edit yet" in shown_text(dash_duo, mid.TRY_FIGURES), timeout=20)
+    start_trying(dash_duo, store)
     settled(dash_duo)
     assert_accessible(dash_duo.driver, "Map page, trying a change with no edit yet")
     move(dash_duo, "p11", "pcn-south", 1)

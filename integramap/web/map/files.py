@@ -151,8 +151,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
         if draft.base is not None and not draft.dirty:
             return (no_update, "Nothing to save: there are no changes since the last revision.", author,
                     *untouched)
-        new_handle, result, hidden, words, href = _saved(services, draft, handle, author, text, draft.base)
-        return new_handle, result, author, hidden, words, href
+        new_handle, result, hidden, conflict, href = _saved(services, draft, handle, author, text, draft.base)
+        return new_handle, result, author, hidden, conflict, href
 
     @app.callback(Output(mid.DRAFT, "data", allow_duplicate=True),
                   Output(mid.SAVE_RESULT, "children", allow_duplicate=True), *conflict_outputs,
