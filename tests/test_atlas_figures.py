@@ -64,6 +64,17 @@ def test_the_ranked_charts_words_say_what_it_draws(found: Atlas, layer: str) -> 
     assert {short_name(e.name) for e in found.icbs} == {y.rsplit(" (", 1)[0] for y in bars.y}
 
 
+def test_the_ranked_charts_words_agree_in_number(found: Atlas) -> None:
+    words = " ".join(ranked_summary(found))
+    assert "only 2 of its 3 PCNs lie wholly within one district" in words
+    assert "1 PCN crosses district boundaries, counted in each ICB it reaches" in words
+    # The made-up country of the Atlas page's tests: Vale has 1 of its 2 PCNs inside one district.
+    demo = FIXTURES / "demo" / "nhs-reference"
+    vale = " ".join(ranked_summary(atlas(import_nhs(practices=demo / "practice_pcn_lookup_2099.csv",
+                                                    lsoa_lad=demo / "lsoa21_to_lad.csv"))))
+    assert "only 1 of its 2 PCNs lies wholly within one district" in vale
+
+
 def test_the_charts_bars_and_diamonds_stand_out(found: Atlas) -> None:
     figure = ranked_figure(found)
     bars, diamonds = figure.data

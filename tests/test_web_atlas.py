@@ -38,6 +38,7 @@ def test_atlas_lists_every_icb_sorts_ranks_and_opens_one(dash_duo, store: Store,
     dash_duo.start_server(create_app(store))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/atlas?icb=QYY")
     dash_duo.wait_for_contains_text("#atlas-headline", "2 ICBs, 7 practices", timeout=30)
+    assert "1 of the 2 ICBs has a PCN across a district boundary" in dash_duo.find_element("#atlas-headline").text
     # Least coterminous first: Vale's Riverside PCN has two practices in Riverside and one in Hillside.
     assert row_codes(dash_duo) == ["QZZ", "QYY"]
     vale = dash_duo.find_element("#atlas-row-QZZ").text

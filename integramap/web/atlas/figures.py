@@ -180,9 +180,10 @@ def ranked_summary(found: Atlas, layer: str = "local_authority") -> list[str]:
         f"Across {plural(len(found.icbs), 'ICB')}, the middle ICB keeps {statistics.median(people) * 100:.0f}% "
         f"of its PCNs' people in their main {where}.",
         f"Lowest: {lowest.name}, {_share(low.people) * 100:.0f}% by people, yet only {inside} of its "
-        f"{plural(lowest.pcns, 'PCN')} lie wholly within one {where}.",
+        f"{plural(lowest.pcns, 'PCN')} {'lies' if inside == 1 else 'lie'} wholly within one {where}.",
         f"{plural(len(whole), 'ICB')} {'has' if len(whole) == 1 else 'have'} every PCN within one {where}; "
-        f"{plural(straddles, 'PCN')} cross {where} boundaries, counted in each ICB they reach.",
+        f"{plural(straddles, 'PCN')} {'crosses' if straddles == 1 else 'cross'} {where} boundaries, counted in "
+        f"each ICB {'it reaches' if straddles == 1 else 'they reach'}.",
         "The bars are people, the diamonds PCNs: the two figures differ most where a few PCNs straddle "
         "by a practice or two.",
     ]

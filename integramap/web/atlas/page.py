@@ -223,7 +223,8 @@ def register_callbacks(app: Dash, services: Services) -> None:
         codes = {e.code for e in found.icbs}
         straddling = sum(1 for e in found.icbs if e.straddles["local_authority"])
         headline = (f"{len(found.icbs)} ICBs, {sum(e.practices for e in found.icbs):,} practices: "
-                    f"{straddling} of the {len(found.icbs)} ICBs have a PCN across a district boundary.")
+                    f"{straddling} of the {len(found.icbs)} ICBs {'has' if straddling == 1 else 'have'} a PCN across a "
+                    "district boundary.")
         return ({"display": "block"}, headline, icb_table(found, sort["key"], bool(sort["descending"])),
                 options, chosen if chosen in codes else None, "")
 
